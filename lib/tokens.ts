@@ -1,0 +1,175 @@
+/**
+ * Signed queue tickets and admission passes, verifiable without any stored state.
+ *
+ * A token is `kid.payload.sig`, each part base64url:
+ *   kid      names the key that signed it (derived from the secret, so rotating keys needs no bookkeeping)
+ *   payload  a short `|`-separated text whose first field is the token type (`T` ticket, `P` pass)
+ *   sig      HMAC-SHA256 (WebCrypto) over `kid.payload`
+ *
+ * Keys: a secret setting may hold several secrets separated by commas. The first signs new tokens;
+ * all of them verify, so a new key can be put first while tokens signed with the old one stay valid
+ * until they expire and nobody loses a place.
+ *
+ * Tickets and passes are signed with different secrets and carry their type, so one can never be
+ * used as the other. Verification never throws: anything forged, tampered, truncated, signed with an
+ * unknown key or expired comes back as `{ ok: false, reason }`.
+ *
+ * This module is shared by the edge (worker/) and the origin (origin/): both run WebCrypto.
+ */
+import { decodeBase64Url, encodeBase64Url } from "hono/utils/encode";
+
+/** A place in line: which counter issued it, its sequence number, when, and where the line stood then. */
+export interface TicketClaims {
+  lane: string;
+  shard: number;
+  seq: number;
+  /** issued at, ms since epoch (server clock) */
+  iat: number;
+  /** the serving cursor when the ticket was issued, for an honest progress bar */
+  s0: number;
+}
+
+/** Admission: the holder of this may use the protected site until `exp`. */
+export interface PassClaims {
+  lane: string;
+  seq: number;
+  /** expires at, ms since epoch (server clock) */
+  exp: number;
+}
+
+export type VerifyFailure = "missing" | "malformed" | "unknown_key" | "bad_signature" | "wrong_type" | "expired";
+export type Verified<T> = { ok: true; claims: T } | { ok: false; reason: VerifyFailure };
+
+export interface Keyring {
+  signingKid: string;
+  keys: Map<string, CryptoKey>;
+}
+
+const MIN_SECRET_LENGTH = 16;
+const MAX_TOKEN_LENGTH = 512;
+const LANE_PATTERN = /^[a-z0-9_-]{1,32}$/;
+const PART_PATTERN = /^[A-Za-z0-9_-]+$/;
+const encoder = new TextEncoder();
+
+/** base64url without padding: tokens live in cookies and headers, where `=` would be escaped. */
+function b64url(buf: ArrayBufferLike): string {
+  return encodeBase64Url(buf).replace(/=+$/, "");
+}
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+// Imported keys are cached per process/isolate: importing costs more than signing.
+const keyringCache = new Map<string, Promise<Keyring>>();
+
+/** Parses a secret setting (`secret` or `newSecret,oldSecret,...`) into a keyring. Throws on a weak or empty setting. */
+export function keyring(secretSetting: string): Promise<Keyring> {
+  let cached = keyringCache.get(secretSetting);
+  if (!cached) {
+    cached = buildKeyring(secretSetting);
+    keyringCache.set(secretSetting, cached);
+    cached.catch(() => keyringCache.delete(secretSetting));
+  }
+  return cached;
+}
+
+async function buildKeyring(secretSetting: string): Promise<Keyring> {
+  const secrets = secretSetting
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (secrets.length === 0) throw new Error("token secret is empty");
+  const keys = new Map<string, CryptoKey>();
+  let signingKid = "";
+  for (const secret of secrets) {
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw new Error(`each token secret must be at least ${MIN_SECRET_LENGTH} characters`);
+    }
+    const raw = encoder.encode(secret);
+    const digest = await crypto.subtle.digest("SHA-256", encoder.encode(`kid:${secret}`));
+    const kid = b64url(digest).slice(0, 8);
+    const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
+    keys.set(kid, key);
+    if (!signingKid) signingKid = kid;
+  }
+  return { signingKid, keys };
+}
+
+async function sign(ring: Keyring, fields: (string | number)[]): Promise<string> {
+  const payload = b64url(encoder.encode(fields.join("|")).buffer);
+  const body = `${ring.signingKid}.${payload}`;
+  const key = ring.keys.get(ring.signingKid)!;
+  const sig = await crypto.subtle.sign("HMAC", key, encoder.encode(body));
+  return `${body}.${b64url(sig)}`;
+}
+
+/** Checks the signature and returns the payload's fields, or why it was refused. */
+async function open(ring: Keyring, token: string | undefined): Promise<{ ok: true; fields: string[] } | { ok: false; reason: VerifyFailure }> {
+  if (!token) return { ok: false, reason: "missing" };
+  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: "malformed" };
+  const parts = token.split(".");
+  if (parts.length !== 3 || !parts.every((p) => PART_PATTERN.test(p))) return { ok: false, reason: "malformed" };
+  const [kid, payload, sig] = parts as [string, string, string];
+  const key = ring.keys.get(kid);
+  if (!key) return { ok: false, reason: "unknown_key" };
+  let sigBytes: Uint8Array<ArrayBuffer>;
+  let text: string;
+  try {
+    sigBytes = decodeBase64Url(sig);
+    text = decoder.decode(decodeBase64Url(payload));
+  } catch {
+    return { ok: false, reason: "malformed" };
+  }
+  if (sigBytes.byteLength !== 32) return { ok: false, reason: "malformed" };
+  const valid = await crypto.subtle.verify("HMAC", key, sigBytes, encoder.encode(`${kid}.${payload}`));
+  if (!valid) return { ok: false, reason: "bad_signature" };
+  return { ok: true, fields: text.split("|") };
+}
+
+/** A non-negative safe integer written in plain decimal, else NaN. */
+function int(field: string | undefined): number {
+  if (field === undefined || !/^\d{1,16}$/.test(field)) return Number.NaN;
+  const n = Number(field);
+  return Number.isSafeInteger(n) ? n : Number.NaN;
+}
+
+export function signTicket(ring: Keyring, t: TicketClaims): Promise<string> {
+  if (!LANE_PATTERN.test(t.lane)) throw new Error(`invalid lane name: ${t.lane}`);
+  return sign(ring, ["T", t.lane, t.shard, t.seq, t.iat, t.s0]);
+}
+
+export function signPass(ring: Keyring, p: PassClaims): Promise<string> {
+  if (!LANE_PATTERN.test(p.lane)) throw new Error(`invalid lane name: ${p.lane}`);
+  return sign(ring, ["P", p.lane, p.seq, p.exp]);
+}
+
+/** A ticket is valid for `ttlMs` after it was issued. */
+export async function verifyTicket(
+  ring: Keyring,
+  token: string | undefined,
+  now: number,
+  ttlMs: number,
+): Promise<Verified<TicketClaims>> {
+  const opened = await open(ring, token);
+  if (!opened.ok) return opened;
+  const [type, lane, ...nums] = opened.fields;
+  if (type !== "T") return { ok: false, reason: "wrong_type" };
+  if (nums.length !== 4 || !lane || !LANE_PATTERN.test(lane)) return { ok: false, reason: "malformed" };
+  const [shard, seq, iat, s0] = nums.map(int) as [number, number, number, number];
+  if ([shard, seq, iat, s0].some(Number.isNaN) || seq < 1 || s0 >= seq) return { ok: false, reason: "malformed" };
+  if (iat + ttlMs <= now) return { ok: false, reason: "expired" };
+  return { ok: true, claims: { lane, shard, seq, iat, s0 } };
+}
+
+export async function verifyPass(ring: Keyring, token: string | undefined, now: number): Promise<Verified<PassClaims>> {
+  const opened = await open(ring, token);
+  if (!opened.ok) return opened;
+  const [type, lane, ...nums] = opened.fields;
+  if (type !== "P") return { ok: false, reason: "wrong_type" };
+  if (nums.length !== 2 || !lane || !LANE_PATTERN.test(lane)) return { ok: false, reason: "malformed" };
+  const [seq, exp] = nums.map(int) as [number, number];
+  if (Number.isNaN(seq) || Number.isNaN(exp) || seq < 1) return { ok: false, reason: "malformed" };
+  if (exp <= now) return { ok: false, reason: "expired" };
+  return { ok: true, claims: { lane, seq, exp } };
+}

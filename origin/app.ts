@@ -1,0 +1,31 @@
+/**
+ * The origin app, built apart from starting it: `createApp(deps)` for tests, `server.ts` serves it.
+ * Health is open; everything else requires an admission pass from the edge.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { AppError } from "../lib/errors";
+import { requirePass } from "./middleware/require-pass";
+import { admitted } from "./routes/admitted";
+import { health } from "./routes/health";
+import type { Deps, OriginEnv } from "./types";
+
+export function createApp(deps: Deps) {
+  const clock = deps.clock ?? (() => Date.now());
+  const app = new Hono<OriginEnv>();
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return c.json(err.toJSON(), err.status);
+    if (err instanceof HTTPException) return err.getResponse();
+    console.error("unexpected error:", err instanceof Error ? err.message : err);
+    return c.json({ code: "internal", message: "Something went wrong on our side. Please try again." }, 500);
+  });
+  app.notFound((c) => c.json({ code: "not_found", message: "No such page or endpoint." }, 404));
+
+  app.route("/health", health(deps));
+
+  app.use("*", requirePass({ passSecret: deps.config.passSecret, lane: deps.config.lane, clock }));
+  app.route("/", admitted());
+
+  return app;
+}

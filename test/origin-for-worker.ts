@@ -1,0 +1,31 @@
+/**
+ * Global setup of the worker tests: starts the real origin app (Node) on a free loopback port and
+ * hands its URL to the worker as ORIGIN_URL, so an admitted request is really proxied and really checked.
+ */
+import { serve, type ServerType } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import type { TestProject } from "vitest/node";
+import { createApp } from "../origin/app";
+import { loadConfig } from "../origin/config";
+import { TEST_SECRETS } from "./secrets";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    originUrl: string;
+  }
+}
+
+let server: ServerType | undefined;
+
+export async function setup(project: TestProject) {
+  const config = loadConfig({ PASS_SECRET: TEST_SECRETS.PASS_SECRET, APP_ENV: "test", ORIGIN_PORT: "0" });
+  const app = createApp({ config });
+  const port = await new Promise<number>((resolve) => {
+    server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info: AddressInfo) => resolve(info.port));
+  });
+  project.provide("originUrl", `http://127.0.0.1:${port}`);
+}
+
+export async function teardown() {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+}

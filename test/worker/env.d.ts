@@ -1,0 +1,8 @@
+/** The test runtime's `env` (cloudflare:test) is the Worker's own bindings. */
+import type { Env as WorkerEnv } from "../../worker/env";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends WorkerEnv {}
+  }
+}

@@ -1,0 +1,64 @@
+/** Small helpers for the worker tests: a browser-like cookie jar and the operator API. */
+import { SELF, env, reset } from "cloudflare:test";
+import { forget } from "../../worker/snapshot";
+
+export const BASE = "http://wr.test";
+export const LANE = "booking";
+
+/** Cookies as a browser keeps them: later Set-Cookie replaces, Max-Age=0 deletes. */
+export class Jar {
+  private cookies = new Map<string, string>();
+  constructor(init?: Record<string, string>) {
+    for (const [k, v] of Object.entries(init ?? {})) this.cookies.set(k, v);
+  }
+  take(res: Response): this {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      const value = decodeURIComponent(pair!.slice(eq + 1).trim());
+      if (attrs.some((a) => a.trim().toLowerCase() === "max-age=0")) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return this;
+  }
+  get(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+  set(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("; ");
+  }
+}
+
+/** A visit as a browser would make it, carrying and updating the jar. */
+export async function visit(jar: Jar, path = "/", headers: Record<string, string> = {}) {
+  const res = await SELF.fetch(`${BASE}${path}`, { headers: { cookie: jar.header(), ...headers }, redirect: "manual" });
+  jar.take(res);
+  return res;
+}
+
+export async function visitJson(jar: Jar, path = "/api/pass") {
+  const res = await visit(jar, path, { accept: "application/json" });
+  return { res, body: (await res.json()) as Record<string, any> };
+}
+
+export async function operator(path: string, body?: unknown, token = env.OPERATOR_TOKEN) {
+  return SELF.fetch(`${BASE}/_wr/admin${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** A clean line for each test: storage wiped and this isolate's snapshot dropped. */
+export async function freshQueue(change?: { ratePerSec?: number; paused?: boolean }) {
+  await reset();
+  forget(LANE, 0);
+  if (change) {
+    const res = await operator("/config", change);
+    if (res.status !== 200) throw new Error(`config failed: ${res.status} ${await res.text()}`);
+  }
+}

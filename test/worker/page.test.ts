@@ -1,0 +1,66 @@
+import { SELF } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { BASE, Jar, freshQueue, visit } from "./helpers";
+
+beforeEach(() => freshQueue({ ratePerSec: 0 }));
+
+async function page(path = "/", headers: Record<string, string> = {}, jar = new Jar()) {
+  const res = await visit(jar, path, headers);
+  return { res, html: await res.text(), jar };
+}
+
+describe("waiting page", () => {
+  it("is Korean by default and shows my number, people ahead and behind, the wait and progress", async () => {
+    await page(); // one ahead of me
+    const { res, html } = await page();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(html).toContain('<html lang="ko">');
+    expect(html).toContain("접속 대기 중입니다");
+    expect(html).toContain("나의 대기번호");
+    expect(html).toMatch(/id="wr-seq">2</);
+    expect(html).toMatch(/id="wr-ahead">1명</);
+    expect(html).toMatch(/id="wr-behind">0명</);
+    expect(html).toContain("<progress");
+    expect(html).toContain('aria-live="polite"');
+    expect(html).toContain("새로고침");
+  });
+
+  it("switches to English with ?lang=en or Accept-Language: en, and back", async () => {
+    const q = await page("/?lang=en");
+    expect(q.html).toContain('<html lang="en">');
+    expect(q.html).toContain("You are in line");
+    expect(q.html).toContain("keeps your place");
+    const h = await page("/", { "accept-language": "en-US,en;q=0.9" });
+    expect(h.html).toContain("You are in line");
+    const back = await page("/?lang=ko", {}, q.jar);
+    expect(back.html).toContain("접속 대기 중입니다");
+  });
+
+  it("works without JavaScript: a noscript refresh at the poll interval", async () => {
+    const { html } = await page();
+    expect(html).toMatch(/<noscript><meta http-equiv="refresh" content="\d+"\/?><\/noscript>/);
+  });
+
+  it("polls /_wr/status from the page's script", async () => {
+    const { html } = await page();
+    expect(html).toContain('"/_wr/status"');
+    expect(html).toContain("location.reload()");
+  });
+
+  it("keeps my number across refreshes of the page", async () => {
+    const jar = new Jar();
+    const a = await page("/", {}, jar);
+    await page(); // someone else arrives
+    const b = await page("/", {}, jar);
+    const seqOf = (html: string) => html.match(/id="wr-seq">([\d,]+)</)![1];
+    expect(seqOf(b.html)).toBe(seqOf(a.html));
+    expect(b.html).toMatch(/id="wr-behind">1명</);
+  });
+
+  it("never serves a 500 for a hostile cookie header", async () => {
+    const res = await SELF.fetch(`${BASE}/`, { headers: { cookie: "wr_ticket=%%%; wr_pass=%E0%A4%A; wr_lang=xx; x=" } });
+    expect(res.status).toBe(200);
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { keyring, signPass, signTicket, verifyPass, verifyTicket } from "../../lib/tokens";
+
+const SECRET = "ticket-secret-for-tests-0001";
+const OTHER = "another-secret-for-tests-0002";
+const NOW = 1_750_000_000_000;
+const TTL = 3_600_000;
+const ticket = { lane: "booking", shard: 0, seq: 42, iat: NOW, s0: 7 };
+
+function flip(token: string, part: number): string {
+  const parts = token.split(".");
+  const p = parts[part]!;
+  const i = Math.floor(p.length / 2);
+  parts[part] = p.slice(0, i) + (p[i] === "A" ? "B" : "A") + p.slice(i + 1);
+  return parts.join(".");
+}
+
+describe("tokens", () => {
+  it("round-trips a ticket and a pass, compactly", async () => {
+    const ring = await keyring(SECRET);
+    const t = await signTicket(ring, ticket);
+    expect(t.length).toBeLessThan(120);
+    expect(t).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(await verifyTicket(ring, t, NOW + 1000, TTL)).toEqual({ ok: true, claims: ticket });
+
+    const p = await signPass(ring, { lane: "booking", seq: 42, exp: NOW + 1000 });
+    expect(await verifyPass(ring, p, NOW)).toEqual({ ok: true, claims: { lane: "booking", seq: 42, exp: NOW + 1000 } });
+  });
+
+  it("refuses tampered, truncated, forged and garbage tokens without throwing", async () => {
+    const ring = await keyring(SECRET);
+    const t = await signTicket(ring, ticket);
+    const check = (token: string | undefined) => verifyTicket(ring, token, NOW, TTL);
+    expect(await check(flip(t, 1))).toMatchObject({ ok: false });
+    expect(await check(flip(t, 2))).toMatchObject({ ok: false, reason: "bad_signature" });
+    expect(await check(t.slice(0, -5))).toMatchObject({ ok: false });
+    expect(await check(t.split(".").slice(0, 2).join("."))).toMatchObject({ ok: false, reason: "malformed" });
+    expect(await check(undefined)).toEqual({ ok: false, reason: "missing" });
+    for (const junk of ["", "...", "a.b.c", "%%%.$$$.###", "x".repeat(5000), `${t}.extra`, t.replace(/\./g, "")]) {
+      expect(await check(junk)).toMatchObject({ ok: false });
+    }
+    // A payload forged with a different claim but the original signature.
+    const [kid, , sig] = t.split(".");
+    const forgedPayload = btoa("T|booking|0|1|" + NOW + "|0").replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    expect(await check(`${kid}.${forgedPayload}.${sig}`)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
+  it("refuses a token signed with an unknown key, and a ticket used as a pass", async () => {
+    const ring = await keyring(SECRET);
+    const other = await keyring(OTHER);
+    const t = await signTicket(other, ticket);
+    expect(await verifyTicket(ring, t, NOW, TTL)).toEqual({ ok: false, reason: "unknown_key" });
+    const sameKeyTicket = await signTicket(ring, ticket);
+    expect(await verifyPass(ring, sameKeyTicket, NOW)).toEqual({ ok: false, reason: "wrong_type" });
+  });
+
+  it("expires tickets after their lifetime and passes at their expiry", async () => {
+    const ring = await keyring(SECRET);
+    const t = await signTicket(ring, ticket);
+    expect(await verifyTicket(ring, t, NOW + TTL - 1, TTL)).toMatchObject({ ok: true });
+    expect(await verifyTicket(ring, t, NOW + TTL, TTL)).toEqual({ ok: false, reason: "expired" });
+    const p = await signPass(ring, { lane: "booking", seq: 1, exp: NOW });
+    expect(await verifyPass(ring, p, NOW)).toEqual({ ok: false, reason: "expired" });
+  });
+
+  it("rotates keys: new tokens use the first key, old ones stay valid", async () => {
+    const old = await keyring(OTHER);
+    const rotated = await keyring(`${SECRET},${OTHER}`);
+    const before = await signTicket(old, ticket);
+    expect(await verifyTicket(rotated, before, NOW, TTL)).toMatchObject({ ok: true });
+    const after = await signTicket(rotated, ticket);
+    expect(after.split(".")[0]).toBe((await keyring(SECRET)).signingKid);
+    expect(after.split(".")[0]).not.toBe(before.split(".")[0]);
+  });
+
+  it("rejects weak secrets when the keyring is built", async () => {
+    await expect(keyring("short")).rejects.toThrow(/at least 16/);
+    await expect(keyring(" , ")).rejects.toThrow(/empty/);
+  });
+});

@@ -1,0 +1,15 @@
+/** The Worker's bindings, as wrangler.toml and .dev.vars declare them. Read them only through `config()`. */
+import type { QueueCounter } from "./queue-counter";
+
+export interface Env {
+  QUEUE: DurableObjectNamespace<QueueCounter>;
+  ORIGIN_URL: string;
+  TICKET_SECRET: string;
+  PASS_SECRET: string;
+  OPERATOR_TOKEN: string;
+  LANE?: string;
+  PASS_TTL_SECONDS?: string;
+  TICKET_TTL_SECONDS?: string;
+  SNAPSHOT_TTL_MS?: string;
+  INITIAL_RATE_PER_SEC?: string;
+}

@@ -1,0 +1,65 @@
+/** What people waiting in line read: Korean first, English on request. */
+
+export type Lang = "ko" | "en";
+export const LANGS: Lang[] = ["ko", "en"];
+
+export const messages = {
+  ko: {
+    title: "접속 대기 중 | 코로나19 예방접종 사전예약",
+    heading: "접속 대기 중입니다",
+    lead: "접속한 분이 많아 도착한 순서대로 입장합니다. 차례가 되면 자동으로 예약 화면으로 이동합니다.",
+    myNumber: "나의 대기번호",
+    ahead: "내 앞 대기",
+    behind: "내 뒤 대기",
+    people: "명",
+    eta: "예상 대기시간",
+    progress: "대기 진행률",
+    paused: "운영자가 입장을 잠시 멈췄습니다. 순서는 그대로 유지되며, 다시 시작되면 자동으로 이어집니다.",
+    admitted: "차례가 되었습니다. 예약 화면으로 이동합니다…",
+    keepPlace:
+      "새로고침하거나 새 창을 열어도, 잠시 창을 닫았다가 다시 와도 순서는 그대로 유지됩니다. 다시 줄을 서실 필요가 없습니다.",
+    autoUpdate: "이 화면은 자동으로 갱신됩니다.",
+    noScript: "자바스크립트가 꺼져 있어 이 화면은 {n}초마다 새로 고쳐집니다.",
+    switchLabel: "English",
+    rateLimited: "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.",
+  },
+  en: {
+    title: "Waiting to enter | COVID-19 vaccination pre-booking",
+    heading: "You are in line",
+    lead: "Many people are trying to book, so we let everyone in in the order they arrived. When it is your turn, the booking page opens by itself.",
+    myNumber: "Your number",
+    ahead: "Ahead of you",
+    behind: "Behind you",
+    people: "",
+    eta: "Estimated wait",
+    progress: "Progress in line",
+    paused: "Operators have paused entry for a moment. You keep your place, and the line moves on by itself when it resumes.",
+    admitted: "It is your turn. Opening the booking page…",
+    keepPlace:
+      "Refreshing, opening another tab, or closing this page and coming back keeps your place. There is no need to queue again.",
+    autoUpdate: "This page updates itself.",
+    noScript: "JavaScript is off, so this page reloads every {n} seconds.",
+    switchLabel: "한국어",
+    rateLimited: "Too many requests. Please try again shortly.",
+  },
+} satisfies Record<Lang, Record<string, string>>;
+
+export function asLang(value: string | undefined): Lang {
+  return value === "en" ? "en" : "ko";
+}
+
+/**
+ * Wait time in plain words. Self-contained on purpose: the waiting page's script embeds this very
+ * function (via toString), so the page and the server always word it the same way.
+ */
+export function formatEta(seconds: number | null, lang: string): string {
+  const ko = lang !== "en";
+  if (seconds === null) return ko ? "일시 중지 중" : "paused";
+  if (seconds < 60) return ko ? "1분 이내" : "under a minute";
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return ko ? "약 " + minutes + "분" : "about " + minutes + " min";
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (ko) return "약 " + h + "시간" + (m ? " " + m + "분" : "");
+  return "about " + h + " h" + (m ? " " + m + " min" : "");
+}

@@ -1,0 +1,84 @@
+/**
+ * The edge: a virtual waiting room in front of the origin.
+ *   /_wr/ping          a trivial route (the benchmark's baseline)
+ *   /_wr/status        my place in line, as JSON, from the cached snapshot
+ *   /_wr/admin/*       operators (bearer token)
+ *   everything else    behind the waiting room: admitted requests are proxied to ORIGIN_URL
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { languageDetector } from "hono/language";
+import { AppError } from "../lib/errors";
+import { admin } from "./admin";
+import type { AppEnv } from "./app-env";
+import { ConfigError } from "./config";
+import { withCookies } from "./cookies";
+import { forward } from "./forward";
+import { asLang, LANGS } from "./i18n";
+import { resolveVisit } from "./visit";
+import { WaitingPage } from "./waiting-page";
+
+export { QueueCounter } from "./queue-counter";
+
+function wantsJson(accept: string | undefined): boolean {
+  return !!accept && accept.includes("application/json") && !accept.includes("text/html");
+}
+
+export function createWorkerApp() {
+  const app = new Hono<AppEnv>();
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return c.json(err.toJSON(), err.status);
+    if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return c.json({ code: "misconfigured", message: err.message }, 500);
+    }
+    console.error("unexpected error", err);
+    return c.json({ code: "internal", message: "Something went wrong at the edge. Please try again." }, 500);
+  });
+
+  app.get("/_wr/ping", (c) => c.text("pong"));
+
+  app.get("/_wr/status", async (c) => {
+    const visit = await resolveVisit(c);
+    c.header("Cache-Control", "no-store");
+    return withCookies(c.json(visit.status), visit.cookies);
+  });
+
+  app.route("/_wr/admin", admin);
+
+  app.all("/_wr/*", (c) => c.json({ code: "not_found", message: "No such waiting-room endpoint." }, 404));
+
+  app.use(
+    "*",
+    languageDetector({
+      supportedLanguages: LANGS,
+      fallbackLanguage: "ko",
+      order: ["querystring", "cookie", "header"],
+      lookupQueryString: "lang",
+      lookupCookie: "wr_lang",
+      caches: ["cookie"],
+      cookieOptions: { sameSite: "Lax", httpOnly: true, path: "/", maxAge: 365 * 24 * 3600 },
+    }),
+  );
+
+  app.all("*", async (c) => {
+    const visit = await resolveVisit(c);
+    if (visit.pass) return withCookies(await forward(c, visit.pass), visit.cookies);
+    c.header("Cache-Control", "no-store");
+    if (wantsJson(c.req.header("accept"))) {
+      c.header("Retry-After", String(Math.ceil(visit.status.pollAfterMs / 1000)));
+      return withCookies(c.json({ code: "waiting_room", ...visit.status }, 429), visit.cookies);
+    }
+    const lang = asLang(c.get("language"));
+    const page = await c.html(
+      <WaitingPage status={visit.status} startedAt={visit.startedAt} lang={lang} path={new URL(c.req.url).pathname} />,
+    );
+    return withCookies(page, visit.cookies);
+  });
+
+  return app;
+}
+
+export default createWorkerApp();

@@ -1,0 +1,54 @@
+/**
+ * QueueCounter: the Durable Object that hands out places in one lane's line (one shard of it).
+ *
+ * It stores a handful of numbers and never a list of people (see admission.ts for what they mean and
+ * the formula over them). Every change is written to DO storage before the answer leaves (the output
+ * gate holds it), so a restart or an eviction loses nobody's place and never re-issues a number.
+ *
+ * Only new arrivals and operators call it. Polls are answered at the edge from a snapshot of the
+ * schedule (snapshot.ts), so poll traffic does not grow the load on this object.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { arrive, initialSchedule, reconfigure, type Schedule, type ScheduleChange } from "./admission";
+import { config } from "./config";
+import type { Env } from "./env";
+
+const STORAGE_KEY = "schedule";
+
+export class QueueCounter extends DurableObject<Env> {
+  /** The counter's clock. Tests replace it (runInDurableObject) to drive time. */
+  clock: () => number = () => Date.now();
+  private schedule!: Schedule;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      this.schedule =
+        (await ctx.storage.get<Schedule>(STORAGE_KEY)) ??
+        initialSchedule(config(env).initialRatePerSec, this.clock());
+    });
+  }
+
+  private async save(next: Schedule): Promise<Schedule> {
+    this.schedule = next;
+    await this.ctx.storage.put(STORAGE_KEY, next);
+    return next;
+  }
+
+  /** A new arrival: the next sequence number, and the schedule right after issuing it. */
+  async issue(): Promise<{ seq: number; schedule: Schedule; now: number }> {
+    const now = this.clock();
+    const { seq, schedule } = arrive(this.schedule, now);
+    await this.save(schedule);
+    return { seq, schedule, now };
+  }
+
+  async snapshot(): Promise<{ schedule: Schedule; now: number }> {
+    return { schedule: this.schedule, now: this.clock() };
+  }
+
+  async configure(change: ScheduleChange): Promise<{ schedule: Schedule; now: number }> {
+    const now = this.clock();
+    return { schedule: await this.save(reconfigure(this.schedule, now, change)), now };
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * A per-isolate cache of each counter's schedule, so polls are answered at the edge without calling
+ * the Durable Object: at most one DO read per counter per isolate per `snapshotTtlMs` (about a second),
+ * however many people poll.
+ *
+ * When the copy is stale, the first request to notice refreshes it; requests arriving meanwhile keep
+ * using the older copy rather than queueing on the DO (no promise is shared across requests, which
+ * workerd does not allow for I/O). A stale copy is conservative for arrivals (it never admits a ticket
+ * the counter has not issued); an operator's pause or rate cut reaches other isolates within a TTL.
+ */
+import type { Schedule } from "./admission";
+import type { Env } from "./env";
+
+interface Entry {
+  schedule: Schedule;
+  at: number;
+  refreshingSince: number | null;
+}
+
+const cache = new Map<string, Entry>();
+const REFRESH_GIVE_UP_MS = 2_000;
+
+export function counterName(lane: string, shard: number): string {
+  return `${lane}:${shard}`;
+}
+
+export function counter(env: Env, lane: string, shard: number) {
+  return env.QUEUE.get(env.QUEUE.idFromName(counterName(lane, shard)));
+}
+
+/** Records a schedule just read from the counter (arrivals and operator changes bring one back for free). */
+export function remember(lane: string, shard: number, schedule: Schedule, now: number): void {
+  const name = counterName(lane, shard);
+  const entry = cache.get(name);
+  // Never step back to an older view: issued and the cursor only move forward.
+  if (entry && entry.at > now) return;
+  cache.set(name, { schedule, at: now, refreshingSince: null });
+}
+
+/** Drops this isolate's copy (after an operator change), so the next read goes to the counter. */
+export function forget(lane: string, shard: number): void {
+  cache.delete(counterName(lane, shard));
+}
+
+export async function cachedSchedule(env: Env, lane: string, shard: number, now: number, ttlMs: number): Promise<Schedule> {
+  const name = counterName(lane, shard);
+  const entry = cache.get(name);
+  if (entry && now - entry.at < ttlMs) return entry.schedule;
+  if (entry && entry.refreshingSince !== null && now - entry.refreshingSince < REFRESH_GIVE_UP_MS) {
+    return entry.schedule;
+  }
+  if (entry) entry.refreshingSince = now;
+  try {
+    const { schedule } = await counter(env, lane, shard).snapshot();
+    remember(lane, shard, schedule, now);
+    return schedule;
+  } catch (err) {
+    if (entry) {
+      entry.refreshingSince = null;
+      return entry.schedule;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Where a visitor stands, decided at the edge on every request outside /_wr/*:
+ *
+ *   valid pass                        -> admitted (the pass is good until it expires, even if paused since)
+ *   valid ticket, seq <= serving      -> admitted now: a pass is minted, the ticket cookie is dropped
+ *   valid ticket, seq >  serving      -> still waiting, same place (refresh, second tab, coming back)
+ *   no ticket, or a bad one           -> a fresh place from the counter (the only call to the DO)
+ *
+ * Waiting and admission are computed from the cached schedule snapshot; the server's clock decides.
+ * A forged, tampered, expired or other-lane token is simply not honoured: a bad pass counts as no pass
+ * and a bad ticket earns a fresh place. Nothing about a token makes this throw.
+ */
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
+import { keyring, signPass, signTicket, verifyPass, verifyTicket } from "../lib/tokens";
+import { queueStatus, serving, type QueueStatus } from "./admission";
+import type { AppEnv } from "./app-env";
+import { config } from "./config";
+import { PASS_COOKIE, TICKET_COOKIE, cookie, expiredCookie } from "./cookies";
+import { cachedSchedule, counter, remember } from "./snapshot";
+
+/** This issue runs one counter per lane; sharding (issue 7) spreads arrivals over more. */
+const SHARD = 0;
+
+export interface Visit {
+  status: QueueStatus;
+  /** where the visitor's line started (serving when the ticket was issued), for the progress bar */
+  startedAt: number;
+  /** a valid pass, when admitted: forwarded to the origin as X-WR-Pass */
+  pass?: string;
+  /** Set-Cookie values this response must carry */
+  cookies: string[];
+}
+
+export async function resolveVisit(c: Context<AppEnv>): Promise<Visit> {
+  const cfg = config(c.env);
+  const now = Date.now();
+  const url = c.req.url;
+  const cookies: string[] = [];
+  const [ticketRing, passRing] = await Promise.all([keyring(cfg.ticketSecret), keyring(cfg.passSecret)]);
+
+  const passToken = getCookie(c, PASS_COOKIE);
+  if (passToken !== undefined) {
+    const pass = await verifyPass(passRing, passToken, now);
+    if (pass.ok && pass.claims.lane === cfg.lane) {
+      const schedule = await cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs);
+      return { status: queueStatus(schedule, pass.claims.seq, now, true), startedAt: 0, pass: passToken, cookies };
+    }
+    cookies.push(expiredCookie(url, PASS_COOKIE));
+  }
+
+  const admit = async (seq: number) => {
+    const token = await signPass(passRing, { lane: cfg.lane, seq, exp: now + cfg.passTtlMs });
+    cookies.push(cookie(url, PASS_COOKIE, token, cfg.passTtlMs));
+    if (getCookie(c, TICKET_COOKIE) !== undefined) cookies.push(expiredCookie(url, TICKET_COOKIE));
+    return token;
+  };
+
+  const ticket = await verifyTicket(ticketRing, getCookie(c, TICKET_COOKIE), now, cfg.ticketTtlMs);
+  if (ticket.ok && ticket.claims.lane === cfg.lane && ticket.claims.shard === SHARD) {
+    const { seq, s0 } = ticket.claims;
+    const schedule = await cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs);
+    const status = queueStatus(schedule, seq, now);
+    if (status.state !== "admitted") return { status, startedAt: s0, cookies };
+    return { status, startedAt: s0, pass: await admit(seq), cookies };
+  }
+
+  // A new place in line: the one request that needs the counter itself.
+  const { seq, schedule } = await counter(c.env, cfg.lane, SHARD).issue();
+  remember(cfg.lane, SHARD, schedule, now);
+  const status = queueStatus(schedule, seq, now);
+  const s0 = serving(schedule, now);
+  if (status.state === "admitted") return { status, startedAt: s0, pass: await admit(seq), cookies };
+  const token = await signTicket(ticketRing, { lane: cfg.lane, shard: SHARD, seq, iat: now, s0 });
+  cookies.push(cookie(url, TICKET_COOKIE, token, cfg.ticketTtlMs));
+  return { status, startedAt: s0, cookies };
+}

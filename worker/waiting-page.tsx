@@ -1,0 +1,119 @@
+/**
+ * The waiting page. Server-rendered with the visitor's real numbers, so it is complete without
+ * JavaScript (a <noscript> meta refresh reloads it at the poll interval). With JavaScript, a small
+ * ES5 script polls /_wr/status at the interval the server asks for and reloads once admitted.
+ */
+import { raw } from "hono/html";
+import type { QueueStatus } from "./admission";
+import { formatEta, messages, type Lang } from "./i18n";
+
+const STYLE = `
+:root{color-scheme:light}
+*{box-sizing:border-box}
+body{margin:0;font:18px/1.6 system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;color:#111;background:#f4f6f8}
+main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem}
+.card{background:#fff;border:2px solid #1f3a5f;border-radius:12px;padding:1.5rem}
+h1{font-size:1.6rem;margin:0 0 .5rem;color:#1f3a5f}
+.lang{display:block;text-align:right;margin-bottom:.5rem}
+a{color:#0b4f9c}a:focus,button:focus{outline:3px solid #e8a400;outline-offset:2px}
+.seq{font-size:2.6rem;font-weight:800;color:#0b4f9c;letter-spacing:.02em}
+dl{display:grid;grid-template-columns:1fr auto;gap:.4rem 1rem;margin:1rem 0}
+dt{color:#333}dd{margin:0;font-weight:700;text-align:right}
+progress{width:100%;height:1.4rem;accent-color:#0b4f9c}
+.note{background:#eef5ff;border-left:6px solid #0b4f9c;padding:.75rem 1rem;margin-top:1rem}
+.paused{background:#fff4d6;border-left:6px solid #b07a00;padding:.75rem 1rem}
+`;
+
+function pollScript(lang: Lang): string {
+  const t = messages[lang];
+  return `(function(){
+var formatEta=${formatEta.toString()};
+var root=document.getElementById("wr"),lang=${JSON.stringify(lang)},start=+root.getAttribute("data-start");
+var nf=window.Intl?new Intl.NumberFormat(lang==="en"?"en-US":"ko-KR"):{format:String};
+function set(id,v){var el=document.getElementById(id);if(el&&el.textContent!==v)el.textContent=v;}
+function show(id,on){var el=document.getElementById(id);if(el)el.hidden=!on;}
+function people(n){return nf.format(n)+${JSON.stringify(t.people)};}
+function poll(){
+var x=new XMLHttpRequest();x.open("GET","/_wr/status",true);x.setRequestHeader("Accept","application/json");
+x.onload=function(){var s;try{s=JSON.parse(x.responseText);}catch(e){return later(5000);}
+if(x.status!==200||!s||!s.state)return later(5000);
+if(s.state==="admitted"){set("wr-msg",${JSON.stringify(t.admitted)});show("wr-msg",true);location.reload();return;}
+set("wr-seq",nf.format(s.seq));set("wr-ahead",people(s.ahead));set("wr-behind",people(s.behind));
+set("wr-eta",formatEta(s.etaSeconds,lang));show("wr-paused",s.state==="paused");
+var p=document.getElementById("wr-progress"),span=s.seq-start;if(p&&span>0)p.value=Math.max(0,Math.min(1,(s.serving-start)/span));
+later(s.pollAfterMs);};
+x.onerror=function(){later(5000);};x.send();}
+function later(ms){setTimeout(poll,Math.max(1000,ms||5000));}
+later(+root.getAttribute("data-poll"));
+})();`;
+}
+
+export function WaitingPage(props: { status: QueueStatus; startedAt: number; lang: Lang; path: string }) {
+  const { status: s, startedAt, lang, path } = props;
+  const t = messages[lang];
+  const nf = new Intl.NumberFormat(lang === "en" ? "en-US" : "ko-KR");
+  const people = (n: number) => `${nf.format(n)}${t.people}`;
+  const span = s.seq - startedAt;
+  const progress = span > 0 ? Math.max(0, Math.min(1, (s.serving - startedAt) / span)) : 0;
+  const refreshSeconds = Math.ceil(s.pollAfterMs / 1000);
+  const other: Lang = lang === "ko" ? "en" : "ko";
+  return (
+    <html lang={lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{t.title}</title>
+        <noscript>
+          <meta http-equiv="refresh" content={String(refreshSeconds)} />
+        </noscript>
+        <style>{raw(STYLE)}</style>
+      </head>
+      <body>
+        <main>
+          <a class="lang" href={`${path}?lang=${other}`} hreflang={other} lang={other}>
+            {t.switchLabel}
+          </a>
+          <div class="card" id="wr" data-start={String(startedAt)} data-poll={String(s.pollAfterMs)}>
+            <h1>{t.heading}</h1>
+            <p>{t.lead}</p>
+            <p id="wr-paused" class="paused" role="status" hidden={s.state !== "paused"}>
+              {t.paused}
+            </p>
+            <div aria-live="polite" aria-atomic="false">
+              <p>
+                {t.myNumber}
+                <br />
+                <span class="seq" id="wr-seq">
+                  {nf.format(s.seq)}
+                </span>
+              </p>
+              <dl>
+                <dt>{t.ahead}</dt>
+                <dd id="wr-ahead">{people(s.ahead)}</dd>
+                <dt>{t.behind}</dt>
+                <dd id="wr-behind">{people(s.behind)}</dd>
+                <dt>{t.eta}</dt>
+                <dd id="wr-eta">{formatEta(s.etaSeconds, lang)}</dd>
+              </dl>
+            </div>
+            <label for="wr-progress">{t.progress}</label>
+            <progress id="wr-progress" max="1" value={progress.toFixed(3)}>
+              {Math.round(progress * 100)}%
+            </progress>
+            <p id="wr-msg" role="alert" hidden>
+              {t.admitted}
+            </p>
+            <p class="note">
+              {t.keepPlace} {t.autoUpdate}
+            </p>
+            <noscript>
+              <p>{t.noScript.replace("{n}", String(refreshSeconds))}</p>
+            </noscript>
+          </div>
+        </main>
+        <script>{raw(pollScript(lang))}</script>
+      </body>
+    </html>
+  );
+}
