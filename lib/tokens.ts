@@ -43,7 +43,18 @@ export type Verified<T> = { ok: true; claims: T } | { ok: false; reason: VerifyF
 export interface Keyring {
   signingKid: string;
   keys: Map<string, CryptoKey>;
+  /**
+   * Token strings this keyring has already verified, with their decoded claims. A person polls the same
+   * ticket every few seconds; remembering it spares the HMAC and the parsing on every poll. Keyed by the
+   * whole string, so a changed byte is a different key; only good tokens are remembered, so nobody can
+   * fill it without tokens we minted; expiry is still checked on every use. Bounded: oldest go first.
+   */
+  verified: Map<string, Decoded>;
 }
+
+type Decoded = { type: "T"; claims: TicketClaims } | { type: "P"; claims: PassClaims };
+
+const VERIFIED_CACHE_SIZE = 20_000;
 
 const MIN_SECRET_LENGTH = 16;
 const MAX_TOKEN_LENGTH = 512;
@@ -57,14 +68,21 @@ function b64url(buf: ArrayBufferLike): string {
 }
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
-// Imported keys are cached per process/isolate: importing costs more than signing.
+// Imported keys are cached per process/isolate: importing costs more than signing. Once built, a
+// keyring is also handed out without a promise (`keyring()` is on every request's path).
 const keyringCache = new Map<string, Promise<Keyring>>();
+const builtKeyrings = new Map<string, Keyring>();
 
 /** Parses a secret setting (`secret` or `newSecret,oldSecret,...`) into a keyring. Throws on a weak or empty setting. */
-export function keyring(secretSetting: string): Promise<Keyring> {
+export function keyring(secretSetting: string): Keyring | Promise<Keyring> {
+  const built = builtKeyrings.get(secretSetting);
+  if (built) return built;
   let cached = keyringCache.get(secretSetting);
   if (!cached) {
-    cached = buildKeyring(secretSetting);
+    cached = buildKeyring(secretSetting).then((ring) => {
+      builtKeyrings.set(secretSetting, ring);
+      return ring;
+    });
     keyringCache.set(secretSetting, cached);
     cached.catch(() => keyringCache.delete(secretSetting));
   }
@@ -93,7 +111,7 @@ async function buildKeyring(secretSetting: string): Promise<Keyring> {
     keys.set(kid, key);
     if (!signingKid) signingKid = kid;
   }
-  return { signingKid, keys };
+  return { signingKid, keys, verified: new Map() };
 }
 
 async function sign(ring: Keyring, fields: (string | number)[]): Promise<string> {
@@ -144,6 +162,35 @@ export function signPass(ring: Keyring, p: PassClaims): Promise<string> {
   return sign(ring, ["P", p.lane, p.seq, p.exp]);
 }
 
+/** Checks signature and shape once per token string; later calls are a map lookup. */
+async function decode(ring: Keyring, token: string | undefined): Promise<Decoded | { reason: VerifyFailure }> {
+  const known = token === undefined ? undefined : ring.verified.get(token);
+  if (known) return known;
+  const opened = await open(ring, token);
+  if (!opened.ok) return opened;
+  const decoded = parseClaims(opened.fields);
+  if ("reason" in decoded) return decoded;
+  if (ring.verified.size >= VERIFIED_CACHE_SIZE) ring.verified.delete(ring.verified.keys().next().value!);
+  ring.verified.set(token!, decoded);
+  return decoded;
+}
+
+function parseClaims(fields: string[]): Decoded | { reason: VerifyFailure } {
+  const [type, lane, ...nums] = fields;
+  if (!lane || !LANE_PATTERN.test(lane)) return { reason: "malformed" };
+  if (type === "T" && nums.length === 4) {
+    const [shard, seq, iat, s0] = nums.map(int) as [number, number, number, number];
+    if ([shard, seq, iat, s0].some(Number.isNaN) || seq < 1 || s0 >= seq) return { reason: "malformed" };
+    return { type, claims: { lane, shard, seq, iat, s0 } };
+  }
+  if (type === "P" && nums.length === 2) {
+    const [seq, exp] = nums.map(int) as [number, number];
+    if (Number.isNaN(seq) || Number.isNaN(exp) || seq < 1) return { reason: "malformed" };
+    return { type, claims: { lane, seq, exp } };
+  }
+  return { reason: "malformed" };
+}
+
 /** A ticket is valid for `ttlMs` after it was issued. */
 export async function verifyTicket(
   ring: Keyring,
@@ -151,25 +198,17 @@ export async function verifyTicket(
   now: number,
   ttlMs: number,
 ): Promise<Verified<TicketClaims>> {
-  const opened = await open(ring, token);
-  if (!opened.ok) return opened;
-  const [type, lane, ...nums] = opened.fields;
-  if (type !== "T") return { ok: false, reason: "wrong_type" };
-  if (nums.length !== 4 || !lane || !LANE_PATTERN.test(lane)) return { ok: false, reason: "malformed" };
-  const [shard, seq, iat, s0] = nums.map(int) as [number, number, number, number];
-  if ([shard, seq, iat, s0].some(Number.isNaN) || seq < 1 || s0 >= seq) return { ok: false, reason: "malformed" };
-  if (iat + ttlMs <= now) return { ok: false, reason: "expired" };
-  return { ok: true, claims: { lane, shard, seq, iat, s0 } };
+  const d = await decode(ring, token);
+  if ("reason" in d) return { ok: false, reason: d.reason };
+  if (d.type !== "T") return { ok: false, reason: "wrong_type" };
+  if (d.claims.iat + ttlMs <= now) return { ok: false, reason: "expired" };
+  return { ok: true, claims: d.claims };
 }
 
 export async function verifyPass(ring: Keyring, token: string | undefined, now: number): Promise<Verified<PassClaims>> {
-  const opened = await open(ring, token);
-  if (!opened.ok) return opened;
-  const [type, lane, ...nums] = opened.fields;
-  if (type !== "P") return { ok: false, reason: "wrong_type" };
-  if (nums.length !== 2 || !lane || !LANE_PATTERN.test(lane)) return { ok: false, reason: "malformed" };
-  const [seq, exp] = nums.map(int) as [number, number];
-  if (Number.isNaN(seq) || Number.isNaN(exp) || seq < 1) return { ok: false, reason: "malformed" };
-  if (exp <= now) return { ok: false, reason: "expired" };
-  return { ok: true, claims: { lane, seq, exp } };
+  const d = await decode(ring, token);
+  if ("reason" in d) return { ok: false, reason: d.reason };
+  if (d.type !== "P") return { ok: false, reason: "wrong_type" };
+  if (d.claims.exp <= now) return { ok: false, reason: "expired" };
+  return { ok: true, claims: d.claims };
 }

@@ -113,23 +113,27 @@ export function queueStatus(s: Schedule, seq: number, t: number, holdsPass = fal
   const cursor = serving(s, t);
   // A snapshot may predate a ticket issued a moment ago: never report fewer issued than the ticket proves.
   const issued = Math.max(s.issued, seq);
-  const common = { seq, serving: cursor, issued, ratePerSec: s.ratePerSec, behind: issued - seq };
-  if (holdsPass || seq <= cursor) {
-    return { ...common, state: "admitted", position: 0, ahead: 0, etaSeconds: 0, pollAfterMs: 0 };
-  }
-  const position = seq - cursor;
-  let etaSeconds: number | null = null;
-  if (!s.paused && s.ratePerSec > 0) {
-    // When uncapped(t') reaches seq: anchorSeq + rate·(t' − anchorAt) >= seq.
-    const admitAt = s.anchorAt + ((seq - s.anchorSeq) / s.ratePerSec) * 1000;
-    etaSeconds = Math.max(1, Math.ceil((admitAt - t) / 1000));
+  const admitted = holdsPass || seq <= cursor;
+  const position = admitted ? 0 : seq - cursor;
+  let etaSeconds: number | null = 0;
+  if (!admitted) {
+    etaSeconds = null;
+    if (!s.paused && s.ratePerSec > 0) {
+      // When uncapped(t') reaches seq: anchorSeq + rate·(t' − anchorAt) >= seq.
+      const admitAt = s.anchorAt + ((seq - s.anchorSeq) / s.ratePerSec) * 1000;
+      etaSeconds = Math.max(1, Math.ceil((admitAt - t) / 1000));
+    }
   }
   return {
-    ...common,
-    state: s.paused ? "paused" : "waiting",
+    state: admitted ? "admitted" : s.paused ? "paused" : "waiting",
+    seq,
     position,
-    ahead: position - 1,
+    ahead: admitted ? 0 : position - 1,
+    behind: issued - seq,
     etaSeconds,
-    pollAfterMs: pollAfterMs(etaSeconds),
+    serving: cursor,
+    issued,
+    ratePerSec: s.ratePerSec,
+    pollAfterMs: admitted ? 0 : pollAfterMs(etaSeconds),
   };
 }

@@ -42,7 +42,11 @@ export function forget(lane: string, shard: number): void {
   cache.delete(counterName(lane, shard));
 }
 
-export async function cachedSchedule(env: Env, lane: string, shard: number, now: number, ttlMs: number): Promise<Schedule> {
+/**
+ * The schedule to answer from: this isolate's copy when it is fresh enough (returned as is, without a
+ * promise: this is every poll's path), else a read of the counter.
+ */
+export function cachedSchedule(env: Env, lane: string, shard: number, now: number, ttlMs: number): Schedule | Promise<Schedule> {
   const name = counterName(lane, shard);
   const entry = cache.get(name);
   if (entry && now - entry.at < ttlMs) return entry.schedule;
@@ -50,6 +54,10 @@ export async function cachedSchedule(env: Env, lane: string, shard: number, now:
     return entry.schedule;
   }
   if (entry) entry.refreshingSince = now;
+  return refresh(env, lane, shard, now, entry);
+}
+
+async function refresh(env: Env, lane: string, shard: number, now: number, entry: Entry | undefined): Promise<Schedule> {
   try {
     const { schedule } = await counter(env, lane, shard).snapshot();
     remember(lane, shard, schedule, now);

@@ -37,9 +37,11 @@ export async function resolveVisit(c: Context<AppEnv>): Promise<Visit> {
   const now = Date.now();
   const url = c.req.url;
   const cookies: string[] = [];
-  const [ticketRing, passRing] = await Promise.all([keyring(cfg.ticketSecret), keyring(cfg.passSecret)]);
+  const ticketRing = await keyring(cfg.ticketSecret);
+  const passRing = await keyring(cfg.passSecret);
 
-  const passToken = getCookie(c, PASS_COOKIE);
+  const jar = getCookie(c); // the Cookie header, read and parsed once
+  const passToken = jar[PASS_COOKIE];
   if (passToken !== undefined) {
     const pass = await verifyPass(passRing, passToken, now);
     if (pass.ok && pass.claims.lane === cfg.lane) {
@@ -52,11 +54,11 @@ export async function resolveVisit(c: Context<AppEnv>): Promise<Visit> {
   const admit = async (seq: number) => {
     const token = await signPass(passRing, { lane: cfg.lane, seq, exp: now + cfg.passTtlMs });
     cookies.push(cookie(url, PASS_COOKIE, token, cfg.passTtlMs));
-    if (getCookie(c, TICKET_COOKIE) !== undefined) cookies.push(expiredCookie(url, TICKET_COOKIE));
+    if (jar[TICKET_COOKIE] !== undefined) cookies.push(expiredCookie(url, TICKET_COOKIE));
     return token;
   };
 
-  const ticket = await verifyTicket(ticketRing, getCookie(c, TICKET_COOKIE), now, cfg.ticketTtlMs);
+  const ticket = await verifyTicket(ticketRing, jar[TICKET_COOKIE], now, cfg.ticketTtlMs);
   if (ticket.ok && ticket.claims.lane === cfg.lane && ticket.claims.shard === SHARD) {
     const { seq, s0 } = ticket.claims;
     const schedule = await cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs);

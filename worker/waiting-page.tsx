@@ -24,7 +24,23 @@ progress{width:100%;height:1.4rem;accent-color:#0b4f9c}
 .paused{background:#fff4d6;border-left:6px solid #b07a00;padding:.75rem 1rem}
 `;
 
+// Built once per language per isolate: the page is rendered for every new arrival.
+const scripts = new Map<Lang, string>();
+const numberFormats = new Map<Lang, Intl.NumberFormat>();
+
+function numberFormat(lang: Lang): Intl.NumberFormat {
+  let nf = numberFormats.get(lang);
+  if (!nf) numberFormats.set(lang, (nf = new Intl.NumberFormat(lang === "en" ? "en-US" : "ko-KR")));
+  return nf;
+}
+
 function pollScript(lang: Lang): string {
+  let script = scripts.get(lang);
+  if (!script) scripts.set(lang, (script = buildPollScript(lang)));
+  return script;
+}
+
+function buildPollScript(lang: Lang): string {
   const t = messages[lang];
   return `(function(){
 var formatEta=${formatEta.toString()};
@@ -51,7 +67,7 @@ later(+root.getAttribute("data-poll"));
 export function WaitingPage(props: { status: QueueStatus; startedAt: number; lang: Lang; path: string }) {
   const { status: s, startedAt, lang, path } = props;
   const t = messages[lang];
-  const nf = new Intl.NumberFormat(lang === "en" ? "en-US" : "ko-KR");
+  const nf = numberFormat(lang);
   const people = (n: number) => `${nf.format(n)}${t.people}`;
   const span = s.seq - startedAt;
   const progress = span > 0 ? Math.max(0, Math.min(1, (s.serving - startedAt) / span)) : 0;

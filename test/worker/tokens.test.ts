@@ -73,6 +73,17 @@ describe("tokens", () => {
     expect(after.split(".")[0]).not.toBe(before.split(".")[0]);
   });
 
+  it("still checks expiry and type for a token it has verified before (the per-isolate cache)", async () => {
+    const ring = await keyring(SECRET);
+    const t = await signTicket(ring, { ...ticket, seq: 77 });
+    expect(await verifyTicket(ring, t, NOW, TTL)).toMatchObject({ ok: true }); // now remembered
+    expect(ring.verified.has(t)).toBe(true);
+    expect(await verifyTicket(ring, t, NOW + TTL, TTL)).toEqual({ ok: false, reason: "expired" });
+    expect(await verifyPass(ring, t, NOW)).toEqual({ ok: false, reason: "wrong_type" });
+    expect(ring.verified.has(flip(t, 2))).toBe(false);
+    expect(await verifyTicket(ring, flip(t, 2), NOW, TTL)).toEqual({ ok: false, reason: "bad_signature" });
+  });
+
   it("rejects weak secrets when the keyring is built", async () => {
     await expect(keyring("short")).rejects.toThrow(/at least 16/);
     await expect(keyring(" , ")).rejects.toThrow(/empty/);

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench -- edge [--json FILE] [--duration S] [--connections N] [--rounds R]`
+ *
+ * Bundles the Worker as it would deploy (`wrangler deploy --dry-run`) and runs the bundle on workerd
+ * directly through Miniflare's API (not `wrangler dev`, whose proxy caps every route near 2k req/s here).
+ * Then, with the same client and concurrency, in interleaved rounds:
+ *   ping    GET /_wr/ping                     a trivial route of the same Worker (the baseline)
+ *   issue   GET /book with no cookie          a new arrival: a ticket from the Durable Object + the page
+ *   poll    GET /_wr/status with a ticket     computed at the edge from the cached snapshot
+ *                                             (1,000 different people's tickets, in turn)
+ * The queue is paused so nobody is admitted (nothing is forwarded to an origin).
+ */
+import { spawnSync } from "node:child_process";
+import { Miniflare } from "miniflare";
+import { load, ratio, writeReport, type LoadResult } from "./common";
+
+const OUT_DIR = ".bench/edge";
+const POLLERS = 1000;
+const SECRETS = {
+  TICKET_SECRET: "bench-ticket-secret-0123456789",
+  PASS_SECRET: "bench-pass-secret-0123456789ab",
+  OPERATOR_TOKEN: "bench-operator-token-012345678",
+};
+
+export async function benchEdge(opts: { json?: string; durationSec: number; connections: number; rounds: number }) {
+  console.log("bundling the worker (wrangler deploy --dry-run)...");
+  const build = spawnSync(
+    process.execPath,
+    ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", OUT_DIR],
+    { encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  if (build.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${build.stdout}\n${build.stderr}`);
+
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: `${OUT_DIR}/index.js`,
+    compatibilityDate: "2026-04-01",
+    durableObjects: { QUEUE: { className: "QueueCounter", useSQLite: true } },
+    bindings: { ...SECRETS, ORIGIN_URL: "http://127.0.0.1:9", LANE: "booking", SNAPSHOT_TTL_MS: "1000", INITIAL_RATE_PER_SEC: "0" },
+    host: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    const base = (await mf.ready).toString().replace(/\/$/, "");
+    const pause = await fetch(`${base}/_wr/admin/config`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRETS.OPERATOR_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ paused: true }),
+    });
+    if (!pause.ok) throw new Error(`could not pause the queue: ${pause.status} ${await pause.text()}`);
+    // Polls come from many people: 1,000 distinct tickets, each polled in turn.
+    const tickets: string[] = [];
+    for (let i = 0; i < POLLERS; i++) {
+      const res = await fetch(`${base}/book`, { headers: { accept: "application/json" } });
+      tickets.push(res.headers.getSetCookie().find((c) => c.startsWith("wr_ticket="))!.split(";")[0]!);
+    }
+
+    const routes = {
+      ping: { url: `${base}/_wr/ping` },
+      issue: { url: `${base}/book`, headers: { accept: "text/html" } },
+      poll: {
+        url: `${base}/_wr/status`,
+        requests: tickets.map((cookie) => ({ method: "GET" as const, headers: { cookie, accept: "application/json" } })),
+      },
+    };
+    const results: Record<keyof typeof routes, LoadResult[]> = { ping: [], issue: [], poll: [] };
+    // Warm every path once (JIT, snapshot cache, DO) before measuring.
+    for (const r of Object.values(routes)) await load({ ...r, connections: opts.connections, durationSec: 1 });
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const [name, r] of Object.entries(routes) as [keyof typeof routes, (typeof routes)["ping"]][]) {
+        const res = await load({ ...r, connections: opts.connections, durationSec: opts.durationSec });
+        results[name].push(res);
+        console.log(`round ${round} ${name.padEnd(5)} ${String(res.rps).padStart(6)} req/s  p50 ${res.p50Ms} ms  p99 ${res.p99Ms} ms  errors ${res.errors}`);
+      }
+    }
+    const mean = (xs: LoadResult[]) => Math.round(xs.reduce((s, x) => s + x.rps, 0) / xs.length);
+    const pingRps = mean(results.ping);
+    const issueRps = mean(results.issue);
+    const pollRps = mean(results.poll);
+    const stats = await (await fetch(`${base}/_wr/admin/stats`, { headers: { authorization: `Bearer ${SECRETS.OPERATOR_TOKEN}` } })).json();
+    const figures = {
+      pingRps,
+      issueRps,
+      pollRps,
+      issueRatio: ratio(issueRps, pingRps),
+      pollRatio: ratio(pollRps, pingRps),
+      connections: opts.connections,
+      durationSec: opts.durationSec,
+      rounds: opts.rounds,
+      ticketsIssued: (stats as { issued: number }).issued,
+      errors: Object.values(results).flat().reduce((s, r) => s + r.errors, 0),
+    };
+    console.log(JSON.stringify({ edge: figures }, null, 2));
+    writeReport(opts.json, "edge", figures);
+  } finally {
+    await mf.dispose();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `npm run bench -- <name> [--json FILE] [options]`: benchmarks that print figures (never assertions).
+ *   edge   waiting-room throughput on workerd: trivial route vs new arrivals vs status polls
+ */
+import { parseArgs } from "node:util";
+import { benchEdge } from "./edge";
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    json: { type: "string" },
+    duration: { type: "string", default: "5" },
+    connections: { type: "string", default: "32" },
+    rounds: { type: "string", default: "2" },
+  },
+});
+
+const positive = (name: string, v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a whole number of at least 1 (got ${v})`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const benches: Record<string, () => Promise<void>> = {
+  edge: () =>
+    benchEdge({
+      json: values.json,
+      durationSec: positive("duration", values.duration),
+      connections: positive("connections", values.connections),
+      rounds: positive("rounds", values.rounds),
+    }),
+};
+
+const name = positionals[0];
+const run = name ? benches[name] : undefined;
+if (!run) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join("|")}> [--json FILE] [--duration S] [--connections N] [--rounds R]`);
+  process.exit(2);
+}
+await run();
