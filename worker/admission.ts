@@ -97,18 +97,24 @@ export interface QueueStatus {
 
 export const POLL_MIN_MS = 1_000;
 export const POLL_MAX_MS = 30_000;
-const POLL_WHILE_PAUSED_MS = 15_000;
+/** While paused (or at rate 0) nobody can enter: the front of the line checks back every 5 s at most. */
+const POLL_WHILE_STOPPED_MS = 5_000;
 
 /**
  * A poll interval that grows with the wait: about a tenth of the remaining wait, so people near the
  * front see the door open within a second and people far back poll rarely (bounded 1 s .. 30 s).
  */
-export function pollAfterMs(etaSeconds: number | null): number {
-  if (etaSeconds === null) return POLL_WHILE_PAUSED_MS;
+export function pollAfterMs(etaSeconds: number): number {
   return Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, Math.round((etaSeconds * 1000) / 10)));
 }
 
 /** `holdsPass`: the visitor was admitted earlier and still holds a valid pass (a pause does not undo it). */
+/** Stopped: poll as the wait would be at the set rate once resumed, but not more often than every 5 s. */
+function stoppedPollMs(position: number, ratePerSec: number): number {
+  const etaIfResumed = ratePerSec > 0 ? position / ratePerSec : Number.POSITIVE_INFINITY;
+  return Math.max(POLL_WHILE_STOPPED_MS, pollAfterMs(etaIfResumed));
+}
+
 export function queueStatus(s: Schedule, seq: number, t: number, holdsPass = false): QueueStatus {
   const cursor = serving(s, t);
   // A snapshot may predate a ticket issued a moment ago: never report fewer issued than the ticket proves.
@@ -134,6 +140,6 @@ export function queueStatus(s: Schedule, seq: number, t: number, holdsPass = fal
     serving: cursor,
     issued,
     ratePerSec: s.ratePerSec,
-    pollAfterMs: admitted ? 0 : pollAfterMs(etaSeconds),
+    pollAfterMs: admitted ? 0 : etaSeconds !== null ? pollAfterMs(etaSeconds) : stoppedPollMs(position, s.ratePerSec),
   };
 }

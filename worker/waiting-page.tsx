@@ -10,7 +10,7 @@ import { formatEta, messages, type Lang } from "./i18n";
 const STYLE = `
 :root{color-scheme:light}
 *{box-sizing:border-box}
-body{margin:0;font:18px/1.6 system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;color:#111;background:#f4f6f8}
+body{margin:0;word-break:keep-all;overflow-wrap:anywhere;font:18px/1.6 system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;color:#111;background:#f4f6f8}
 main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem}
 .card{background:#fff;border:2px solid #1f3a5f;border-radius:12px;padding:1.5rem}
 h1{font-size:1.6rem;margin:0 0 .5rem;color:#1f3a5f}

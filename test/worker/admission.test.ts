@@ -93,7 +93,15 @@ describe("queueStatus", () => {
     expect(queueStatus(s, 1001, sec(100)).pollAfterMs).toBe(1000);
     expect(queueStatus(s, 1200, sec(100)).pollAfterMs).toBe(2000);
     expect(queueStatus(s, 5000, sec(100)).pollAfterMs).toBe(30_000);
-    expect(pollAfterMs(null)).toBeGreaterThanOrEqual(1000);
+    expect(pollAfterMs(0)).toBe(1000);
+  });
+
+  it("while paused, polls every 5 s near the front and rarely far back, so a resume is noticed quickly", () => {
+    const paused = reconfigure(s, sec(100), { paused: true }); // serving 1000, rate 10
+    expect(queueStatus(paused, 1003, sec(200)).pollAfterMs).toBe(5000);
+    expect(queueStatus(paused, 4000, sec(200)).pollAfterMs).toBe(30_000);
+    const stopped = reconfigure(s, sec(100), { ratePerSec: 0 });
+    expect(queueStatus(stopped, 1003, sec(200)).pollAfterMs).toBe(30_000);
   });
 
   it("never reports fewer issued than the ticket proves (snapshot older than the ticket)", () => {
