@@ -6,6 +6,7 @@
  * Then, with the same client and concurrency, in interleaved rounds:
  *   ping    GET /_wr/ping                     a trivial route of the same Worker (the baseline)
  *   issue   GET /book with no cookie          a new arrival: a ticket from the Durable Object + the page
+ *   issueJson  the same with Accept: application/json (an API client): the counter's cost without the page
  *   poll    GET /_wr/status with a ticket     computed at the edge from the cached snapshot
  *                                             (1,000 different people's tickets, in turn)
  * The queue is paused so nobody is admitted (nothing is forwarded to an origin).
@@ -58,25 +59,27 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
     const routes = {
       ping: { url: `${base}/_wr/ping` },
       issue: { url: `${base}/book`, headers: { accept: "text/html" } },
+      issueJson: { url: `${base}/book`, headers: { accept: "application/json" } },
       poll: {
         url: `${base}/_wr/status`,
         requests: tickets.map((cookie) => ({ method: "GET" as const, headers: { cookie, accept: "application/json" } })),
       },
     };
-    const results: Record<keyof typeof routes, LoadResult[]> = { ping: [], issue: [], poll: [] };
+    const results: Record<keyof typeof routes, LoadResult[]> = { ping: [], issue: [], issueJson: [], poll: [] };
     // Warm every path once (JIT, snapshot cache, DO) before measuring.
     for (const r of Object.values(routes)) await load({ ...r, connections: opts.connections, durationSec: 1 });
     for (let round = 1; round <= opts.rounds; round++) {
       for (const [name, r] of Object.entries(routes) as [keyof typeof routes, (typeof routes)["ping"]][]) {
         const res = await load({ ...r, connections: opts.connections, durationSec: opts.durationSec });
         results[name].push(res);
-        console.log(`round ${round} ${name.padEnd(5)} ${String(res.rps).padStart(6)} req/s  p50 ${res.p50Ms} ms  p99 ${res.p99Ms} ms  errors ${res.errors}`);
+        console.log(`round ${round} ${name.padEnd(9)} ${String(res.rps).padStart(6)} req/s  p50 ${res.p50Ms} ms  p99 ${res.p99Ms} ms  errors ${res.errors}`);
       }
     }
     const mean = (xs: LoadResult[]) => Math.round(xs.reduce((s, x) => s + x.rps, 0) / xs.length);
     const pingRps = mean(results.ping);
     const issueRps = mean(results.issue);
     const pollRps = mean(results.poll);
+    const issueJsonRps = mean(results.issueJson);
     const stats = await (await fetch(`${base}/_wr/admin/stats`, { headers: { authorization: `Bearer ${SECRETS.OPERATOR_TOKEN}` } })).json();
     const figures = {
       pingRps,
@@ -84,6 +87,8 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
       pollRps,
       issueRatio: ratio(issueRps, pingRps),
       pollRatio: ratio(pollRps, pingRps),
+      issueJsonRps,
+      issueJsonRatio: ratio(issueJsonRps, pingRps),
       connections: opts.connections,
       durationSec: opts.durationSec,
       rounds: opts.rounds,

@@ -24,8 +24,14 @@ export function counterName(lane: string, shard: number): string {
   return `${lane}:${shard}`;
 }
 
+// Deriving an id from a name is a hash; the id of a counter never changes, so each isolate derives it once.
+const ids = new Map<string, DurableObjectId>();
+
 export function counter(env: Env, lane: string, shard: number) {
-  return env.QUEUE.get(env.QUEUE.idFromName(counterName(lane, shard)));
+  const name = counterName(lane, shard);
+  let id = ids.get(name);
+  if (!id) ids.set(name, (id = env.QUEUE.idFromName(name)));
+  return env.QUEUE.get(id);
 }
 
 /** Records a schedule just read from the counter (arrivals and operator changes bring one back for free). */
