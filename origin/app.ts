@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { AppError } from "../lib/errors";
 import { requirePass } from "./middleware/require-pass";
 import { admitted } from "./routes/admitted";
+import { clinicRoutes } from "./routes/clinics";
 import { health } from "./routes/health";
 import type { Deps, OriginEnv } from "./types";
 
@@ -25,6 +26,7 @@ export function createApp(deps: Deps) {
   app.route("/health", health(deps));
 
   app.use("*", requirePass({ passSecret: deps.config.passSecret, lane: deps.config.lane, clock }));
+  app.route("/api", clinicRoutes(deps, clock));
   app.route("/", admitted());
 
   return app;

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { createApp } from "../origin/app";
 import { loadConfig } from "../origin/config";
+import { openDatabase, type Database } from "../origin/db";
 import { TEST_SECRETS } from "./secrets";
 
 declare module "vitest" {
@@ -16,10 +17,12 @@ declare module "vitest" {
 }
 
 let server: ServerType | undefined;
+let database: Database | undefined;
 
 export async function setup(project: TestProject) {
   const config = loadConfig({ PASS_SECRET: TEST_SECRETS.PASS_SECRET, APP_ENV: "test", ORIGIN_PORT: "0" });
-  const app = createApp({ config });
+  database = await openDatabase({});
+  const app = createApp({ config, db: database.db });
   const port = await new Promise<number>((resolve) => {
     server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info: AddressInfo) => resolve(info.port));
   });
@@ -28,4 +31,5 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await database?.close();
 }

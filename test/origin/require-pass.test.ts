@@ -1,12 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { keyring, signPass, signTicket } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
 import { loadConfig } from "../../origin/config";
+import { openDatabase } from "../../origin/db";
 import { TEST_SECRETS } from "../secrets";
 
 const NOW = 1_750_000_000_000;
 const config = loadConfig({ PASS_SECRET: TEST_SECRETS.PASS_SECRET, APP_ENV: "test" });
-const app = createApp({ config, clock: () => NOW });
+const database = await openDatabase({});
+afterAll(() => database.close());
+const app = createApp({ config, db: database.db, clock: () => NOW });
 const ring = () => keyring(TEST_SECRETS.PASS_SECRET);
 
 async function get(path: string, pass?: string) {

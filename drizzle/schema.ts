@@ -1,0 +1,183 @@
+/**
+ * The origin's data. Resident numbers never appear in clear: people and identity challenges keep a keyed
+ * hash (HMAC with a server secret, for matching) and AES-GCM ciphertext (for recovery) instead.
+ *
+ * Free capacity of a slot = capacity − taken − active holds (holds whose expiry is still ahead). Taking
+ * capacity is one conditional UPDATE of `taken`; a hold expires by itself because only unexpired rows count.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** 시/도 (level 1, parent null) and 시/군/구 (level 2, parent = its 시/도). */
+export const regions = pgTable(
+  "regions",
+  {
+    code: text("code").primaryKey(),
+    name: text("name").notNull(),
+    nameEn: text("name_en").notNull(),
+    level: smallint("level").notNull(),
+    parentCode: text("parent_code").references((): any => regions.code),
+  },
+  (t) => [index("regions_parent_idx").on(t.parentCode), check("regions_level_ck", sql`${t.level} in (1, 2)`)],
+);
+
+/** Vaccines and their second-dose rule, as data operators can change. */
+export const vaccines = pgTable("vaccines", {
+  code: text("code").primaryKey(),
+  name: text("name").notNull(),
+  nameKo: text("name_ko").notNull(),
+  doses: smallint("doses").notNull(),
+  /** days after the first dose the second is booked at (null for single-dose vaccines) */
+  secondDoseDays: smallint("second_dose_days"),
+  secondDoseMinDays: smallint("second_dose_min_days"),
+  secondDoseMaxDays: smallint("second_dose_max_days"),
+});
+
+export const clinics = pgTable(
+  "clinics",
+  {
+    id: serial("id").primaryKey(),
+    name: text("name").notNull(),
+    address: text("address").notNull(),
+    phone: text("phone").notNull(),
+    /** a 시/군/구 */
+    regionCode: text("region_code")
+      .notNull()
+      .references(() => regions.code),
+    vaccineCode: text("vaccine_code")
+      .notNull()
+      .references(() => vaccines.code),
+  },
+  (t) => [index("clinics_region_idx").on(t.regionCode, t.vaccineCode)],
+);
+
+export const slots = pgTable(
+  "slots",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    clinicId: integer("clinic_id")
+      .notNull()
+      .references(() => clinics.id),
+    startsAt: at("starts_at").notNull(),
+    vaccineCode: text("vaccine_code")
+      .notNull()
+      .references(() => vaccines.code),
+    capacity: integer("capacity").notNull(),
+    taken: integer("taken").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("slots_clinic_time_uq").on(t.clinicId, t.startsAt),
+    check("slots_taken_ck", sql`${t.taken} >= 0 and ${t.taken} <= ${t.capacity}`),
+  ],
+);
+
+export const people = pgTable("people", {
+  id: serial("id").primaryKey(),
+  /** HMAC-SHA256(RRN_HMAC_KEY, digits): how a person is found again; never reversible */
+  rrnHash: text("rrn_hash").notNull().unique(),
+  /** AES-GCM(RRN_ENC_KEY, digits), base64url iv|ciphertext: for the rare case it must be recovered */
+  rrnCipher: text("rrn_cipher").notNull(),
+  name: text("name").notNull(),
+  birthDate: date("birth_date", { mode: "string" }).notNull(),
+  sex: text("sex").notNull(),
+  phone: text("phone").notNull(),
+  createdAt: at("created_at").notNull().defaultNow(),
+});
+
+/** A slot kept for one person for a few minutes; counts against capacity only until it expires. */
+export const holds = pgTable(
+  "holds",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slotId: bigint("slot_id", { mode: "number" })
+      .notNull()
+      .references(() => slots.id),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    expiresAt: at("expires_at").notNull(),
+    createdAt: at("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("holds_slot_active_idx").on(t.slotId, t.expiresAt), index("holds_person_idx").on(t.personId)],
+);
+
+/** A one-time code sent to a phone; what the person typed is kept only as hashes until it is verified. */
+export const identityChallenges = pgTable(
+  "identity_challenges",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    phone: text("phone").notNull(),
+    clientKey: text("client_key").notNull(),
+    name: text("name").notNull(),
+    rrnHash: text("rrn_hash").notNull(),
+    rrnCipher: text("rrn_cipher").notNull(),
+    birthDate: date("birth_date", { mode: "string" }).notNull(),
+    sex: text("sex").notNull(),
+    codeHash: text("code_hash").notNull(),
+    attempts: smallint("attempts").notNull().default(0),
+    expiresAt: at("expires_at").notNull(),
+    verifiedAt: at("verified_at"),
+    createdAt: at("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("challenges_phone_idx").on(t.phone, t.createdAt),
+    index("challenges_client_idx").on(t.clientKey, t.createdAt),
+  ],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    /** SHA-256 of the session token; the token itself lives only in the person's cookie */
+    tokenHash: text("token_hash").primaryKey(),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    /** set while acting for someone else (대리예약) */
+    subjectId: integer("subject_id").references(() => people.id),
+    relationship: text("relationship"),
+    expiresAt: at("expires_at").notNull(),
+    createdAt: at("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("sessions_person_idx").on(t.personId)],
+);
+
+/** Who may book when: a birth-date range, optionally the '10부제' last-digit rule, a vaccine, open/close times. */
+export const cohortWindows = pgTable(
+  "cohort_windows",
+  {
+    id: serial("id").primaryKey(),
+    name: text("name").notNull(),
+    nameKo: text("name_ko").notNull(),
+    birthFrom: date("birth_from", { mode: "string" }).notNull(),
+    birthTo: date("birth_to", { mode: "string" }).notNull(),
+    /** when set, only people whose day of birth ends in this digit ('10부제') */
+    birthDayDigit: smallint("birth_day_digit"),
+    opensAt: at("opens_at").notNull(),
+    closesAt: at("closes_at").notNull(),
+    vaccineCode: text("vaccine_code").references(() => vaccines.code),
+    allowProxy: boolean("allow_proxy").notNull().default(true),
+  },
+  (t) => [
+    index("cohort_windows_open_idx").on(t.opensAt, t.closesAt),
+    check("cohort_windows_digit_ck", sql`${t.birthDayDigit} is null or ${t.birthDayDigit} between 0 and 9`),
+    check("cohort_windows_order_ck", sql`${t.opensAt} < ${t.closesAt} and ${t.birthFrom} <= ${t.birthTo}`),
+  ],
+);

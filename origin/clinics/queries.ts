@@ -1,0 +1,114 @@
+/**
+ * Clinic search, the read path that melted in 2021: one indexed SQL statement per search, never a query
+ * per clinic. Free places = capacity − taken − active holds (holds whose expiry is still ahead), so an
+ * expired hold frees its place with no job to run. Times are Asia/Seoul.
+ */
+import { sql } from "drizzle-orm";
+import { instant, rows, type Db } from "../db";
+
+export interface ClinicResult {
+  id: number;
+  name: string;
+  address: string;
+  vaccine: string;
+  freeSlots: number;
+  firstFreeTime: string;
+}
+
+export interface SlotResult {
+  id: number;
+  time: string;
+  startsAt: string;
+  free: number;
+}
+
+/** [start, end) of a Seoul calendar day. */
+function seoulDay(date: string): [Date, Date] {
+  const start = new Date(`${date}T00:00:00+09:00`);
+  return [start, new Date(start.getTime() + 86_400_000)];
+}
+
+/** Clinics in a 시/군/구 (or every 시/군/구 of a 시/도) with free places on `date`, at times still ahead of `now`. */
+export async function searchClinics(
+  db: Db,
+  params: { regionCode: string; date: string; vaccine?: string; now: Date },
+): Promise<ClinicResult[]> {
+  const [dayStart, dayEnd] = seoulDay(params.date);
+  const result = await rows<{ id: number; name: string; address: string; vaccine: string; free_slots: number; first_free: string }>(
+    db,
+    sql`
+      select c.id, c.name, c.address, c.vaccine_code as vaccine,
+             sum(f.free)::int as free_slots,
+             to_char(min(s.starts_at) filter (where f.free > 0) at time zone 'Asia/Seoul', 'HH24:MI') as first_free
+      from clinics c
+      join slots s on s.clinic_id = c.id and s.starts_at >= ${instant(dayStart)} and s.starts_at < ${instant(dayEnd)} and s.starts_at > ${instant(params.now)}
+      cross join lateral (
+        select s.capacity - s.taken
+               - (select count(*) from holds h where h.slot_id = s.id and h.expires_at > ${instant(params.now)})::int as free
+      ) f
+      where c.region_code in (select code from regions where code = ${params.regionCode} or parent_code = ${params.regionCode})
+        ${params.vaccine ? sql`and c.vaccine_code = ${params.vaccine}` : sql``}
+      group by c.id
+      having sum(f.free) > 0
+      order by c.name, c.id`,
+  );
+  return result.map((r) => ({
+    id: r.id,
+    name: r.name,
+    address: r.address,
+    vaccine: r.vaccine,
+    freeSlots: r.free_slots,
+    firstFreeTime: r.first_free,
+  }));
+}
+
+/** A clinic and its times on `date` with what is left of each (after `now`); null if no such clinic. */
+export async function clinicSlots(
+  db: Db,
+  params: { clinicId: number; date: string; now: Date },
+): Promise<{ clinic: { id: number; name: string; address: string; vaccine: string }; slots: SlotResult[] } | null> {
+  const [dayStart, dayEnd] = seoulDay(params.date);
+  const result = await rows<{ id: number; name: string; address: string; vaccine: string; slot_id: number | null; starts_at: string | Date | null; time: string | null; free: number | null }>(
+    db,
+    sql`
+      select c.id, c.name, c.address, c.vaccine_code as vaccine,
+             s.id as slot_id, s.starts_at,
+             to_char(s.starts_at at time zone 'Asia/Seoul', 'HH24:MI') as time,
+             s.capacity - s.taken
+               - (select count(*) from holds h where h.slot_id = s.id and h.expires_at > ${instant(params.now)})::int as free
+      from clinics c
+      left join slots s on s.clinic_id = c.id and s.starts_at >= ${instant(dayStart)} and s.starts_at < ${instant(dayEnd)} and s.starts_at > ${instant(params.now)}
+      where c.id = ${params.clinicId}
+      order by s.starts_at`,
+  );
+  const first = result[0];
+  if (!first) return null;
+  return {
+    clinic: { id: first.id, name: first.name, address: first.address, vaccine: first.vaccine },
+    slots: result
+      .filter((r) => r.slot_id !== null)
+      .map((r) => ({ id: Number(r.slot_id), time: r.time!, startsAt: new Date(r.starts_at!).toISOString(), free: r.free! })),
+  };
+}
+
+export interface RegionTree {
+  code: string;
+  name: string;
+  nameEn: string;
+  districts: { code: string; name: string; nameEn: string }[];
+}
+
+export async function regionTree(db: Db): Promise<RegionTree[]> {
+  const all = await rows<{ code: string; name: string; name_en: string; level: number; parent_code: string | null }>(
+    db,
+    sql`select code, name, name_en, level, parent_code from regions order by code`,
+  );
+  const top = new Map<string, RegionTree>();
+  for (const r of all) if (r.level === 1) top.set(r.code, { code: r.code, name: r.name, nameEn: r.name_en, districts: [] });
+  for (const r of all) if (r.level === 2) top.get(r.parent_code!)?.districts.push({ code: r.code, name: r.name, nameEn: r.name_en });
+  return [...top.values()];
+}
+
+export async function vaccineCodes(db: Db): Promise<string[]> {
+  return (await rows<{ code: string }>(db, sql`select code from vaccines order by code`)).map((r) => r.code);
+}

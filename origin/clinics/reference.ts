@@ -1,0 +1,31 @@
+/**
+ * Regions and vaccine codes, cached in the process for a minute: they change rarely, every search
+ * validates against them, and keeping them here leaves each search a single SQL statement.
+ */
+import type { Db } from "../db";
+import { regionTree, vaccineCodes, type RegionTree } from "./queries";
+
+const TTL_MS = 60_000;
+
+export interface Reference {
+  regions: RegionTree[];
+  regionCodes: Set<string>;
+  vaccines: Set<string>;
+}
+
+export function referenceData(db: Db, clock: () => number) {
+  let cached: { at: number; value: Promise<Reference> } | null = null;
+  return (): Promise<Reference> => {
+    const now = clock();
+    if (!cached || now - cached.at > TTL_MS) {
+      const value = Promise.all([regionTree(db), vaccineCodes(db)]).then(([regions, vaccines]) => ({
+        regions,
+        regionCodes: new Set(regions.flatMap((r) => [r.code, ...r.districts.map((d) => d.code)])),
+        vaccines: new Set(vaccines),
+      }));
+      value.catch(() => (cached = null));
+      cached = { at: now, value };
+    }
+    return cached.value;
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The origin's one database module. With a URL it talks to PostgreSQL through postgres.js; without one
+ * it runs PGlite (PostgreSQL compiled to WASM) in a local folder, or in memory when no folder is given.
+ * Either way the committed drizzle-kit migrations run first, so the schema is always current.
+ */
+import { PGlite } from "@electric-sql/pglite";
+import { sql, type SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+import * as schema from "../../drizzle/schema";
+
+/** What queries take: the same drizzle API over either driver. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  kind: "postgres" | "pglite";
+  close(): Promise<void>;
+}
+
+const MIGRATIONS = fileURLToPath(new URL("../../drizzle/migrations", import.meta.url));
+
+export interface OpenOptions {
+  url?: string;
+  dataDir?: string;
+  poolSize?: number;
+  /** sees every statement drizzle sends (tests count queries with it) */
+  onQuery?: (query: string) => void;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  const logger = opts.onQuery ? { logQuery: (query: string) => opts.onQuery!(query) } : undefined;
+  if (opts.url) {
+    const client = postgres(opts.url, { max: opts.poolSize ?? 10, onnotice: () => {} });
+    const db = drizzlePostgres(client, { schema, logger });
+    await migratePostgres(db, { migrationsFolder: MIGRATIONS });
+    return { db: db as unknown as Db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+  }
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
+  const db = drizzlePglite(client, { schema, logger });
+  await migratePglite(db, { migrationsFolder: MIGRATIONS });
+  return { db: db as unknown as Db, kind: "pglite", close: () => client.close() };
+}
+
+/** Rows of a raw SQL statement, whichever driver ran it (postgres.js answers an array, PGlite `{rows}`). */
+export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
+  return Array.isArray(result) ? result : result.rows;
+}
+
+/**
+ * An instant as a SQL parameter. Raw `sql` templates must not bind a Date: drizzle's postgres.js driver
+ * turns off postgres.js's own date handling (PGlite would accept it), so bind ISO text cast to timestamptz.
+ */
+export function instant(t: Date): SQL {
+  return sql`${t.toISOString()}::timestamptz`;
+}

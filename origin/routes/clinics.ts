@@ -1,0 +1,43 @@
+/**
+ * Clinic search API (behind the pass check):
+ *   GET /api/regions                               시/도 with their 시/군/구
+ *   GET /api/clinics?date=&region=[&vaccine=]      clinics with free places that day
+ *   GET /api/clinics/:id/slots?date=               that clinic's times and what is left of each
+ */
+import { Hono } from "hono";
+import { AppError } from "../../lib/errors";
+import { parseBookingDate } from "../clinics/dates";
+import { clinicSlots, searchClinics } from "../clinics/queries";
+import { referenceData } from "../clinics/reference";
+import type { Deps, OriginEnv } from "../types";
+
+export function clinicRoutes(deps: Deps, clock: () => number) {
+  const reference = referenceData(deps.db, clock);
+  const horizon = deps.config.bookingHorizonDays;
+
+  return new Hono<OriginEnv>()
+    .get("/regions", async (c) => c.json({ regions: (await reference()).regions }))
+    .get("/clinics", async (c) => {
+      const now = new Date(clock());
+      const date = parseBookingDate(c.req.query("date"), now, horizon);
+      const ref = await reference();
+      const region = c.req.query("region");
+      if (!region) throw new AppError("region_required", 400, "Choose a region: region=<code> from /api/regions.");
+      if (!ref.regionCodes.has(region)) throw new AppError("unknown_region", 400, "No such region; use a code from /api/regions.");
+      const vaccine = c.req.query("vaccine") || undefined;
+      if (vaccine && !ref.vaccines.has(vaccine)) {
+        throw new AppError("unknown_vaccine", 400, `No such vaccine; use one of: ${[...ref.vaccines].join(", ")}.`);
+      }
+      const clinics = await searchClinics(deps.db, { regionCode: region, date, vaccine, now });
+      return c.json({ date, region, vaccine: vaccine ?? null, clinics });
+    })
+    .get("/clinics/:id/slots", async (c) => {
+      const now = new Date(clock());
+      const id = Number(c.req.param("id"));
+      if (!Number.isSafeInteger(id) || id < 1) throw new AppError("bad_clinic", 400, "A clinic id is a positive whole number.");
+      const date = parseBookingDate(c.req.query("date"), now, horizon);
+      const found = await clinicSlots(deps.db, { clinicId: id, date, now });
+      if (!found) throw new AppError("clinic_not_found", 404, "No such clinic.");
+      return c.json({ date, ...found });
+    });
+}
