@@ -10,9 +10,7 @@ import { MAX_RATE_PER_SEC, serving, type Schedule } from "./admission";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
 import { operatorAuth } from "./operator-auth";
-import { counter, forget } from "./snapshot";
-
-const SHARD = 0;
+import { SHARD, counter, forget } from "./snapshot";
 
 const configChange = z
   .object({

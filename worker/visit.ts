@@ -17,10 +17,7 @@ import { queueStatus, serving, type QueueStatus } from "./admission";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
 import { PASS_COOKIE, TICKET_COOKIE, cookie, expiredCookie } from "./cookies";
-import { cachedSchedule, counter, remember } from "./snapshot";
-
-/** This issue runs one counter per lane; sharding (issue 7) spreads arrivals over more. */
-const SHARD = 0;
+import { SHARD, cachedSchedule, counter, remember } from "./snapshot";
 
 export interface Visit {
   status: QueueStatus;

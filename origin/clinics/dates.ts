@@ -1,6 +1,10 @@
 /** Booking dates: calendar days in Asia/Seoul, from today up to the booking horizon. */
 import { AppError } from "../../lib/errors";
-import { seoulDate } from "../db/seed";
+
+/** YYYY-MM-DD of an instant, in Asia/Seoul (UTC+9, no daylight saving). */
+export function seoulDate(t: Date): string {
+  return new Date(t.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+}
 
 /** The calendar day `days` after `date` (YYYY-MM-DD); "" for something that is not a date. */
 export function addDays(date: string, days: number): string {

@@ -8,6 +8,7 @@ import { sql } from "drizzle-orm";
 import { romanize } from "koroman";
 import { clinics, cohortWindows, regions, vaccines } from "../../drizzle/schema";
 import { SIDO } from "../../drizzle/seed/regions";
+import { seoulDate } from "../clinics/dates";
 import { rows, type Db } from "./index";
 
 export interface SeedOptions {
@@ -55,11 +56,6 @@ export function districtNameEn(name: string): string {
   const stem = name.slice(0, -1);
   const roman = romanize(stem);
   return `${roman.charAt(0).toUpperCase()}${roman.slice(1)}-${SUFFIX_EN[suffix] ?? suffix}`;
-}
-
-/** YYYY-MM-DD of an instant, in Asia/Seoul (UTC+9, no daylight saving). */
-export function seoulDate(t: Date): string {
-  return new Date(t.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }
 
 export async function isSeeded(db: Db): Promise<boolean> {
