@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- <name> [--json FILE] [options]`: benchmarks that print figures (never assertions).
- *   edge   waiting-room throughput on workerd: trivial route vs new arrivals vs status polls
+ *   edge     waiting-room throughput on workerd: trivial route vs new arrivals vs status polls
+ *   search   clinic search through the origin vs the same SQL through a bare postgres.js loop (DATABASE_URL)
  */
 import { parseArgs } from "node:util";
 import { benchEdge } from "./edge";
+import { benchSearch } from "./search";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -31,6 +33,14 @@ const benches: Record<string, () => Promise<void>> = {
       durationSec: positive("duration", values.duration),
       connections: positive("connections", values.connections),
       rounds: positive("rounds", values.rounds),
+    }),
+  search: () =>
+    benchSearch({
+      json: values.json,
+      durationSec: positive("duration", values.duration),
+      connections: positive("connections", values.connections),
+      // A benchmark is a command-line tool, like the start script: it takes its target from the environment.
+      databaseUrl: process.env.DATABASE_URL,
     }),
 };
 

@@ -3,7 +3,7 @@
  * per clinic. Free places = capacity − taken − active holds (holds whose expiry is still ahead), so an
  * expired hold frees its place with no job to run. Times are Asia/Seoul.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { instant, rows, type Db } from "../db";
 
 export interface ClinicResult {
@@ -28,15 +28,17 @@ function seoulDay(date: string): [Date, Date] {
   return [start, new Date(start.getTime() + 86_400_000)];
 }
 
-/** Clinics in a 시/군/구 (or every 시/군/구 of a 시/도) with free places on `date`, at times still ahead of `now`. */
-export async function searchClinics(
-  db: Db,
-  params: { regionCode: string; date: string; vaccine?: string; now: Date },
-): Promise<ClinicResult[]> {
+export interface SearchParams {
+  regionCode: string;
+  date: string;
+  vaccine?: string;
+  now: Date;
+}
+
+/** The search statement itself (the benchmark runs this very SQL through a bare client). */
+export function searchClinicsSql(params: SearchParams): SQL {
   const [dayStart, dayEnd] = seoulDay(params.date);
-  const result = await rows<{ id: number; name: string; address: string; vaccine: string; free_slots: number; first_free: string }>(
-    db,
-    sql`
+  return sql`
       select c.id, c.name, c.address, c.vaccine_code as vaccine,
              sum(f.free)::int as free_slots,
              to_char(min(s.starts_at) filter (where f.free > 0) at time zone 'Asia/Seoul', 'HH24:MI') as first_free
@@ -50,7 +52,14 @@ export async function searchClinics(
         ${params.vaccine ? sql`and c.vaccine_code = ${params.vaccine}` : sql``}
       group by c.id
       having sum(f.free) > 0
-      order by c.name, c.id`,
+      order by c.name, c.id`;
+}
+
+/** Clinics in a 시/군/구 (or every 시/군/구 of a 시/도) with free places on `date`, at times still ahead of `now`. */
+export async function searchClinics(db: Db, params: SearchParams): Promise<ClinicResult[]> {
+  const result = await rows<{ id: number; name: string; address: string; vaccine: string; free_slots: number; first_free: string }>(
+    db,
+    searchClinicsSql(params),
   );
   return result.map((r) => ({
     id: r.id,

@@ -2,11 +2,12 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { clinics, people, regions, slots, vaccines } from "../../drizzle/schema";
 import { openDatabase, rows, type Database } from "../../origin/db";
-import { TEST_DATABASE_URL, postgresDatabase } from "./database";
+import { scratchDatabase } from "../../origin/db/scratch";
+import { TEST_DATABASE_URL } from "./database";
 
 const drivers: [string, () => Promise<Database>][] = [["PGlite", () => openDatabase({})]];
 const pgUrl = TEST_DATABASE_URL;
-if (pgUrl) drivers.push(["PostgreSQL", () => postgresDatabase(pgUrl)]);
+if (pgUrl) drivers.push(["PostgreSQL", () => scratchDatabase(pgUrl)]);
 else console.warn("TEST_DATABASE_URL is not set: the PostgreSQL half of the database tests is skipped (CI sets it).");
 
 describe.each(drivers)("database on %s", (_, open) => {
