@@ -4,6 +4,29 @@ import { generateCookie } from "hono/cookie";
 export const TICKET_COOKIE = "wr_ticket";
 export const PASS_COOKIE = "wr_pass";
 
+/**
+ * The value of one of our own cookies in a Cookie header. Our tokens are base64url and dots, so there is
+ * nothing to decode, and whatever comes back is verified by the token module anyway. Written out here
+ * because it is on every poll: Hono's general parser (regex checks, URI decoding of every value) was
+ * 7.6 % of the poll path's CPU in a workerd profile.
+ */
+export function readCookie(header: string | null | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  let from = 0;
+  while (from < header.length) {
+    const at = header.indexOf(name, from);
+    if (at === -1) return undefined;
+    const before = at === 0 ? ";" : header[at - 1]!;
+    if ((before === ";" || before === " ") && header[at + name.length] === "=") {
+      const start = at + name.length + 1;
+      const end = header.indexOf(";", start);
+      return header.slice(start, end === -1 ? undefined : end).trim();
+    }
+    from = at + name.length;
+  }
+  return undefined;
+}
+
 /** HttpOnly and SameSite=Lax always; Secure whenever the visitor came over https. */
 export function cookie(requestUrl: string, name: string, value: string, maxAgeMs: number): string {
   return generateCookie(name, value, {

@@ -16,9 +16,22 @@ import { withCookies } from "./cookies";
 import { forward } from "./forward";
 import { asLang, LANGS } from "./i18n";
 import { resolveVisit } from "./visit";
-import { WaitingPage } from "./waiting-page";
+import { ASSETS, WaitingPage } from "./waiting-page";
 
 export { QueueCounter } from "./queue-counter";
+
+/** ?lang=en or ko (remembered in a cookie), else Accept-Language, else Korean. */
+const detectLanguage = languageDetector({
+  supportedLanguages: LANGS,
+  fallbackLanguage: "ko",
+  order: ["querystring", "cookie", "header"],
+  lookupQueryString: "lang",
+  lookupCookie: "wr_lang",
+  caches: ["cookie"],
+  cookieOptions: { sameSite: "Lax", httpOnly: true, path: "/", maxAge: 365 * 24 * 3600 },
+});
+
+const STATUS_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
 
 function wantsJson(accept: string | undefined): boolean {
   return !!accept && accept.includes("application/json") && !accept.includes("text/html");
@@ -40,28 +53,27 @@ export function createWorkerApp() {
 
   app.get("/_wr/ping", (c) => c.text("pong"));
 
+  // Every waiting person's script calls this every 1–30 s: the response is built in one step.
   app.get("/_wr/status", async (c) => {
     const visit = await resolveVisit(c);
-    c.header("Cache-Control", "no-store");
-    return withCookies(c.json(visit.status), visit.cookies);
+    const body = JSON.stringify(visit.status);
+    if (visit.cookies.length === 0) return new Response(body, { headers: STATUS_HEADERS });
+    const headers: [string, string][] = [["content-type", "application/json"], ["cache-control", "no-store"]];
+    for (const value of visit.cookies) headers.push(["set-cookie", value]);
+    return new Response(body, { headers });
+  });
+
+  app.get("/_wr/assets/*", (c) => {
+    const asset = ASSETS[c.req.path];
+    if (!asset) return c.json({ code: "not_found", message: "No such asset." }, 404);
+    return new Response(asset.body, {
+      headers: { "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable" },
+    });
   });
 
   app.route("/_wr/admin", admin);
 
   app.all("/_wr/*", (c) => c.json({ code: "not_found", message: "No such waiting-room endpoint." }, 404));
-
-  app.use(
-    "*",
-    languageDetector({
-      supportedLanguages: LANGS,
-      fallbackLanguage: "ko",
-      order: ["querystring", "cookie", "header"],
-      lookupQueryString: "lang",
-      lookupCookie: "wr_lang",
-      caches: ["cookie"],
-      cookieOptions: { sameSite: "Lax", httpOnly: true, path: "/", maxAge: 365 * 24 * 3600 },
-    }),
-  );
 
   app.all("*", async (c) => {
     const visit = await resolveVisit(c);
@@ -71,6 +83,7 @@ export function createWorkerApp() {
       c.header("Retry-After", String(Math.ceil(visit.status.pollAfterMs / 1000)));
       return withCookies(c.json({ code: "waiting_room", ...visit.status }, 429), visit.cookies);
     }
+    await detectLanguage(c, async () => {}); // only when a page is rendered, not for admitted traffic
     const lang = asLang(c.get("language"));
     const page = await c.html(
       <WaitingPage status={visit.status} startedAt={visit.startedAt} lang={lang} path={new URL(c.req.url).pathname} />,

@@ -11,12 +11,11 @@
  * and a bad ticket earns a fresh place. Nothing about a token makes this throw.
  */
 import type { Context } from "hono";
-import { getCookie } from "hono/cookie";
 import { keyring, signPass, signTicket, verifyPass, verifyTicket } from "../lib/tokens";
 import { queueStatus, serving, type QueueStatus } from "./admission";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
-import { PASS_COOKIE, TICKET_COOKIE, cookie, expiredCookie } from "./cookies";
+import { PASS_COOKIE, TICKET_COOKIE, cookie, expiredCookie, readCookie } from "./cookies";
 import { SHARD, cachedSchedule, counter, remember } from "./snapshot";
 
 export interface Visit {
@@ -37,8 +36,9 @@ export async function resolveVisit(c: Context<AppEnv>): Promise<Visit> {
   const ticketRing = await keyring(cfg.ticketSecret);
   const passRing = await keyring(cfg.passSecret);
 
-  const jar = getCookie(c); // the Cookie header, read and parsed once
-  const passToken = jar[PASS_COOKIE];
+  const cookieHeader = c.req.raw.headers.get("cookie");
+  const passToken = readCookie(cookieHeader, PASS_COOKIE);
+  const ticketToken = readCookie(cookieHeader, TICKET_COOKIE);
   if (passToken !== undefined) {
     const pass = await verifyPass(passRing, passToken, now);
     if (pass.ok && pass.claims.lane === cfg.lane) {
@@ -51,11 +51,11 @@ export async function resolveVisit(c: Context<AppEnv>): Promise<Visit> {
   const admit = async (seq: number) => {
     const token = await signPass(passRing, { lane: cfg.lane, seq, exp: now + cfg.passTtlMs });
     cookies.push(cookie(url, PASS_COOKIE, token, cfg.passTtlMs));
-    if (jar[TICKET_COOKIE] !== undefined) cookies.push(expiredCookie(url, TICKET_COOKIE));
+    if (ticketToken !== undefined) cookies.push(expiredCookie(url, TICKET_COOKIE));
     return token;
   };
 
-  const ticket = await verifyTicket(ticketRing, jar[TICKET_COOKIE], now, cfg.ticketTtlMs);
+  const ticket = await verifyTicket(ticketRing, ticketToken, now, cfg.ticketTtlMs);
   if (ticket.ok && ticket.claims.lane === cfg.lane && ticket.claims.shard === SHARD) {
     const { seq, s0 } = ticket.claims;
     const schedule = await cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs);

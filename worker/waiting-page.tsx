@@ -1,9 +1,9 @@
 /**
  * The waiting page. Server-rendered with the visitor's real numbers, so it is complete without
  * JavaScript (a <noscript> meta refresh reloads it at the poll interval). With JavaScript, a small
- * ES5 script polls /_wr/status at the interval the server asks for and reloads once admitted.
+ * ES5 script polls /_wr/status at the interval the server asks for and reloads once admitted. Style and
+ * script are separate, immutably cached assets, so the page itself stays small for every arrival.
  */
-import { raw } from "hono/html";
 import type { QueueStatus } from "./admission";
 import { formatEta, messages, type Lang } from "./i18n";
 
@@ -24,8 +24,6 @@ progress{width:100%;height:1.4rem;accent-color:#0b4f9c}
 .paused{background:#fff4d6;border-left:6px solid #b07a00;padding:.75rem 1rem}
 `;
 
-// Built once per language per isolate: the page is rendered for every new arrival.
-const scripts = new Map<Lang, string>();
 const numberFormats = new Map<Lang, Intl.NumberFormat>();
 
 function numberFormat(lang: Lang): Intl.NumberFormat {
@@ -34,26 +32,19 @@ function numberFormat(lang: Lang): Intl.NumberFormat {
   return nf;
 }
 
-function pollScript(lang: Lang): string {
-  let script = scripts.get(lang);
-  if (!script) scripts.set(lang, (script = buildPollScript(lang)));
-  return script;
-}
-
-function buildPollScript(lang: Lang): string {
-  const t = messages[lang];
-  return `(function(){
+/** The page's script, for both languages: it reads the language from <html lang> and its words from the page. */
+const SCRIPT = `(function(){
 var formatEta=${formatEta.toString()};
-var root=document.getElementById("wr"),lang=${JSON.stringify(lang)},start=+root.getAttribute("data-start");
+var root=document.getElementById("wr"),lang=document.documentElement.lang,start=+root.getAttribute("data-start"),suffix=root.getAttribute("data-people")||"";
 var nf=window.Intl?new Intl.NumberFormat(lang==="en"?"en-US":"ko-KR"):{format:String};
 function set(id,v){var el=document.getElementById(id);if(el&&el.textContent!==v)el.textContent=v;}
 function show(id,on){var el=document.getElementById(id);if(el)el.hidden=!on;}
-function people(n){return nf.format(n)+${JSON.stringify(t.people)};}
+function people(n){return nf.format(n)+suffix;}
 function poll(){
 var x=new XMLHttpRequest();x.open("GET","/_wr/status",true);x.setRequestHeader("Accept","application/json");
 x.onload=function(){var s;try{s=JSON.parse(x.responseText);}catch(e){return later(5000);}
 if(x.status!==200||!s||!s.state)return later(5000);
-if(s.state==="admitted"){set("wr-msg",${JSON.stringify(t.admitted)});show("wr-msg",true);location.reload();return;}
+if(s.state==="admitted"){show("wr-msg",true);location.reload();return;}
 set("wr-seq",nf.format(s.seq));set("wr-ahead",people(s.ahead));set("wr-behind",people(s.behind));
 set("wr-eta",formatEta(s.etaSeconds,lang));show("wr-paused",s.state==="paused");
 var p=document.getElementById("wr-progress"),span=s.seq-start;if(p&&span>0)p.value=Math.max(0,Math.min(1,(s.serving-start)/span));
@@ -62,7 +53,23 @@ x.onerror=function(){later(5000);};x.send();}
 function later(ms){setTimeout(poll,Math.max(1000,ms||5000));}
 later(+root.getAttribute("data-poll"));
 })();`;
+
+/** FNV-1a, for content-addressed asset names (a changed asset gets a new URL, so browsers may cache forever). */
+function contentHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
 }
+
+/**
+ * The page's stylesheet and script, served from /_wr/assets/ with immutable caching: a person downloads
+ * them once, and every arrival, refresh and no-JavaScript reload afterwards is a page of about 1.5 KB.
+ */
+export const ASSETS: Record<string, { type: string; body: string }> = {
+  [`/_wr/assets/wait.${contentHash(STYLE)}.css`]: { type: "text/css; charset=utf-8", body: STYLE },
+  [`/_wr/assets/wait.${contentHash(SCRIPT)}.js`]: { type: "text/javascript; charset=utf-8", body: SCRIPT },
+};
+const [CSS_PATH, JS_PATH] = Object.keys(ASSETS) as [string, string];
 
 export function WaitingPage(props: { status: QueueStatus; startedAt: number; lang: Lang; path: string }) {
   const { status: s, startedAt, lang, path } = props;
@@ -83,14 +90,14 @@ export function WaitingPage(props: { status: QueueStatus; startedAt: number; lan
         <noscript>
           <meta http-equiv="refresh" content={String(refreshSeconds)} />
         </noscript>
-        <style>{raw(STYLE)}</style>
+        <link rel="stylesheet" href={CSS_PATH} />
       </head>
       <body>
         <main>
           <a class="lang" href={`${path}?lang=${other}`} hreflang={other} lang={other}>
             {t.switchLabel}
           </a>
-          <div class="card" id="wr" data-start={String(startedAt)} data-poll={String(s.pollAfterMs)}>
+          <div class="card" id="wr" data-start={String(startedAt)} data-poll={String(s.pollAfterMs)} data-people={t.people}>
             <h1>{t.heading}</h1>
             <p>{t.lead}</p>
             <p id="wr-paused" class="paused" role="status" hidden={s.state !== "paused"}>
@@ -128,7 +135,7 @@ export function WaitingPage(props: { status: QueueStatus; startedAt: number; lan
             </noscript>
           </div>
         </main>
-        <script>{raw(pollScript(lang))}</script>
+        <script src={JS_PATH} defer />
       </body>
     </html>
   );

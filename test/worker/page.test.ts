@@ -43,10 +43,21 @@ describe("waiting page", () => {
     expect(html).toMatch(/<noscript><meta http-equiv="refresh" content="\d+"\/?><\/noscript>/);
   });
 
-  it("polls /_wr/status from the page's script", async () => {
+  it("polls /_wr/status from its script, and serves style and script as immutable assets", async () => {
     const { html } = await page();
-    expect(html).toContain('"/_wr/status"');
-    expect(html).toContain("location.reload()");
+    const script = html.match(/<script src="([^"]+)"/)![1]!;
+    const style = html.match(/<link rel="stylesheet" href="([^"]+)"/)![1]!;
+    const js = await SELF.fetch(`${BASE}${script}`);
+    expect(js.headers.get("content-type")).toMatch(/javascript/);
+    expect(js.headers.get("cache-control")).toMatch(/immutable/);
+    const code = await js.text();
+    expect(code).toContain('"/_wr/status"');
+    expect(code).toContain("location.reload()");
+    const css = await SELF.fetch(`${BASE}${style}`);
+    expect(css.headers.get("content-type")).toMatch(/text\/css/);
+    expect(await css.text()).toContain("font:18px");
+    expect((await SELF.fetch(`${BASE}/_wr/assets/nope.js`)).status).toBe(404);
+    expect(html.length).toBeLessThan(2500);
   });
 
   it("keeps my number across refreshes of the page", async () => {
