@@ -47,7 +47,13 @@ export async function benchSearch(opts: { json?: string; durationSec: number; co
     const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
     const searches = Array.from({ length: 500 }, () => ({ regionCode: districts[rnd(districts.length)]!, date: days[rnd(days.length)]! }));
 
-    const config = loadConfig({ PASS_SECRET, APP_ENV: "production" });
+    const config = loadConfig({
+      PASS_SECRET,
+      RRN_HMAC_KEY: "bench-rrn-hmac-key-0123456789abcdef01",
+      RRN_ENC_KEY: "bench-rrn-enc-key-0123456789abcdef012",
+      SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+      APP_ENV: "test",
+    });
     const app = createApp({ config, db: database.db });
     const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));

@@ -94,6 +94,8 @@ export const people = pgTable("people", {
   rrnHash: text("rrn_hash").notNull().unique(),
   /** AES-GCM(RRN_ENC_KEY, digits), base64url iv|ciphertext: for the rare case it must be recovered */
   rrnCipher: text("rrn_cipher").notNull(),
+  /** what may be shown back: birth date and G only, e.g. 650101-1****** */
+  rrnMasked: text("rrn_masked").notNull().default(""),
   name: text("name").notNull(),
   birthDate: date("birth_date", { mode: "string" }).notNull(),
   sex: text("sex").notNull(),
@@ -128,6 +130,7 @@ export const identityChallenges = pgTable(
     name: text("name").notNull(),
     rrnHash: text("rrn_hash").notNull(),
     rrnCipher: text("rrn_cipher").notNull(),
+    rrnMasked: text("rrn_masked").notNull().default(""),
     birthDate: date("birth_date", { mode: "string" }).notNull(),
     sex: text("sex").notNull(),
     codeHash: text("code_hash").notNull(),

@@ -7,7 +7,9 @@ import { HTTPException } from "hono/http-exception";
 import { AppError } from "../lib/errors";
 import { requirePass } from "./middleware/require-pass";
 import { admitted } from "./routes/admitted";
+import { DevIdentityProvider } from "./identity/provider";
 import { clinicRoutes } from "./routes/clinics";
+import { identityRoutes } from "./routes/identity";
 import { health } from "./routes/health";
 import type { Deps, OriginEnv } from "./types";
 
@@ -16,7 +18,11 @@ export function createApp(deps: Deps) {
   const app = new Hono<OriginEnv>();
 
   app.onError((err, c) => {
-    if (err instanceof AppError) return c.json(err.toJSON(), err.status);
+    if (err instanceof AppError) {
+      const retryAfter = err.details?.retryAfterSeconds;
+      if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
+      return c.json(err.toJSON(), err.status);
+    }
     if (err instanceof HTTPException) return err.getResponse();
     console.error("unexpected error:", err instanceof Error ? err.message : err);
     return c.json({ code: "internal", message: "Something went wrong on our side. Please try again." }, 500);
@@ -27,6 +33,11 @@ export function createApp(deps: Deps) {
 
   app.use("*", requirePass({ passSecret: deps.config.passSecret, lane: deps.config.lane, clock }));
   app.route("/api", clinicRoutes(deps, clock));
+  if (!deps.identityProvider && deps.config.appEnv === "production") {
+    throw new Error("In production the origin needs a real IdentityProvider to send one-time codes.");
+  }
+  const provider = deps.identityProvider ?? new DevIdentityProvider();
+  app.route("/api", identityRoutes(deps, clock, provider));
   app.route("/", admitted());
 
   return app;

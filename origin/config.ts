@@ -5,14 +5,25 @@
  */
 import { z } from "zod";
 
-const schema = z.object({
+const secret = (what: string) =>
+  z.string({ required_error: `is required (${what})` }).min(32, "must be at least 32 characters");
+
+const databaseSchema = z.object({
+  DATABASE_URL: z.string().url("must be a postgres:// URL").optional().or(z.literal("").transform(() => undefined)),
+  DATA_DIR: z.string().min(1).default(".data/pglite"),
+});
+
+const schema = databaseSchema.extend({
   ORIGIN_HOST: z.string().min(1).default("127.0.0.1"),
   ORIGIN_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
   PASS_SECRET: z.string({ required_error: "is required (the same value the edge signs passes with)" }).min(16, "must be at least 16 characters"),
   APP_ENV: z.enum(["development", "test", "production"]).default("development"),
   LANE: z.string().regex(/^[a-z0-9_-]{1,32}$/).default("booking"),
-  DATABASE_URL: z.string().url("must be a postgres:// URL").optional().or(z.literal("").transform(() => undefined)),
-  DATA_DIR: z.string().min(1).default(".data/pglite"),
+  RRN_HMAC_KEY: secret("keys the hash that matches resident numbers"),
+  RRN_ENC_KEY: secret("keys the encryption of resident numbers"),
+  SESSION_SECRET: secret("signs session cookies and keys one-time-code hashes"),
+  OTP_TTL_SECONDS: z.coerce.number().int().min(30).max(1800).default(180),
+  SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
   BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(366).default(28),
 });
 
@@ -27,6 +38,22 @@ export interface OriginConfig {
   dataDir: string;
   /** how many days ahead (from today, Asia/Seoul) people may book */
   bookingHorizonDays: number;
+  rrnHmacKey: string;
+  rrnEncKey: string;
+  sessionSecret: string;
+  otpTtlMs: number;
+  sessionTtlMs: number;
+}
+
+function problems(error: z.ZodError): string {
+  return error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+}
+
+/** Only what opening the database needs (the seed script uses this). */
+export function loadDatabaseConfig(env: Record<string, string | undefined>): { databaseUrl?: string; dataDir: string } {
+  const result = databaseSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(`Cannot open the database; fix these settings:\n${problems(result.error)}`);
+  return { databaseUrl: result.data.DATABASE_URL, dataDir: result.data.DATA_DIR };
 }
 
 export class ConfigError extends Error {}
@@ -34,8 +61,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined>): OriginConfig {
   const result = schema.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new ConfigError(`The origin cannot start; fix these settings:\n${problems}`);
+    throw new ConfigError(`The origin cannot start; fix these settings:\n${problems(result.error)}`);
   }
   const v = result.data;
   return {
@@ -47,5 +73,10 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     databaseUrl: v.DATABASE_URL,
     dataDir: v.DATA_DIR,
     bookingHorizonDays: v.BOOKING_HORIZON_DAYS,
+    rrnHmacKey: v.RRN_HMAC_KEY,
+    rrnEncKey: v.RRN_ENC_KEY,
+    sessionSecret: v.SESSION_SECRET,
+    otpTtlMs: v.OTP_TTL_SECONDS * 1000,
+    sessionTtlMs: v.SESSION_TTL_SECONDS * 1000,
   };
 }

@@ -3,12 +3,12 @@
  * PGlite in DATA_DIR). An already seeded database is left alone unless --reset wipes it first.
  */
 import { sql } from "drizzle-orm";
-import { loadConfig } from "../origin/config";
+import { loadDatabaseConfig } from "../origin/config";
 import { openDatabase } from "../origin/db";
 import { isSeeded, seed } from "../origin/db/seed";
 
 const reset = process.argv.includes("--reset");
-const config = loadConfig({ PASS_SECRET: "unused-by-the-seed-script", ...process.env });
+const config = loadDatabaseConfig(process.env);
 const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
 try {
   if (reset) {

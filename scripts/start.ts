@@ -3,7 +3,8 @@
  *   edge    `wrangler dev` (workerd, the production runtime) on 127.0.0.1:$PORT (8787)
  *   origin  the Hono app on Node on 127.0.0.1:$ORIGIN_PORT (8788)
  *
- * Secrets (TICKET_SECRET, PASS_SECRET, OPERATOR_TOKEN) come from the environment when set, else from
+ * Secrets (the edge's TICKET_SECRET, PASS_SECRET, OPERATOR_TOKEN; the origin's PASS_SECRET, RRN_HMAC_KEY,
+ * RRN_ENC_KEY, SESSION_SECRET) come from the environment when set, else from
  * .dev.vars, where any that are missing are generated once (the file is git-ignored). Both processes get
  * the same values; the edge reads them from a private runtime file under .wrangler/. Ctrl-C stops both.
  */
@@ -12,7 +13,9 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 
-const SECRET_NAMES = ["TICKET_SECRET", "PASS_SECRET", "OPERATOR_TOKEN"] as const;
+/** The edge's secrets (TICKET_SECRET, PASS_SECRET, OPERATOR_TOKEN) and the origin's (PASS_SECRET and the identity keys). */
+const EDGE_SECRETS = ["TICKET_SECRET", "PASS_SECRET", "OPERATOR_TOKEN"] as const;
+const SECRET_NAMES = [...EDGE_SECRETS, "RRN_HMAC_KEY", "RRN_ENC_KEY", "SESSION_SECRET"] as const;
 type SecretName = (typeof SECRET_NAMES)[number];
 
 const settings = z
@@ -22,6 +25,9 @@ const settings = z
     TICKET_SECRET: z.string().min(16).optional(),
     PASS_SECRET: z.string().min(16).optional(),
     OPERATOR_TOKEN: z.string().min(16).optional(),
+    RRN_HMAC_KEY: z.string().min(32).optional(),
+    RRN_ENC_KEY: z.string().min(32).optional(),
+    SESSION_SECRET: z.string().min(32).optional(),
   })
   .safeParse(process.env);
 if (!settings.success) {
@@ -67,7 +73,7 @@ function resolveSecrets(): Record<SecretName, string> {
 
 const secrets = resolveSecrets();
 mkdirSync(".wrangler", { recursive: true });
-writeFileSync(RUNTIME_ENV, SECRET_NAMES.map((n) => `${n}="${secrets[n]}"`).join("\n") + "\n", { mode: 0o600 });
+writeFileSync(RUNTIME_ENV, EDGE_SECRETS.map((n) => `${n}="${secrets[n]}"`).join("\n") + "\n", { mode: 0o600 });
 chmodSync(RUNTIME_ENV, 0o600);
 
 const children: ChildProcess[] = [];
@@ -118,6 +124,9 @@ launch("origin", process.execPath, ["--import", "tsx", "origin/server.ts"], {
   ORIGIN_HOST: "127.0.0.1",
   ORIGIN_PORT: String(ORIGIN_PORT),
   PASS_SECRET: secrets.PASS_SECRET,
+  RRN_HMAC_KEY: secrets.RRN_HMAC_KEY,
+  RRN_ENC_KEY: secrets.RRN_ENC_KEY,
+  SESSION_SECRET: secrets.SESSION_SECRET,
 });
 launch(
   "edge (wrangler dev)",

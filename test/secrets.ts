@@ -4,3 +4,12 @@ export const TEST_SECRETS = {
   PASS_SECRET: "test-pass-secret-0123456789abcdef",
   OPERATOR_TOKEN: "test-operator-token-0123456789",
 };
+
+/** The origin's own test secrets, as loadConfig expects them. */
+export const ORIGIN_TEST_ENV = {
+  PASS_SECRET: TEST_SECRETS.PASS_SECRET,
+  RRN_HMAC_KEY: "test-rrn-hmac-key-0123456789abcdef0123",
+  RRN_ENC_KEY: "test-rrn-enc-key-0123456789abcdef01234",
+  SESSION_SECRET: "test-session-secret-0123456789abcdef012",
+  APP_ENV: "test",
+};

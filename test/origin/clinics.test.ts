@@ -6,7 +6,7 @@ import { createApp } from "../../origin/app";
 import { loadConfig } from "../../origin/config";
 import { instant, rows, type Database } from "../../origin/db";
 import { seed } from "../../origin/db/seed";
-import { TEST_SECRETS } from "../secrets";
+import { ORIGIN_TEST_ENV, TEST_SECRETS } from "../secrets";
 import { testDatabase } from "./database";
 
 // Monday 23 November 2026, 09:30 in Seoul.
@@ -23,7 +23,7 @@ let pass: string;
 beforeAll(async () => {
   database = await testDatabase({ onQuery: (q) => statements.push(q) });
   await seed(database.db, { now: NOW, clinics: 400, days: 28 });
-  const config = loadConfig({ PASS_SECRET: TEST_SECRETS.PASS_SECRET, APP_ENV: "test" });
+  const config = loadConfig(ORIGIN_TEST_ENV);
   app = createApp({ config, db: database.db, clock: () => NOW.getTime() });
   pass = await signPass(await keyring(TEST_SECRETS.PASS_SECRET), { lane: "booking", seq: 1, exp: NOW.getTime() + 600_000 });
 }, 120_000);

@@ -3,10 +3,10 @@ import { keyring, signPass, signTicket } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
 import { loadConfig } from "../../origin/config";
 import { openDatabase } from "../../origin/db";
-import { TEST_SECRETS } from "../secrets";
+import { ORIGIN_TEST_ENV, TEST_SECRETS } from "../secrets";
 
 const NOW = 1_750_000_000_000;
-const config = loadConfig({ PASS_SECRET: TEST_SECRETS.PASS_SECRET, APP_ENV: "test" });
+const config = loadConfig(ORIGIN_TEST_ENV);
 const database = await openDatabase({});
 afterAll(() => database.close());
 const app = createApp({ config, db: database.db, clock: () => NOW });
@@ -78,11 +78,12 @@ describe("origin pass check", () => {
 describe("origin config", () => {
   it("fails fast and names the setting", () => {
     expect(() => loadConfig({})).toThrow(/PASS_SECRET: is required/);
-    expect(() => loadConfig({ PASS_SECRET: "short" })).toThrow(/PASS_SECRET: must be at least 16/);
-    expect(() => loadConfig({ PASS_SECRET: TEST_SECRETS.PASS_SECRET, ORIGIN_PORT: "http" })).toThrow(/ORIGIN_PORT/);
+    expect(() => loadConfig({ ...ORIGIN_TEST_ENV, PASS_SECRET: "short" })).toThrow(/PASS_SECRET: must be at least 16/);
+    expect(() => loadConfig({ ...ORIGIN_TEST_ENV, ORIGIN_PORT: "http" })).toThrow(/ORIGIN_PORT/);
+    expect(() => loadConfig({ ...ORIGIN_TEST_ENV, RRN_ENC_KEY: undefined })).toThrow(/RRN_ENC_KEY: is required/);
   });
 
   it("has sensible defaults", () => {
-    expect(loadConfig({ PASS_SECRET: TEST_SECRETS.PASS_SECRET })).toMatchObject({ host: "127.0.0.1", port: 8788, appEnv: "development", lane: "booking" });
+    expect(loadConfig({ ...ORIGIN_TEST_ENV, APP_ENV: undefined })).toMatchObject({ host: "127.0.0.1", port: 8788, appEnv: "development", lane: "booking", otpTtlMs: 180_000 });
   });
 });

@@ -1,0 +1,80 @@
+/**
+ * Who may book now, decided by the server's clock from the cohort windows (data, not code): a window
+ * matches a person by birth-date range and, for the '10부제', the last digit of the day of birth.
+ */
+import { sql } from "drizzle-orm";
+import { rows, type Db } from "../db";
+
+export interface CohortWindow {
+  id: number;
+  name: string;
+  nameKo: string;
+  birthFrom: string;
+  birthTo: string;
+  birthDayDigit: number | null;
+  opensAt: Date;
+  closesAt: Date;
+  vaccineCode: string | null;
+  allowProxy: boolean;
+}
+
+export interface WindowView {
+  id: number;
+  name: string;
+  nameKo: string;
+  opensAt: string;
+  closesAt: string;
+  vaccine: string | null;
+  allowProxy: boolean;
+}
+
+export type Eligibility =
+  | { eligible: true; window: WindowView }
+  | { eligible: false; reason: "not_open_yet"; window: WindowView; opensAt: string }
+  | { eligible: false; reason: "window_closed"; window: WindowView }
+  | { eligible: false; reason: "not_in_cohort"; window: null };
+
+const view = (w: CohortWindow): WindowView => ({
+  id: w.id,
+  name: w.name,
+  nameKo: w.nameKo,
+  opensAt: w.opensAt.toISOString(),
+  closesAt: w.closesAt.toISOString(),
+  vaccine: w.vaccineCode,
+  allowProxy: w.allowProxy,
+});
+
+export function matches(w: CohortWindow, birthDate: string): boolean {
+  if (birthDate < w.birthFrom || birthDate > w.birthTo) return false;
+  return w.birthDayDigit === null || Number(birthDate.slice(8, 10)) % 10 === w.birthDayDigit;
+}
+
+export function evaluateEligibility(windows: CohortWindow[], birthDate: string, now: Date): Eligibility {
+  const mine = windows.filter((w) => matches(w, birthDate));
+  const open = mine.filter((w) => w.opensAt <= now && now < w.closesAt).sort((a, b) => +b.closesAt - +a.closesAt);
+  if (open[0]) return { eligible: true, window: view(open[0]) };
+  const next = mine.filter((w) => w.opensAt > now).sort((a, b) => +a.opensAt - +b.opensAt)[0];
+  if (next) return { eligible: false, reason: "not_open_yet", window: view(next), opensAt: next.opensAt.toISOString() };
+  const last = mine.sort((a, b) => +b.closesAt - +a.closesAt)[0];
+  if (last) return { eligible: false, reason: "window_closed", window: view(last) };
+  return { eligible: false, reason: "not_in_cohort", window: null };
+}
+
+export async function cohortWindowList(db: Db): Promise<CohortWindow[]> {
+  const list = await rows<{
+    id: number; name: string; name_ko: string; birth_from: string; birth_to: string; birth_day_digit: number | null;
+    opens_at: string | Date; closes_at: string | Date; vaccine_code: string | null; allow_proxy: boolean;
+  }>(db, sql`select id, name, name_ko, birth_from::text, birth_to::text, birth_day_digit, opens_at, closes_at, vaccine_code, allow_proxy from cohort_windows`);
+  return list.map((w) => ({
+    id: w.id,
+    name: w.name,
+    nameKo: w.name_ko,
+    birthFrom: w.birth_from,
+    birthTo: w.birth_to,
+    birthDayDigit: w.birth_day_digit,
+    opensAt: new Date(w.opens_at),
+    closesAt: new Date(w.closes_at),
+    vaccineCode: w.vaccine_code,
+    allowProxy: w.allow_proxy,
+  }));
+}

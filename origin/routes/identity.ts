@@ -1,0 +1,151 @@
+/**
+ * Identity check (behind the pass check):
+ *   POST /api/identity/start   {name, rrn, phone}      -> {challengeId, expiresAt}; a 6-digit code goes to the phone
+ *   POST /api/identity/verify  {challengeId, code}     -> session cookie, {person, eligibility}
+ *   GET  /api/dev/otp?phone=   the last code sent (development and test only; absent in production)
+ * Starts are limited per phone and per client; five wrong codes end a challenge. The server's clock decides.
+ */
+import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
+import { Hono, type Context } from "hono";
+import { setSignedCookie } from "hono/cookie";
+import { AppError } from "../../lib/errors";
+import { seoulDate } from "../clinics/dates";
+import { cohortWindowList, evaluateEligibility } from "../identity/eligibility";
+import { parseName, parsePhone } from "../identity/fields";
+import { DevIdentityProvider, type IdentityProvider } from "../identity/provider";
+import { countWrongAttempt, findChallenge, insertChallenge, insertSession, markVerified, recentStarts, upsertPerson } from "../identity/queries";
+import { validateRrn } from "../identity/rrn";
+import { identityKeys, type IdentityKeys } from "../identity/secrets";
+import type { Deps, OriginEnv } from "../types";
+
+export const SESSION_COOKIE = "sid";
+export const MAX_CODE_ATTEMPTS = 5;
+const LIMIT_WINDOW_MS = 15 * 60_000;
+const STARTS_PER_PHONE = 5;
+const STARTS_PER_CLIENT = 20;
+
+async function json(c: Context): Promise<Record<string, unknown>> {
+  const body = await c.req.json().catch(() => null);
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    throw new AppError("bad_json", 400, "Send a JSON object as the request body.");
+  }
+  return body as Record<string, unknown>;
+}
+
+/** The visitor's address as the edge forwarded it, else the direct peer. */
+function clientKey(c: Context): string {
+  return c.req.header("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
+}
+
+function tooMany(oldest: Date, now: Date, what: string): AppError {
+  const retryAt = new Date(oldest.getTime() + LIMIT_WINDOW_MS);
+  const seconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
+  const at = retryAt.toLocaleTimeString("ko-KR", { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return new AppError("too_many_requests", 429, `Too many codes requested ${what}. Try again after ${at} (Korea time), in about ${Math.ceil(seconds / 60)} min.`, {
+    retryAfterSeconds: seconds,
+  });
+}
+
+export function identityRoutes(deps: Deps, clock: () => number, provider: IdentityProvider) {
+  const { db, config } = deps;
+  let keys: Promise<IdentityKeys> | undefined;
+  const getKeys = () => (keys ??= identityKeys(config));
+
+  const app = new Hono<OriginEnv>()
+    .post("/identity/start", async (c) => {
+      const now = new Date(clock());
+      const body = await json(c);
+      const name = parseName(body.name);
+      const rrn = validateRrn(typeof body.rrn === "string" ? body.rrn : "", seoulDate(now));
+      if (!rrn.ok) throw new AppError(rrn.code, 400, rrn.message, { field: "rrn" });
+      const phone = parsePhone(body.phone);
+      const client = clientKey(c);
+
+      const recent = await recentStarts(db, { phone, clientKey: client, since: new Date(now.getTime() - LIMIT_WINDOW_MS) });
+      if (recent.byPhone >= STARTS_PER_PHONE && recent.phoneOldest) throw tooMany(recent.phoneOldest, now, "for this phone");
+      if (recent.byClient >= STARTS_PER_CLIENT && recent.clientOldest) throw tooMany(recent.clientOldest, now, "from this connection");
+
+      const k = await getKeys();
+      const id = randomUUID();
+      const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+      const expiresAt = new Date(now.getTime() + config.otpTtlMs);
+      await insertChallenge(db, {
+        id,
+        phone,
+        clientKey: client,
+        name,
+        rrnHash: await k.hashRrn(rrn.digits),
+        rrnCipher: await k.encryptRrn(rrn.digits),
+        rrnMasked: rrn.masked,
+        birthDate: rrn.birthDate,
+        sex: rrn.sex,
+        codeHash: await k.hashCode(id, code),
+        expiresAt,
+        createdAt: now,
+      });
+      await provider.sendCode(phone, code);
+      return c.json({ challengeId: id, expiresAt: expiresAt.toISOString() }, 201);
+    })
+    .post("/identity/verify", async (c) => {
+      const now = new Date(clock());
+      const body = await json(c);
+      const id = typeof body.challengeId === "string" ? body.challengeId : "";
+      const code = typeof body.code === "string" ? body.code.trim() : "";
+      if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("bad_challenge", 400, "challengeId must be the id /api/identity/start returned.");
+      if (!/^\d{6}$/.test(code)) throw new AppError("code_format", 400, "The code has 6 digits.", { field: "code" });
+
+      const challenge = await findChallenge(db, id);
+      if (!challenge) throw new AppError("challenge_not_found", 404, "No such verification; please request a new code.");
+      if (challenge.verifiedAt) throw new AppError("challenge_used", 409, "This code was already used; please request a new one.");
+      if (challenge.attempts >= MAX_CODE_ATTEMPTS) {
+        throw new AppError("too_many_attempts", 429, "Too many wrong codes: please request a new code.");
+      }
+      if (challenge.expiresAt <= now) throw new AppError("code_expired", 410, "The code has expired; please request a new one.");
+
+      const k = await getKeys();
+      const expected = Buffer.from(challenge.codeHash);
+      const given = Buffer.from(await k.hashCode(id, code));
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+        const used = await countWrongAttempt(db, id, MAX_CODE_ATTEMPTS);
+        const left = used === null ? 0 : MAX_CODE_ATTEMPTS - used;
+        if (left <= 0) throw new AppError("too_many_attempts", 429, "Too many wrong codes: please request a new code.");
+        throw new AppError("wrong_code", 400, `The code does not match. ${left} ${left === 1 ? "try" : "tries"} left.`, {
+          field: "code",
+          attemptsLeft: left,
+        });
+      }
+      if (!(await markVerified(db, id, now, MAX_CODE_ATTEMPTS))) {
+        throw new AppError("challenge_used", 409, "This code was already used; please request a new one.");
+      }
+
+      const personId = await upsertPerson(db, challenge);
+      const token = randomBytes(32).toString("base64url");
+      await insertSession(db, {
+        tokenHash: createHash("sha256").update(token).digest("base64url"),
+        personId,
+        expiresAt: new Date(now.getTime() + config.sessionTtlMs),
+      });
+      await setSignedCookie(c, SESSION_COOKIE, token, config.sessionSecret, {
+        httpOnly: true,
+        sameSite: "Lax",
+        path: "/",
+        secure: c.req.header("x-forwarded-proto") === "https",
+        maxAge: Math.floor(config.sessionTtlMs / 1000),
+      });
+      const eligibility = evaluateEligibility(await cohortWindowList(db), challenge.birthDate, now);
+      return c.json({
+        person: { name: challenge.name, birthDate: challenge.birthDate, sex: challenge.sex, rrn: challenge.rrnMasked },
+        eligibility,
+      });
+    });
+
+  if (config.appEnv !== "production" && provider instanceof DevIdentityProvider) {
+    app.get("/dev/otp", (c) => {
+      const phone = parsePhone(c.req.query("phone"));
+      const code = provider.lastCode(phone);
+      if (!code) throw new AppError("no_code", 404, "No code has been sent to this phone.");
+      return c.json({ phone, code });
+    });
+  }
+  return app;
+}
