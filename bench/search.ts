@@ -74,7 +74,7 @@ export async function benchSearch(opts: { json?: string; durationSec: number; co
 
     // The bare baseline: the same statements, a postgres.js pool of the same size, the same concurrency.
     const dialect = new PgDialect();
-    const queries = searches.map((s) => dialect.sqlToQuery(searchClinicsSql({ ...s, now })));
+    const queries = searches.map((s) => dialect.sqlToQuery(searchClinicsSql({ regionCodes: [s.regionCode], date: s.date, now })));
     const client = postgres(database.url, { max: opts.connections, onnotice: () => {} });
     const bareRun = async (seconds: number) => {
       const latencies: number[] = [];
@@ -85,7 +85,7 @@ export async function benchSearch(opts: { json?: string; durationSec: number; co
           while (Date.now() < until) {
             const q = queries[i++ % queries.length]!;
             const t0 = performance.now();
-            await client.unsafe(q.sql, q.params as never[]);
+            await client.unsafe(q.sql, q.params as never[], { prepare: true }); // as the origin runs it
             latencies.push(performance.now() - t0);
           }
         }),

@@ -29,7 +29,8 @@ function seoulDay(date: string): [Date, Date] {
 }
 
 export interface SearchParams {
-  regionCode: string;
+  /** the 시/군/구 to search (a 시/도 is resolved to its 시/군/구 by the caller, from the cached regions) */
+  regionCodes: string[];
   date: string;
   vaccine?: string;
   now: Date;
@@ -44,18 +45,20 @@ export function searchClinicsSql(params: SearchParams): SQL {
              to_char(min(s.starts_at) filter (where f.free > 0) at time zone 'Asia/Seoul', 'HH24:MI') as first_free
       from clinics c
       join slots s on s.clinic_id = c.id and s.starts_at >= ${instant(dayStart)} and s.starts_at < ${instant(dayEnd)} and s.starts_at > ${instant(params.now)}
+      -- "offset 0" keeps the planner from inlining this into each use of f.free: one holds probe per slot
       cross join lateral (
         select s.capacity - s.taken
                - (select count(*) from holds h where h.slot_id = s.id and h.expires_at > ${instant(params.now)})::int as free
+        offset 0
       ) f
-      where c.region_code in (select code from regions where code = ${params.regionCode} or parent_code = ${params.regionCode})
+      where c.region_code in ${params.regionCodes}
         ${params.vaccine ? sql`and c.vaccine_code = ${params.vaccine}` : sql``}
       group by c.id
       having sum(f.free) > 0
       order by c.name, c.id`;
 }
 
-/** Clinics in a 시/군/구 (or every 시/군/구 of a 시/도) with free places on `date`, at times still ahead of `now`. */
+/** Clinics in the given 시/군/구 with free places on `date`, at times still ahead of `now`. */
 export async function searchClinics(db: Db, params: SearchParams): Promise<ClinicResult[]> {
   const result = await rows<{ id: number; name: string; address: string; vaccine: string; free_slots: number; first_free: string }>(
     db,

@@ -9,7 +9,8 @@ const TTL_MS = 60_000;
 
 export interface Reference {
   regions: RegionTree[];
-  regionCodes: Set<string>;
+  /** every region code, to the 시/군/구 codes it stands for (a 시/군/구 stands for itself) */
+  districtsOf: Map<string, string[]>;
   vaccines: Set<string>;
 }
 
@@ -20,7 +21,12 @@ export function referenceData(db: Db, clock: () => number) {
     if (!cached || now - cached.at > TTL_MS) {
       const value = Promise.all([regionTree(db), vaccineCodes(db)]).then(([regions, vaccines]) => ({
         regions,
-        regionCodes: new Set(regions.flatMap((r) => [r.code, ...r.districts.map((d) => d.code)])),
+        districtsOf: new Map(
+          regions.flatMap((r) => [
+            [r.code, r.districts.map((d) => d.code)] as [string, string[]],
+            ...r.districts.map((d) => [d.code, [d.code]] as [string, string[]]),
+          ]),
+        ),
         vaccines: new Set(vaccines),
       }));
       value.catch(() => (cached = null));

@@ -5,7 +5,7 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import { sql, type SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -24,6 +24,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Raw statements on PostgreSQL run as named prepared statements, so a hot query (clinic search) is planned
+ * once per connection instead of on every call (planning was 0.6 ms of a 1.6 ms search). drizzle's own
+ * `execute` always turns preparing off, so `rows()` renders the statement and hands it to postgres.js.
+ */
+type Prepared = (text: string, params: unknown[]) => Promise<unknown[]>;
+const preparedRunners = new WeakMap<object, Prepared>();
+const dialect = new PgDialect();
+
 const MIGRATIONS = fileURLToPath(new URL("../../drizzle/migrations", import.meta.url));
 
 export interface OpenOptions {
@@ -40,6 +49,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const client = postgres(opts.url, { max: opts.poolSize ?? 10, onnotice: () => {} });
     const db = drizzlePostgres(client, { schema, logger });
     await migratePostgres(db, { migrationsFolder: MIGRATIONS });
+    preparedRunners.set(db, async (text, params) => {
+      opts.onQuery?.(text);
+      return client.unsafe(text, params as never[], { prepare: true });
+    });
     return { db: db as unknown as Db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
@@ -51,6 +64,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 
 /** Rows of a raw SQL statement, whichever driver ran it (postgres.js answers an array, PGlite `{rows}`). */
 export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const prepared = preparedRunners.get(db);
+  if (prepared) {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return (await prepared(text, params)) as T[];
+  }
   const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
   return Array.isArray(result) ? result : result.rows;
 }

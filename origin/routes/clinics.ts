@@ -23,12 +23,13 @@ export function clinicRoutes(deps: Deps, clock: () => number) {
       const ref = await reference();
       const region = c.req.query("region");
       if (!region) throw new AppError("region_required", 400, "Choose a region: region=<code> from /api/regions.");
-      if (!ref.regionCodes.has(region)) throw new AppError("unknown_region", 400, "No such region; use a code from /api/regions.");
+      const regionCodes = ref.districtsOf.get(region);
+      if (!regionCodes?.length) throw new AppError("unknown_region", 400, "No such region; use a code from /api/regions.");
       const vaccine = c.req.query("vaccine") || undefined;
       if (vaccine && !ref.vaccines.has(vaccine)) {
         throw new AppError("unknown_vaccine", 400, `No such vaccine; use one of: ${[...ref.vaccines].join(", ")}.`);
       }
-      const clinics = await searchClinics(deps.db, { regionCode: region, date, vaccine, now });
+      const clinics = await searchClinics(deps.db, { regionCodes, date, vaccine, now });
       return c.json({ date, region, vaccine: vaccine ?? null, clinics });
     })
     .get("/clinics/:id/slots", async (c) => {
