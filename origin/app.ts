@@ -9,6 +9,7 @@ import { requirePass } from "./middleware/require-pass";
 import { admitted } from "./routes/admitted";
 import { DevIdentityProvider } from "./identity/provider";
 import { clinicRoutes } from "./routes/clinics";
+import { holdRoutes } from "./routes/holds";
 import { identityRoutes } from "./routes/identity";
 import { health } from "./routes/health";
 import type { Deps, OriginEnv } from "./types";
@@ -38,6 +39,7 @@ export function createApp(deps: Deps) {
   }
   const provider = deps.identityProvider ?? new DevIdentityProvider();
   app.route("/api", identityRoutes(deps, clock, provider));
+  app.route("/api", holdRoutes(deps, clock));
   app.route("/", admitted());
 
   return app;

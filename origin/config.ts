@@ -24,6 +24,7 @@ const schema = databaseSchema.extend({
   SESSION_SECRET: secret("signs session cookies and keys one-time-code hashes"),
   OTP_TTL_SECONDS: z.coerce.number().int().min(30).max(1800).default(180),
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
+  HOLD_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(366).default(28),
 });
 
@@ -43,6 +44,8 @@ export interface OriginConfig {
   sessionSecret: string;
   otpTtlMs: number;
   sessionTtlMs: number;
+  /** how long a hold keeps a place */
+  holdMs: number;
 }
 
 function problems(error: z.ZodError): string {
@@ -78,5 +81,6 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     sessionSecret: v.SESSION_SECRET,
     otpTtlMs: v.OTP_TTL_SECONDS * 1000,
     sessionTtlMs: v.SESSION_TTL_SECONDS * 1000,
+    holdMs: v.HOLD_SECONDS * 1000,
   };
 }

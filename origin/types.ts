@@ -13,6 +13,14 @@ export interface Deps {
   identityProvider?: IdentityProvider;
 }
 
+/** Who is acting: the verified person, and the subject when booking for someone else (대리예약). */
+export interface SessionInfo {
+  personId: number;
+  subjectId: number | null;
+  /** birth date of whoever is being vaccinated (the subject, else the person) */
+  subjectBirthDate: string;
+}
+
 export interface OriginEnv {
-  Variables: { pass: PassClaims };
+  Variables: { pass: PassClaims; session: SessionInfo };
 }

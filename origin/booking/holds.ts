@@ -1,0 +1,58 @@
+/**
+ * Holds: a place kept for one person for a few minutes. Capacity is taken under a row lock on the slot
+ * (SELECT ... FOR UPDATE inside the transaction), so concurrent holds on one slot are decided one at a
+ * time and free = capacity − taken − active holds can never go below zero. A hold expires by itself:
+ * only holds whose expiry is ahead count anywhere. One active hold per person: a new one replaces it.
+ */
+import { sql } from "drizzle-orm";
+import { AppError } from "../../lib/errors";
+import { instant, rows, type Db } from "../db";
+
+export interface Hold {
+  holdId: string;
+  slotId: number;
+  clinic: { id: number; name: string };
+  startsAt: string;
+  expiresAt: string;
+}
+
+export async function placeHold(
+  db: Db,
+  p: { personId: number; slotId: number; now: Date; holdMs: number; vaccine: string | null },
+): Promise<Hold> {
+  return db.transaction(async (txn) => {
+    const tx = txn as unknown as Db;
+    const [slot] = await rows<{ id: number; clinic_id: number; name: string; starts_at: string | Date; vaccine_code: string; capacity: number; taken: number }>(
+      tx,
+      sql`select s.id, s.clinic_id, c.name, s.starts_at, s.vaccine_code, s.capacity, s.taken
+          from slots s join clinics c on c.id = s.clinic_id where s.id = ${p.slotId} for update of s`,
+    );
+    if (!slot) throw new AppError("slot_not_found", 404, "No such time slot.");
+    if (new Date(slot.starts_at) <= p.now) throw new AppError("slot_past", 409, "That time has already passed; please choose a later one.");
+    if (p.vaccine && slot.vaccine_code !== p.vaccine) {
+      throw new AppError("wrong_vaccine", 409, `Your booking window offers ${p.vaccine} only; choose a clinic that gives it.`);
+    }
+    // The person's previous hold goes first: re-holding the same slot must not count against itself.
+    await tx.execute(sql`delete from holds where person_id = ${p.personId}`);
+    const [{ active }] = (await rows<{ active: number }>(
+      tx,
+      sql`select count(*)::int as active from holds where slot_id = ${p.slotId} and expires_at > ${instant(p.now)}`,
+    )) as [{ active: number }];
+    if (slot.capacity - slot.taken - active <= 0) {
+      throw new AppError("slot_full", 409, "Someone else took the last place at this time; please choose another time.");
+    }
+    const expiresAt = new Date(p.now.getTime() + p.holdMs);
+    const [hold] = await rows<{ id: string }>(
+      tx,
+      sql`insert into holds (slot_id, person_id, expires_at, created_at)
+          values (${p.slotId}, ${p.personId}, ${instant(expiresAt)}, ${instant(p.now)}) returning id`,
+    );
+    return {
+      holdId: hold!.id,
+      slotId: Number(slot.id),
+      clinic: { id: slot.clinic_id, name: slot.name },
+      startsAt: new Date(slot.starts_at).toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    };
+  });
+}
