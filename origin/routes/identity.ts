@@ -2,7 +2,7 @@
  * Identity check (behind the pass check):
  *   POST /api/identity/start   {name, rrn, phone}      -> {challengeId, expiresAt}; a 6-digit code goes to the phone
  *   POST /api/identity/verify  {challengeId, code}     -> session cookie, {person, eligibility}
- *   GET  /api/dev/otp?phone=   the last code sent (development and test only; absent in production)
+ *   GET  /api/dev/otp?phone=   the last code sent (development mode only; 404 otherwise)
  * Starts are limited per phone and per client; five wrong codes end a challenge. The server's clock decides.
  */
 import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
@@ -139,7 +139,7 @@ export function identityRoutes(deps: Deps, clock: () => number, provider: Identi
       });
     });
 
-  if (config.appEnv !== "production" && provider instanceof DevIdentityProvider) {
+  if (config.appEnv === "development" && provider instanceof DevIdentityProvider) {
     app.get("/dev/otp", (c) => {
       const phone = parsePhone(c.req.query("phone"));
       const code = provider.lastCode(phone);

@@ -189,7 +189,9 @@ describe("eligibility rules", () => {
 });
 
 describe("development code endpoint", () => {
-  it("does not exist in production", async () => {
+  it("does not exist outside development mode", async () => {
+    const testMode = createApp({ config: loadConfig({ ...ORIGIN_TEST_ENV, APP_ENV: "test" }), db: database.db, clock: () => now });
+    expect((await testMode.request("/api/dev/otp?phone=01011110001", { headers: { "x-wr-pass": pass } })).status).toBe(404);
     const prod = createApp({
       config: loadConfig({ ...ORIGIN_TEST_ENV, APP_ENV: "production" }),
       db: database.db,
