@@ -11,6 +11,7 @@ import { DevIdentityProvider } from "./identity/provider";
 import { clinicRoutes } from "./routes/clinics";
 import { holdRoutes } from "./routes/holds";
 import { identityRoutes } from "./routes/identity";
+import { proxyRoutes } from "./routes/proxy";
 import { health } from "./routes/health";
 import type { Deps, OriginEnv } from "./types";
 
@@ -40,6 +41,7 @@ export function createApp(deps: Deps) {
   const provider = deps.identityProvider ?? new DevIdentityProvider();
   app.route("/api", identityRoutes(deps, clock, provider));
   app.route("/api", holdRoutes(deps, clock));
+  app.route("/api", proxyRoutes(deps, clock));
   app.route("/", admitted());
 
   return app;

@@ -15,6 +15,8 @@ export interface Deps {
 
 /** Who is acting: the verified person, and the subject when booking for someone else (대리예약). */
 export interface SessionInfo {
+  /** SHA-256 of the session token: the session row's key */
+  tokenHash: string;
   personId: number;
   subjectId: number | null;
   /** birth date of whoever is being vaccinated (the subject, else the person) */

@@ -24,7 +24,7 @@ export function requireSession(opts: { db: Db; secret: string; clock: () => numb
           where s.token_hash = ${tokenHash} and s.expires_at > ${instant(new Date(opts.clock()))}`,
     );
     if (!session) throw new AppError("session_expired", 401, "Your session has ended; please verify your identity again.");
-    c.set("session", { personId: session.person_id, subjectId: session.subject_id, subjectBirthDate: session.birth_date });
+    c.set("session", { tokenHash, personId: session.person_id, subjectId: session.subject_id, subjectBirthDate: session.birth_date });
     await next();
   };
 }

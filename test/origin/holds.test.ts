@@ -1,8 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { generateSignedCookie } from "hono/cookie";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { people } from "../../drizzle/schema";
 import { keyring, signPass } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
 import { loadConfig } from "../../origin/config";
@@ -10,6 +7,7 @@ import { instant, rows, type Database } from "../../origin/db";
 import { seed } from "../../origin/db/seed";
 import { ORIGIN_TEST_ENV, TEST_SECRETS } from "../secrets";
 import { testDatabase } from "./database";
+import { verifiedPerson } from "./sessions";
 
 const START = new Date("2026-11-23T10:00:00+09:00").getTime();
 let now = START;
@@ -27,17 +25,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => database?.close());
 
-let personNo = 0;
-/** A verified person with a live session, as /api/identity/verify leaves them: returns their cookie. */
-async function verifiedPerson(birthDate = "1965-01-01", sessionMs = 1_800_000): Promise<string> {
-  const [person] = await database.db
-    .insert(people)
-    .values({ rrnHash: `holds-test-${personNo++}-${randomBytes(4).toString("hex")}`, rrnCipher: "x", rrnMasked: "", name: "홍길동", birthDate, sex: "M", phone: "01000000000" })
-    .returning();
-  const token = randomBytes(32).toString("base64url");
-  await database.db.execute(sql`insert into sessions (token_hash, person_id, expires_at)
-    values (${createHash("sha256").update(token).digest("base64url")}, ${person!.id}, ${instant(new Date(now + sessionMs))})`);
-  return (await generateSignedCookie("sid", token, ORIGIN_TEST_ENV.SESSION_SECRET)).split(";")[0]!;
+async function verifiedPersonCookie(birthDate = "1965-01-01", sessionMs = 1_800_000): Promise<string> {
+  return (await verifiedPerson(database.db, { now, birthDate, sessionMs })).cookie;
 }
 
 async function hold(cookie: string | null, body: unknown) {
@@ -56,7 +45,7 @@ async function free(slotId: number): Promise<number> {
 
 describe("holds", () => {
   it("keeps a place for a few minutes and counts it against the slot", async () => {
-    const me = await verifiedPerson();
+    const me = await verifiedPersonCookie();
     const before = await free(slotIds[0]!);
     const { status, body } = await hold(me, { slotId: slotIds[0] });
     expect(status).toBe(201);
@@ -66,7 +55,7 @@ describe("holds", () => {
   });
 
   it("keeps one hold per person: a new one replaces the old", async () => {
-    const me = await verifiedPerson();
+    const me = await verifiedPersonCookie();
     const a = await free(slotIds[1]!);
     await hold(me, { slotId: slotIds[1] });
     expect(await free(slotIds[1]!)).toBe(a - 1);
@@ -78,7 +67,7 @@ describe("holds", () => {
   });
 
   it("frees an expired hold by itself, with no job", async () => {
-    const me = await verifiedPerson();
+    const me = await verifiedPersonCookie();
     const before = await free(slotIds[3]!);
     await hold(me, { slotId: slotIds[3] });
     expect(await free(slotIds[3]!)).toBe(before - 1);
@@ -90,7 +79,7 @@ describe("holds", () => {
   it("gives exactly 5 of 300 concurrent holds on a slot of capacity 5; the rest hear slot_full", async () => {
     const slot = slotIds[4]!;
     await database.db.execute(sql`update slots set capacity = 5, taken = 0 where id = ${slot}`);
-    const cookies = await Promise.all(Array.from({ length: 300 }, () => verifiedPerson()));
+    const cookies = await Promise.all(Array.from({ length: 300 }, () => verifiedPersonCookie()));
     const results = await Promise.all(cookies.map((cookie) => hold(cookie, { slotId: slot })));
     const ok = results.filter((r) => r.status === 201);
     expect(ok).toHaveLength(5);
@@ -100,7 +89,7 @@ describe("holds", () => {
   }, 60_000);
 
   it("refuses a full slot, a past slot, an unknown slot and a malformed body, clearly", async () => {
-    const me = await verifiedPerson();
+    const me = await verifiedPersonCookie();
     await database.db.execute(sql`update slots set taken = capacity where id = ${slotIds[5]!}`);
     expect((await hold(me, { slotId: slotIds[5] })).body.code).toBe("slot_full");
     const [past] = await rows<{ id: number }>(database.db, sql`select id from slots where starts_at < ${instant(new Date(START))} limit 1`);
@@ -116,7 +105,7 @@ describe("holds", () => {
   it("needs a verified session", async () => {
     expect((await hold(null, { slotId: slotIds[6] })).body.code).toBe("no_session");
     expect((await hold("sid=forged.value", { slotId: slotIds[6] })).body.code).toBe("no_session");
-    const stale = await verifiedPerson("1965-01-01", 1000);
+    const stale = await verifiedPersonCookie("1965-01-01", 1000);
     now += 2000;
     const r = await hold(stale, { slotId: slotIds[6] });
     now = START;
@@ -125,7 +114,7 @@ describe("holds", () => {
   });
 
   it("is only for people whose booking window is open now", async () => {
-    const child = await verifiedPerson("2015-06-01");
+    const child = await verifiedPersonCookie("2015-06-01");
     const r = await hold(child, { slotId: slotIds[7] });
     expect(r.status).toBe(403);
     expect(r.body).toMatchObject({ code: "not_eligible", reason: "not_in_cohort" });

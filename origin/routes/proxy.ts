@@ -1,0 +1,69 @@
+/**
+ * Proxy booking (대리예약): a verified person books for someone else, e.g. a parent.
+ *   POST   /api/proxy/subject {name, rrn, relationship}  -> the session acts for the subject from now on
+ *   DELETE /api/proxy/subject                            -> back to booking for oneself
+ * The subject's resident number is checked like anyone's and stored only as HMAC and ciphertext; the
+ * subject must be eligible now, and their window must allow proxies (2021's ages 18–49 did not).
+ */
+import { sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { AppError } from "../../lib/errors";
+import { seoulDate } from "../clinics/dates";
+import { rows } from "../db";
+import { cohortWindowList, evaluateEligibility } from "../identity/eligibility";
+import { parseName } from "../identity/fields";
+import { validateRrn } from "../identity/rrn";
+import { identityKeys, type IdentityKeys } from "../identity/secrets";
+import { requireSession } from "../middleware/require-session";
+import type { Deps, OriginEnv } from "../types";
+
+export const RELATIONSHIPS = ["parent", "grandparent", "spouse", "child", "sibling", "relative", "guardian", "other"] as const;
+
+export function proxyRoutes(deps: Deps, clock: () => number) {
+  const { db, config } = deps;
+  let keys: Promise<IdentityKeys> | undefined;
+  const getKeys = () => (keys ??= identityKeys(config));
+
+  return new Hono<OriginEnv>()
+    .use("/proxy/subject", requireSession({ db, secret: config.sessionSecret, clock }))
+    .post("/proxy/subject", async (c) => {
+      const now = new Date(clock());
+      const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
+      if (!body || typeof body !== "object" || Array.isArray(body)) throw new AppError("bad_json", 400, "Send a JSON object as the request body.");
+      const name = parseName(body.name);
+      const rrn = validateRrn(typeof body.rrn === "string" ? body.rrn : "", seoulDate(now));
+      if (!rrn.ok) throw new AppError(rrn.code, 400, rrn.message, { field: "rrn" });
+      const relationship = body.relationship;
+      if (typeof relationship !== "string" || !(RELATIONSHIPS as readonly string[]).includes(relationship)) {
+        throw new AppError("relationship_invalid", 400, `relationship must be one of: ${RELATIONSHIPS.join(", ")}.`, { field: "relationship" });
+      }
+      const session = c.get("session");
+      const k = await getKeys();
+      const rrnHash = await k.hashRrn(rrn.digits);
+      const [proxy] = await rows<{ rrn_hash: string; phone: string }>(db, sql`select rrn_hash, phone from people where id = ${session.personId}`);
+      if (proxy!.rrn_hash === rrnHash) throw new AppError("proxy_self", 400, "To book for yourself, no proxy is needed.", { field: "rrn" });
+
+      const eligibility = evaluateEligibility(await cohortWindowList(db), rrn.birthDate, now);
+      if (!eligibility.eligible) {
+        throw new AppError("not_eligible", 403, "Booking is not open for this person now.", { reason: eligibility.reason, eligibility });
+      }
+      if (!eligibility.window.allowProxy) {
+        throw new AppError("proxy_not_allowed", 403, "In this booking window people must book for themselves.", { eligibility });
+      }
+      // The subject is found again by the hash; a subject who has their own record keeps their own phone.
+      const [subject] = await rows<{ id: number }>(
+        db,
+        sql`insert into people (rrn_hash, rrn_cipher, rrn_masked, name, birth_date, sex, phone)
+            values (${rrnHash}, ${await k.encryptRrn(rrn.digits)}, ${rrn.masked}, ${name}, ${rrn.birthDate}, ${rrn.sex}, ${proxy!.phone})
+            on conflict (rrn_hash) do update set name = excluded.name
+            returning id`,
+      );
+      await db.execute(sql`update sessions set subject_id = ${subject!.id}, relationship = ${relationship}
+                           where token_hash = ${session.tokenHash}`);
+      return c.json({ subject: { name, birthDate: rrn.birthDate, sex: rrn.sex, rrn: rrn.masked }, relationship, eligibility });
+    })
+    .delete("/proxy/subject", async (c) => {
+      await db.execute(sql`update sessions set subject_id = null, relationship = null where token_hash = ${c.get("session").tokenHash}`);
+      return c.json({ subject: null });
+    });
+}
