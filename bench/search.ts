@@ -18,7 +18,7 @@ import { searchClinicsSql } from "../origin/clinics/queries";
 import { loadConfig } from "../origin/config";
 import { scratchDatabase } from "../origin/db/scratch";
 import { seed } from "../origin/db/seed";
-import { SIDO } from "../drizzle/seed/regions";
+import { SIDO, districtCode } from "../drizzle/seed/regions";
 import { load, ratio, writeReport } from "./common";
 
 const PASS_SECRET = "bench-pass-secret-0123456789ab";
@@ -37,7 +37,7 @@ export async function benchSearch(opts: { json?: string; durationSec: number; co
     console.log(`  ${summary.clinics} clinics, ${summary.slots} slots`);
 
     // The same random searches for both: weekdays of the next four weeks, any 시/군/구.
-    const districts = SIDO.flatMap((s) => s.districts.map((_, i) => `${s.code}${String((i + 1) * 10).padStart(3, "0")}`));
+    const districts = SIDO.flatMap((s) => s.districts.map((_, i) => districtCode(s.code, i)));
     const today = seoulDate(now);
     const days = Array.from({ length: 27 }, (_, i) => addDays(today, i + 1)).filter((d) => {
       const dow = new Date(`${d}T00:00:00Z`).getUTCDay();

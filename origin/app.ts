@@ -8,6 +8,7 @@ import { AppError } from "../lib/errors";
 import { requirePass } from "./middleware/require-pass";
 import { admitted } from "./routes/admitted";
 import { DevIdentityProvider } from "./identity/provider";
+import { identityKeys, type IdentityKeys } from "./identity/secrets";
 import { clinicRoutes } from "./routes/clinics";
 import { holdRoutes } from "./routes/holds";
 import { identityRoutes } from "./routes/identity";
@@ -39,9 +40,12 @@ export function createApp(deps: Deps) {
     throw new Error("In production the origin needs a real IdentityProvider to send one-time codes.");
   }
   const provider = deps.identityProvider ?? new DevIdentityProvider();
-  app.route("/api", identityRoutes(deps, clock, provider));
+  // Resident-number and code keys, imported once on first use and shared by every route that needs them.
+  let keys: Promise<IdentityKeys> | undefined;
+  const getKeys = () => (keys ??= identityKeys(deps.config));
+  app.route("/api", identityRoutes(deps, clock, provider, getKeys));
   app.route("/api", holdRoutes(deps, clock));
-  app.route("/api", proxyRoutes(deps, clock));
+  app.route("/api", proxyRoutes(deps, clock, getKeys));
   app.route("/", admitted());
 
   return app;

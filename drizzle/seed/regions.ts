@@ -12,6 +12,11 @@ export interface Sido {
   districts: string[];
 }
 
+/** A 시/군/구's code: its 시/도's code and its place in that list (10, 20, ...), e.g. 11010 for 종로구. */
+export function districtCode(sidoCode: string, index: number): string {
+  return `${sidoCode}${String((index + 1) * 10).padStart(3, "0")}`;
+}
+
 export const SIDO: Sido[] = [
   { code: "11", name: "서울특별시", nameEn: "Seoul", areaCode: "02", weight: 18.2, districts: ["종로구", "중구", "용산구", "성동구", "광진구", "동대문구", "중랑구", "성북구", "강북구", "도봉구", "노원구", "은평구", "서대문구", "마포구", "양천구", "강서구", "구로구", "금천구", "영등포구", "동작구", "관악구", "서초구", "강남구", "송파구", "강동구"] },
   { code: "26", name: "부산광역시", nameEn: "Busan", areaCode: "051", weight: 6.4, districts: ["중구", "서구", "동구", "영도구", "부산진구", "동래구", "남구", "북구", "해운대구", "사하구", "금정구", "강서구", "연제구", "수영구", "사상구", "기장군"] },

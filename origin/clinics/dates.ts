@@ -6,6 +6,11 @@ export function seoulDate(t: Date): string {
   return new Date(t.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }
 
+/** HH:MM (24-hour) of an instant, in Asia/Seoul. */
+export function seoulTime(t: Date): string {
+  return t.toLocaleTimeString("ko-KR", { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+}
+
 /** The calendar day `days` after `date` (YYYY-MM-DD); "" for something that is not a date. */
 export function addDays(date: string, days: number): string {
   const t = Date.parse(`${date}T00:00:00Z`);

@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import { romanize } from "koroman";
 import { clinics, cohortWindows, regions, vaccines } from "../../drizzle/schema";
-import { SIDO } from "../../drizzle/seed/regions";
+import { SIDO, districtCode } from "../../drizzle/seed/regions";
 import { seoulDate } from "../clinics/dates";
 import { rows, type Db } from "./index";
 
@@ -74,7 +74,7 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedSummary> {
     const districtsOf = new Map<string, { code: string; name: string; sido: (typeof SIDO)[number] }[]>();
     for (const sido of SIDO) {
       regionRows.push({ code: sido.code, name: sido.name, nameEn: sido.nameEn, level: 1, parentCode: null });
-      const list = sido.districts.map((name, i) => ({ code: `${sido.code}${String((i + 1) * 10).padStart(3, "0")}`, name, sido }));
+      const list = sido.districts.map((name, i) => ({ code: districtCode(sido.code, i), name, sido }));
       districtsOf.set(sido.code, list);
       for (const d of list) regionRows.push({ code: d.code, name: d.name, nameEn: districtNameEn(d.name), level: 2, parentCode: sido.code });
     }

@@ -60,6 +60,11 @@ export function evaluateEligibility(windows: CohortWindow[], birthDate: string, 
   return { eligible: false, reason: "not_in_cohort", window: null };
 }
 
+/** Whether the person born on `birthDate` may book at `now`, from the windows in the database. */
+export async function currentEligibility(db: Db, birthDate: string, now: Date): Promise<Eligibility> {
+  return evaluateEligibility(await cohortWindowList(db), birthDate, now);
+}
+
 export async function cohortWindowList(db: Db): Promise<CohortWindow[]> {
   const list = await rows<{
     id: number; name: string; name_ko: string; birth_from: string; birth_to: string; birth_day_digit: number | null;

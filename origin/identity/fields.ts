@@ -1,5 +1,24 @@
 /** The person's details as typed, checked before anything is stored or sent. Each rejection has a code. */
+import type { Context } from "hono";
 import { AppError } from "../../lib/errors";
+import { seoulDate } from "../clinics/dates";
+import { validateRrn } from "./rrn";
+
+/** The request body as a JSON object, or 400 `bad_json`. */
+export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+  const body = await c.req.json().catch(() => null);
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    throw new AppError("bad_json", 400, "Send a JSON object as the request body.");
+  }
+  return body as Record<string, unknown>;
+}
+
+/** A resident registration number checked as of today in Seoul, or 400 with the validator's own code. */
+export function parseRrn(value: unknown, now: Date) {
+  const rrn = validateRrn(typeof value === "string" ? value : "", seoulDate(now));
+  if (!rrn.ok) throw new AppError(rrn.code, 400, rrn.message, { field: "rrn" });
+  return rrn;
+}
 
 /** Hangul or Latin letters, with spaces, dots, hyphens and apostrophes inside; 1–50 characters. */
 export function parseName(value: unknown): string {

@@ -4,6 +4,7 @@
  *   GET /api/pass  the pass the origin verified, as JSON
  */
 import { Hono } from "hono";
+import { seoulTime } from "../clinics/dates";
 import type { OriginEnv } from "../types";
 
 export function admitted() {
@@ -14,7 +15,7 @@ export function admitted() {
     })
     .get("/", (c) => {
       const pass = c.get("pass");
-      const until = new Date(pass.exp).toLocaleTimeString("ko-KR", { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+      const until = seoulTime(new Date(pass.exp));
       return c.html(
         <html lang="ko">
           <head>

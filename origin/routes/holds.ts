@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
 import { placeHold } from "../booking/holds";
-import { cohortWindowList, evaluateEligibility } from "../identity/eligibility";
+import { currentEligibility } from "../identity/eligibility";
 import { requireSession } from "../middleware/require-session";
 import type { Deps, OriginEnv } from "../types";
 
@@ -20,7 +20,7 @@ export function holdRoutes(deps: Deps, clock: () => number) {
         throw new AppError("bad_slot", 400, "Send {\"slotId\": <id>} with a slot id from /api/clinics/:id/slots.", { field: "slotId" });
       }
       const session = c.get("session");
-      const eligibility = evaluateEligibility(await cohortWindowList(deps.db), session.subjectBirthDate, now);
+      const eligibility = await currentEligibility(deps.db, session.subjectBirthDate, now);
       if (!eligibility.eligible) {
         const when = eligibility.reason === "not_open_yet" ? ` Booking opens at ${eligibility.opensAt}.` : "";
         throw new AppError("not_eligible", 403, `Booking is not open for this person now.${when}`, { reason: eligibility.reason });

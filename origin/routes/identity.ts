@@ -9,13 +9,12 @@ import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 
 import { Hono, type Context } from "hono";
 import { setSignedCookie } from "hono/cookie";
 import { AppError } from "../../lib/errors";
-import { seoulDate } from "../clinics/dates";
-import { cohortWindowList, evaluateEligibility } from "../identity/eligibility";
-import { parseName, parsePhone } from "../identity/fields";
+import { seoulTime } from "../clinics/dates";
+import { currentEligibility } from "../identity/eligibility";
+import { parseName, parsePhone, parseRrn, readJsonObject } from "../identity/fields";
 import { DevIdentityProvider, type IdentityProvider } from "../identity/provider";
 import { countWrongAttempt, findChallenge, insertChallenge, insertSession, markVerified, recentStarts, upsertPerson } from "../identity/queries";
-import { validateRrn } from "../identity/rrn";
-import { identityKeys, type IdentityKeys } from "../identity/secrets";
+import type { IdentityKeys } from "../identity/secrets";
 import type { Deps, OriginEnv } from "../types";
 
 export const SESSION_COOKIE = "sid";
@@ -23,14 +22,6 @@ export const MAX_CODE_ATTEMPTS = 5;
 const LIMIT_WINDOW_MS = 15 * 60_000;
 const STARTS_PER_PHONE = 5;
 const STARTS_PER_CLIENT = 20;
-
-async function json(c: Context): Promise<Record<string, unknown>> {
-  const body = await c.req.json().catch(() => null);
-  if (!body || typeof body !== "object" || Array.isArray(body)) {
-    throw new AppError("bad_json", 400, "Send a JSON object as the request body.");
-  }
-  return body as Record<string, unknown>;
-}
 
 /** The visitor's address as the edge forwarded it, else the direct peer. */
 function clientKey(c: Context): string {
@@ -40,24 +31,21 @@ function clientKey(c: Context): string {
 function tooMany(oldest: Date, now: Date, what: string): AppError {
   const retryAt = new Date(oldest.getTime() + LIMIT_WINDOW_MS);
   const seconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
-  const at = retryAt.toLocaleTimeString("ko-KR", { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const at = seoulTime(retryAt);
   return new AppError("too_many_requests", 429, `Too many codes requested ${what}. Try again after ${at} (Korea time), in about ${Math.ceil(seconds / 60)} min.`, {
     retryAfterSeconds: seconds,
   });
 }
 
-export function identityRoutes(deps: Deps, clock: () => number, provider: IdentityProvider) {
+export function identityRoutes(deps: Deps, clock: () => number, provider: IdentityProvider, getKeys: () => Promise<IdentityKeys>) {
   const { db, config } = deps;
-  let keys: Promise<IdentityKeys> | undefined;
-  const getKeys = () => (keys ??= identityKeys(config));
 
   const app = new Hono<OriginEnv>()
     .post("/identity/start", async (c) => {
       const now = new Date(clock());
-      const body = await json(c);
+      const body = await readJsonObject(c);
       const name = parseName(body.name);
-      const rrn = validateRrn(typeof body.rrn === "string" ? body.rrn : "", seoulDate(now));
-      if (!rrn.ok) throw new AppError(rrn.code, 400, rrn.message, { field: "rrn" });
+      const rrn = parseRrn(body.rrn, now);
       const phone = parsePhone(body.phone);
       const client = clientKey(c);
 
@@ -88,7 +76,7 @@ export function identityRoutes(deps: Deps, clock: () => number, provider: Identi
     })
     .post("/identity/verify", async (c) => {
       const now = new Date(clock());
-      const body = await json(c);
+      const body = await readJsonObject(c);
       const id = typeof body.challengeId === "string" ? body.challengeId : "";
       const code = typeof body.code === "string" ? body.code.trim() : "";
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("bad_challenge", 400, "challengeId must be the id /api/identity/start returned.");
@@ -132,7 +120,7 @@ export function identityRoutes(deps: Deps, clock: () => number, provider: Identi
         secure: c.req.header("x-forwarded-proto") === "https",
         maxAge: Math.floor(config.sessionTtlMs / 1000),
       });
-      const eligibility = evaluateEligibility(await cohortWindowList(db), challenge.birthDate, now);
+      const eligibility = await currentEligibility(db, challenge.birthDate, now);
       return c.json({
         person: { name: challenge.name, birthDate: challenge.birthDate, sex: challenge.sex, rrn: challenge.rrnMasked },
         eligibility,

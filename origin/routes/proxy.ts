@@ -8,31 +8,25 @@
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
-import { seoulDate } from "../clinics/dates";
 import { rows } from "../db";
-import { cohortWindowList, evaluateEligibility } from "../identity/eligibility";
-import { parseName } from "../identity/fields";
-import { validateRrn } from "../identity/rrn";
-import { identityKeys, type IdentityKeys } from "../identity/secrets";
+import { currentEligibility } from "../identity/eligibility";
+import { parseName, parseRrn, readJsonObject } from "../identity/fields";
+import type { IdentityKeys } from "../identity/secrets";
 import { requireSession } from "../middleware/require-session";
 import type { Deps, OriginEnv } from "../types";
 
 export const RELATIONSHIPS = ["parent", "grandparent", "spouse", "child", "sibling", "relative", "guardian", "other"] as const;
 
-export function proxyRoutes(deps: Deps, clock: () => number) {
+export function proxyRoutes(deps: Deps, clock: () => number, getKeys: () => Promise<IdentityKeys>) {
   const { db, config } = deps;
-  let keys: Promise<IdentityKeys> | undefined;
-  const getKeys = () => (keys ??= identityKeys(config));
 
   return new Hono<OriginEnv>()
     .use("/proxy/subject", requireSession({ db, secret: config.sessionSecret, clock }))
     .post("/proxy/subject", async (c) => {
       const now = new Date(clock());
-      const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
-      if (!body || typeof body !== "object" || Array.isArray(body)) throw new AppError("bad_json", 400, "Send a JSON object as the request body.");
+      const body = await readJsonObject(c);
       const name = parseName(body.name);
-      const rrn = validateRrn(typeof body.rrn === "string" ? body.rrn : "", seoulDate(now));
-      if (!rrn.ok) throw new AppError(rrn.code, 400, rrn.message, { field: "rrn" });
+      const rrn = parseRrn(body.rrn, now);
       const relationship = body.relationship;
       if (typeof relationship !== "string" || !(RELATIONSHIPS as readonly string[]).includes(relationship)) {
         throw new AppError("relationship_invalid", 400, `relationship must be one of: ${RELATIONSHIPS.join(", ")}.`, { field: "relationship" });
@@ -43,7 +37,7 @@ export function proxyRoutes(deps: Deps, clock: () => number) {
       const [proxy] = await rows<{ rrn_hash: string; phone: string }>(db, sql`select rrn_hash, phone from people where id = ${session.personId}`);
       if (proxy!.rrn_hash === rrnHash) throw new AppError("proxy_self", 400, "To book for yourself, no proxy is needed.", { field: "rrn" });
 
-      const eligibility = evaluateEligibility(await cohortWindowList(db), rrn.birthDate, now);
+      const eligibility = await currentEligibility(db, rrn.birthDate, now);
       if (!eligibility.eligible) {
         throw new AppError("not_eligible", 403, "Booking is not open for this person now.", { reason: eligibility.reason, eligibility });
       }
