@@ -14,7 +14,9 @@ import {
   date,
   index,
   integer,
+  jsonb,
   pgTable,
+  primaryKey,
   serial,
   smallint,
   text,
@@ -64,6 +66,8 @@ export const clinics = pgTable(
     vaccineCode: text("vaccine_code")
       .notNull()
       .references(() => vaccines.code),
+    /** people per half-hour slot when a slot row is opened for a day beyond the seeded ones (second doses) */
+    slotCapacity: integer("slot_capacity").notNull().default(6),
   },
   (t) => [index("clinics_region_idx").on(t.regionCode, t.vaccineCode)],
 );
@@ -86,6 +90,19 @@ export const slots = pgTable(
     uniqueIndex("slots_clinic_time_uq").on(t.clinicId, t.startsAt),
     check("slots_taken_ck", sql`${t.taken} >= 0 and ${t.taken} <= ${t.capacity}`),
   ],
+);
+
+/** Days a clinic does not vaccinate besides weekends (holidays, closures); no slot is opened on them. */
+export const clinicClosures = pgTable(
+  "clinic_closures",
+  {
+    clinicId: integer("clinic_id")
+      .notNull()
+      .references(() => clinics.id),
+    date: date("date", { mode: "string" }).notNull(),
+    reason: text("reason").notNull().default(""),
+  },
+  (t) => [primaryKey({ columns: [t.clinicId, t.date] })],
 );
 
 export const people = pgTable("people", {
@@ -183,4 +200,110 @@ export const cohortWindows = pgTable(
     check("cohort_windows_digit_ck", sql`${t.birthDayDigit} is null or ${t.birthDayDigit} between 0 and 9`),
     check("cohort_windows_order_ck", sql`${t.opensAt} < ${t.closesAt} and ${t.birthFrom} <= ${t.birthTo}`),
   ],
+);
+
+/**
+ * A booking: one reservation number for the subject's course of doses. `bookedBy` is who booked it (the
+ * subject, or a proxy with `relationship`); notifications go to the booker.
+ */
+export const reservations = pgTable("reservations", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  /** canonical reservation number (13 characters, no separators) */
+  number: text("number").notNull().unique(),
+  subjectId: integer("subject_id")
+    .notNull()
+    .references(() => people.id),
+  bookedBy: integer("booked_by")
+    .notNull()
+    .references(() => people.id),
+  relationship: text("relationship"),
+  vaccineCode: text("vaccine_code")
+    .notNull()
+    .references(() => vaccines.code),
+  notifyChannel: text("notify_channel").notNull(),
+  createdAt: at("created_at").notNull().defaultNow(),
+  cancelledAt: at("cancelled_at"),
+});
+
+/**
+ * One dose of a reservation, holding one place (`taken`) of its slot while active. The partial unique
+ * index makes a second active booking of the same dose for the same person impossible.
+ */
+export const reservationDoses = pgTable(
+  "reservation_doses",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    reservationId: bigint("reservation_id", { mode: "number" })
+      .notNull()
+      .references(() => reservations.id),
+    subjectId: integer("subject_id")
+      .notNull()
+      .references(() => people.id),
+    dose: smallint("dose").notNull(),
+    slotId: bigint("slot_id", { mode: "number" })
+      .notNull()
+      .references(() => slots.id),
+    status: text("status").notNull().default("active"),
+  },
+  (t) => [
+    uniqueIndex("doses_subject_dose_active_uq").on(t.subjectId, t.dose).where(sql`${t.status} = 'active'`),
+    index("doses_reservation_idx").on(t.reservationId),
+    check("doses_dose_ck", sql`${t.dose} in (1, 2)`),
+    check("doses_status_ck", sql`${t.status} in ('active', 'cancelled')`),
+  ],
+);
+
+/**
+ * The answer to a request with an `Idempotency-Key`, stored in the same transaction as its effect, so a
+ * retry (e.g. after a dropped connection) gets the original answer and never books twice.
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    key: text("key").notNull(),
+    /** SHA-256 of what was asked: the same key with a different request is refused */
+    requestHash: text("request_hash").notNull(),
+    status: smallint("status").notNull(),
+    response: jsonb("response").notNull(),
+    createdAt: at("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.key] })],
+);
+
+/**
+ * Notifications to send, written in the same transaction as the booking, cancellation or change they
+ * tell about; the dispatcher sends them at least once (the id lets receivers drop duplicates).
+ */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    reservationId: bigint("reservation_id", { mode: "number" }).references(() => reservations.id),
+    kind: text("kind").notNull(),
+    channel: text("channel").notNull(),
+    recipient: text("recipient").notNull(),
+    body: text("body").notNull(),
+    createdAt: at("created_at").notNull().defaultNow(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: at("next_attempt_at").notNull().defaultNow(),
+    /** a dispatcher that took the row owns it until then; after a crash another takes it over */
+    leaseUntil: at("lease_until"),
+    sentAt: at("sent_at"),
+    lastError: text("last_error"),
+  },
+  (t) => [index("outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.sentAt} is null`)],
+);
+
+/** Failed reservation lookups per client, to limit guessing (rows older than the window are ignored). */
+export const lookupFailures = pgTable(
+  "lookup_failures",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    clientKey: text("client_key").notNull(),
+    at: at("at").notNull(),
+  },
+  (t) => [index("lookup_failures_client_idx").on(t.clientKey, t.at)],
 );

@@ -13,6 +13,8 @@ import { clinicRoutes } from "./routes/clinics";
 import { holdRoutes } from "./routes/holds";
 import { identityRoutes } from "./routes/identity";
 import { proxyRoutes } from "./routes/proxy";
+import { reservationRoutes } from "./routes/reservations";
+import { DevSink } from "./notify/channels";
 import { health } from "./routes/health";
 import type { Deps, OriginEnv } from "./types";
 
@@ -46,6 +48,7 @@ export function createApp(deps: Deps) {
   app.route("/api", identityRoutes(deps, clock, provider, getKeys));
   app.route("/api", holdRoutes(deps, clock));
   app.route("/api", proxyRoutes(deps, clock, getKeys));
+  app.route("/api", reservationRoutes(deps, clock, getKeys, deps.devSink ?? new DevSink()));
   app.route("/", admitted());
 
   return app;

@@ -8,6 +8,8 @@ import { z } from "zod";
 const secret = (what: string) =>
   z.string({ required_error: `is required (${what})` }).min(32, "must be at least 32 characters");
 
+const optionalUrl = z.string().url("must be an http(s):// URL").optional().or(z.literal("").transform(() => undefined));
+
 const databaseSchema = z.object({
   DATABASE_URL: z.string().url("must be a postgres:// URL").optional().or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().min(1).default(".data/pglite"),
@@ -26,6 +28,16 @@ const schema = databaseSchema.extend({
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
   HOLD_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(366).default(28),
+  NOTIFY_KAKAO_URL: optionalUrl,
+  NOTIFY_NAVER_URL: optionalUrl,
+  NOTIFY_SMS_URL: optionalUrl,
+  NOTIFY_TOKEN: z.string().optional(),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+}).superRefine((v, ctx) => {
+  if (v.APP_ENV !== "production") return;
+  for (const key of ["NOTIFY_KAKAO_URL", "NOTIFY_NAVER_URL", "NOTIFY_SMS_URL"] as const) {
+    if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production (the channel's gateway endpoint)" });
+  }
 });
 
 export interface OriginConfig {
@@ -46,6 +58,10 @@ export interface OriginConfig {
   sessionTtlMs: number;
   /** how long a hold keeps a place */
   holdMs: number;
+  /** notification gateways per channel; a channel without one delivers to the development sink */
+  notify: { endpoints: { kakao?: string; naver?: string; sms?: string }; token?: string };
+  /** how often the dispatcher looks for due notifications */
+  outboxPollMs: number;
 }
 
 function problems(error: z.ZodError): string {
@@ -82,5 +98,10 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     otpTtlMs: v.OTP_TTL_SECONDS * 1000,
     sessionTtlMs: v.SESSION_TTL_SECONDS * 1000,
     holdMs: v.HOLD_SECONDS * 1000,
+    notify: {
+      endpoints: { kakao: v.NOTIFY_KAKAO_URL, naver: v.NOTIFY_NAVER_URL, sms: v.NOTIFY_SMS_URL },
+      token: v.NOTIFY_TOKEN,
+    },
+    outboxPollMs: v.OUTBOX_POLL_MS,
   };
 }

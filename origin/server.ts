@@ -7,6 +7,8 @@ import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { openDatabase } from "./db";
 import { isSeeded, seed } from "./db/seed";
+import { channelAdapters, DevSink } from "./notify/channels";
+import { createDispatcher } from "./notify/dispatcher";
 
 let config;
 try {
@@ -27,14 +29,22 @@ if (!(await isSeeded(database.db))) {
   console.log(`demo data loaded: ${summary.clinics} clinics, ${summary.slots} slots, ${summary.cohortWindows} booking windows`);
 }
 
-const app = createApp({ config, db: database.db });
+const devSink = new DevSink();
+const app = createApp({ config, db: database.db, devSink });
+// Notifications written by bookings go out from here, through each channel's gateway (or the dev sink).
+const dispatcher = createDispatcher({
+  db: database.db,
+  adapters: channelAdapters(config.notify, devSink),
+  onError: (err) => console.error("notification dispatcher:", err instanceof Error ? err.message : err),
+});
+dispatcher.start(config.outboxPollMs);
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
   console.log(`origin listening on http://${info.address}:${info.port} (${config.appEnv})`);
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    server.close(() => database.close().finally(() => process.exit(0)));
+    server.close(() => dispatcher.stop().then(() => database.close()).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 3000).unref();
   });
 }

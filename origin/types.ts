@@ -2,6 +2,7 @@ import type { PassClaims } from "../lib/tokens";
 import type { OriginConfig } from "./config";
 import type { Db } from "./db";
 import type { IdentityProvider } from "./identity/provider";
+import type { DevSink } from "./notify/channels";
 
 /** What the origin app is built from: tests pass their own, the entry passes the real ones. */
 export interface Deps {
@@ -11,6 +12,8 @@ export interface Deps {
   clock?: () => number;
   /** where one-time codes go; development and tests default to the in-memory provider */
   identityProvider?: IdentityProvider;
+  /** where notifications without a gateway land in development (shared with the dispatcher) */
+  devSink?: DevSink;
 }
 
 /** Who is acting: the verified person, and the subject when booking for someone else (대리예약). */

@@ -1,13 +1,14 @@
 /**
  * Demo data that looks like the real thing: all 17 시/도 and their 시/군/구, about 2,000 clinics spread by
  * population with local phone numbers and street addresses, the vaccines with Korea's 2021 intervals,
- * slots every 30 minutes 09:00–18:00 (Asia/Seoul) on weekdays for the next 28 days, the 2021 cohort
+ * slots every 30 minutes 09:00–17:30 (Asia/Seoul, see booking/schedule.ts) on weekdays for the next 28 days, the 2021 cohort
  * windows, and a demo window open now for every adult. Deterministic: the same seed gives the same data.
  */
 import { sql } from "drizzle-orm";
 import { romanize } from "koroman";
 import { clinics, cohortWindows, regions, vaccines } from "../../drizzle/schema";
 import { SIDO, districtCode } from "../../drizzle/seed/regions";
+import { FIRST_SLOT_MINUTE, SLOT_MINUTES, SLOTS_PER_DAY } from "../booking/schedule";
 import { seoulDate } from "../clinics/dates";
 import { rows, type Db } from "./index";
 
@@ -102,17 +103,18 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedSummary> {
     }
     for (let i = 0; i < clinicRows.length; i += 1000) await tx.insert(clinics).values(clinicRows.slice(i, i + 1000));
 
-    // Slots: weekdays from today (Seoul) for `days` days, 09:00..17:30 every 30 minutes, Seoul time.
+    // Each clinic's places per half hour; then its slots on weekdays from today (Seoul) for `days` days.
+    await tx.execute(sql`update clinics set slot_capacity = 4 + id % 7`);
     const today = seoulDate(opts.now);
     await tx.execute(sql`
       insert into slots (clinic_id, starts_at, vaccine_code, capacity)
       select c.id,
-             ((d::date + interval '9 hours' + k * interval '30 minutes') at time zone 'Asia/Seoul'),
+             ((d::date + ${FIRST_SLOT_MINUTE} * interval '1 minute' + k * ${SLOT_MINUTES} * interval '1 minute') at time zone 'Asia/Seoul'),
              c.vaccine_code,
-             4 + (c.id % 7)
+             c.slot_capacity
       from clinics c
       cross join generate_series(${today}::date, ${today}::date + ${days - 1}::int, interval '1 day') as d
-      cross join generate_series(0, 17) as k
+      cross join generate_series(0, ${SLOTS_PER_DAY - 1}::int) as k
       where extract(isodow from d) < 6`);
 
     const kst = (s: string) => new Date(`${s}+09:00`);

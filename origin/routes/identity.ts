@@ -6,15 +6,15 @@
  * Starts are limited per phone and per client; five wrong codes end a challenge. The server's clock decides.
  */
 import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { setSignedCookie } from "hono/cookie";
 import { AppError } from "../../lib/errors";
-import { seoulTime } from "../clinics/dates";
 import { currentEligibility } from "../identity/eligibility";
 import { parseName, parsePhone, parseRrn, readJsonObject } from "../identity/fields";
 import { DevIdentityProvider, type IdentityProvider } from "../identity/provider";
 import { countWrongAttempt, findChallenge, insertChallenge, insertSession, markVerified, recentStarts, upsertPerson } from "../identity/queries";
 import type { IdentityKeys } from "../identity/secrets";
+import { clientKey, tooMany } from "../limits";
 import type { Deps, OriginEnv } from "../types";
 
 export const SESSION_COOKIE = "sid";
@@ -22,20 +22,6 @@ export const MAX_CODE_ATTEMPTS = 5;
 const LIMIT_WINDOW_MS = 15 * 60_000;
 const STARTS_PER_PHONE = 5;
 const STARTS_PER_CLIENT = 20;
-
-/** The visitor's address as the edge forwarded it, else the direct peer. */
-function clientKey(c: Context): string {
-  return c.req.header("x-forwarded-for")?.split(",")[0]?.trim() || "direct";
-}
-
-function tooMany(oldest: Date, now: Date, what: string): AppError {
-  const retryAt = new Date(oldest.getTime() + LIMIT_WINDOW_MS);
-  const seconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
-  const at = seoulTime(retryAt);
-  return new AppError("too_many_requests", 429, `Too many codes requested ${what}. Try again after ${at} (Korea time), in about ${Math.ceil(seconds / 60)} min.`, {
-    retryAfterSeconds: seconds,
-  });
-}
 
 export function identityRoutes(deps: Deps, clock: () => number, provider: IdentityProvider, getKeys: () => Promise<IdentityKeys>) {
   const { db, config } = deps;
@@ -50,8 +36,8 @@ export function identityRoutes(deps: Deps, clock: () => number, provider: Identi
       const client = clientKey(c);
 
       const recent = await recentStarts(db, { phone, clientKey: client, since: new Date(now.getTime() - LIMIT_WINDOW_MS) });
-      if (recent.byPhone >= STARTS_PER_PHONE && recent.phoneOldest) throw tooMany(recent.phoneOldest, now, "for this phone");
-      if (recent.byClient >= STARTS_PER_CLIENT && recent.clientOldest) throw tooMany(recent.clientOldest, now, "from this connection");
+      if (recent.byPhone >= STARTS_PER_PHONE && recent.phoneOldest) throw tooMany({ oldest: recent.phoneOldest, now, windowMs: LIMIT_WINDOW_MS, what: "Too many codes requested for this phone." });
+      if (recent.byClient >= STARTS_PER_CLIENT && recent.clientOldest) throw tooMany({ oldest: recent.clientOldest, now, windowMs: LIMIT_WINDOW_MS, what: "Too many codes requested from this connection." });
 
       const k = await getKeys();
       const id = randomUUID();

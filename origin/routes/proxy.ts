@@ -8,14 +8,13 @@
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
+import { isRelationship, RELATIONSHIPS } from "../booking/relationships";
 import { rows } from "../db";
 import { currentEligibility } from "../identity/eligibility";
 import { parseName, parseRrn, readJsonObject } from "../identity/fields";
 import type { IdentityKeys } from "../identity/secrets";
 import { requireSession } from "../middleware/require-session";
 import type { Deps, OriginEnv } from "../types";
-
-export const RELATIONSHIPS = ["parent", "grandparent", "spouse", "child", "sibling", "relative", "guardian", "other"] as const;
 
 export function proxyRoutes(deps: Deps, clock: () => number, getKeys: () => Promise<IdentityKeys>) {
   const { db, config } = deps;
@@ -28,7 +27,7 @@ export function proxyRoutes(deps: Deps, clock: () => number, getKeys: () => Prom
       const name = parseName(body.name);
       const rrn = parseRrn(body.rrn, now);
       const relationship = body.relationship;
-      if (typeof relationship !== "string" || !(RELATIONSHIPS as readonly string[]).includes(relationship)) {
+      if (!isRelationship(relationship)) {
         throw new AppError("relationship_invalid", 400, `relationship must be one of: ${RELATIONSHIPS.join(", ")}.`, { field: "relationship" });
       }
       const session = c.get("session");

@@ -1,0 +1,87 @@
+/**
+ * A clinic's working schedule: weekdays, half-hourly places from 09:00 to 17:30 (Asia/Seoul), except on
+ * its closure days. Slot rows exist ahead of time for the booking horizon (the seed writes them); a second
+ * dose lies up to 12 weeks out, so `openSlot` creates the row of a scheduled time on first use, with the
+ * clinic's `slot_capacity`. Whether a time is bookable is decided here, in one place.
+ */
+import { sql } from "drizzle-orm";
+import { addDays } from "../clinics/dates";
+import { instant, rows, type Db } from "../db";
+
+export const FIRST_SLOT_MINUTE = 9 * 60;
+export const SLOT_MINUTES = 30;
+export const SLOTS_PER_DAY = 18;
+
+/** The instant of a Seoul calendar day and HH:MM (Seoul has no daylight saving). */
+export function seoulInstant(date: string, time: string): Date {
+  return new Date(`${date}T${time}:00+09:00`);
+}
+
+/** Is HH:MM one of the schedule's slot times? */
+export function isSlotTime(time: string): boolean {
+  const m = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!m) return false;
+  const minute = Number(m[1]) * 60 + Number(m[2]) - FIRST_SLOT_MINUTE;
+  return minute >= 0 && minute % SLOT_MINUTES === 0 && minute / SLOT_MINUTES < SLOTS_PER_DAY;
+}
+
+export function isWeekday(date: string): boolean {
+  const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return dow !== 0 && dow !== 6;
+}
+
+/** The days from `from` to `to` (inclusive) on which the clinic works, in order. */
+export async function openDays(db: Db, p: { clinicId: number; from: string; to: string }): Promise<string[]> {
+  const closed = new Set(
+    (
+      await rows<{ date: string }>(
+        db,
+        sql`select date::text as date from clinic_closures where clinic_id = ${p.clinicId} and date between ${p.from}::date and ${p.to}::date`,
+      )
+    ).map((r) => r.date),
+  );
+  const days: string[] = [];
+  for (let d = p.from; d && d <= p.to; d = addDays(d, 1)) if (isWeekday(d) && !closed.has(d)) days.push(d);
+  return days;
+}
+
+/**
+ * Takes one place at the clinic at `startsAt` if one is free, creating the slot row on first use.
+ * Called inside a transaction; the row lock decides concurrent takers one at a time. Returns the slot id,
+ * or null when the time is full. The caller has checked that the clinic works that day.
+ */
+export async function takePlaceAt(db: Db, p: { clinicId: number; startsAt: Date; now: Date }): Promise<number | null> {
+  await db.execute(sql`
+    insert into slots (clinic_id, starts_at, vaccine_code, capacity)
+    select id, ${instant(p.startsAt)}, vaccine_code, slot_capacity from clinics where id = ${p.clinicId}
+    on conflict (clinic_id, starts_at) do nothing`);
+  const [slot] = await rows<{ id: number; capacity: number; taken: number }>(
+    db,
+    sql`select id, capacity, taken from slots where clinic_id = ${p.clinicId} and starts_at = ${instant(p.startsAt)} for update`,
+  );
+  if (!slot) return null;
+  return takePlace(db, { slotId: Number(slot.id), capacity: slot.capacity, taken: slot.taken, now: p.now });
+}
+
+/**
+ * With the slot row locked by the caller: takes a place if capacity − taken − active holds (other than
+ * `exceptHold`, the caller's own) leaves one. Returns the slot id, or null when full.
+ */
+export async function takePlace(
+  db: Db,
+  p: { slotId: number; capacity: number; taken: number; now: Date; exceptHold?: string },
+): Promise<number | null> {
+  const [{ held }] = (await rows<{ held: number }>(
+    db,
+    sql`select count(*)::int as held from holds
+        where slot_id = ${p.slotId} and expires_at > ${instant(p.now)} ${p.exceptHold ? sql`and id <> ${p.exceptHold}` : sql``}`,
+  )) as [{ held: number }];
+  if (p.capacity - p.taken - held <= 0) return null;
+  await db.execute(sql`update slots set taken = taken + 1 where id = ${p.slotId}`);
+  return p.slotId;
+}
+
+/** Gives a place back (a cancelled or moved dose). */
+export async function releasePlace(db: Db, slotId: number): Promise<void> {
+  await db.execute(sql`update slots set taken = taken - 1 where id = ${slotId} and taken > 0`);
+}

@@ -1,0 +1,42 @@
+/**
+ * The notification outbox. A message is written as a row in the same transaction as the booking,
+ * cancellation or change it tells about, so it exists if and only if that change committed. The
+ * dispatcher (dispatcher.ts) sends rows later; nothing is sent from inside a transaction.
+ */
+import { sql } from "drizzle-orm";
+import { rows, type Db } from "../db";
+import type { Channel } from "./channels";
+
+export type OutboxKind = "booked" | "cancelled" | "second_dose_changed";
+
+export async function enqueue(
+  db: Db,
+  m: { reservationId: number; kind: OutboxKind; channel: Channel; recipient: string; body: string },
+): Promise<string> {
+  const [row] = await rows<{ id: string }>(
+    db,
+    sql`insert into outbox (reservation_id, kind, channel, recipient, body)
+        values (${m.reservationId}, ${m.kind}, ${m.channel}, ${m.recipient}, ${m.body}) returning id`,
+  );
+  return row!.id;
+}
+
+export interface OutboxStats {
+  pending: number;
+  failing: number;
+  sent: number;
+  oldestPendingAt: string | null;
+}
+
+/** Backlog figures for operators: waiting to be sent, of which failed at least once, and sent. */
+export async function outboxStats(db: Db): Promise<OutboxStats> {
+  const [r] = await rows<{ pending: number; failing: number; sent: number; oldest: string | Date | null }>(
+    db,
+    sql`select count(*) filter (where sent_at is null)::int as pending,
+               count(*) filter (where sent_at is null and attempts > 0)::int as failing,
+               count(*) filter (where sent_at is not null)::int as sent,
+               min(created_at) filter (where sent_at is null) as oldest
+        from outbox`,
+  );
+  return { pending: r!.pending, failing: r!.failing, sent: r!.sent, oldestPendingAt: r!.oldest ? new Date(r!.oldest).toISOString() : null };
+}
