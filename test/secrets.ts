@@ -14,3 +14,12 @@ export const ORIGIN_TEST_ENV = {
   // development mode: the development identity provider's codes are readable, as in the local demo
   APP_ENV: "development",
 };
+
+/** Production mode needs every notification gateway; these point at nothing (tests never send in it). */
+export const PRODUCTION_ENV = {
+  ...ORIGIN_TEST_ENV,
+  APP_ENV: "production",
+  NOTIFY_KAKAO_URL: "http://127.0.0.1:9/kakao",
+  NOTIFY_NAVER_URL: "http://127.0.0.1:9/naver",
+  NOTIFY_SMS_URL: "http://127.0.0.1:9/sms",
+};

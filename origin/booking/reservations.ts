@@ -264,6 +264,7 @@ export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<Con
         channel: r.notifyChannel,
         recipient: await phoneOf(tx, r.bookedBy),
         body: bookedText(facts(loaded, r.relationship, loaded.view.vaccine.nameKo)),
+        now: r.now,
       });
       const answer = { status: 201, response: loaded.view };
       await storeAnswer(tx, { personId: r.bookedBy, key: r.idempotencyKey, answer });
@@ -308,6 +309,7 @@ export async function cancelReservation(db: Db, p: { reservationId: number; now:
       channel: r.view.notifyChannel,
       recipient: await phoneOf(tx, r.bookedBy),
       body: cancelledText(facts(r, r.view.relationship, r.view.vaccine.nameKo)),
+      now: p.now,
     });
     return after.view;
   });
@@ -353,6 +355,7 @@ export async function moveSecondDose(
       channel: r.view.notifyChannel,
       recipient: await phoneOf(tx, r.bookedBy),
       body: secondDoseChangedText({ ...facts(after, r.view.relationship, r.view.vaccine.nameKo), previous: second.startsAt }),
+      now: p.now,
     });
     return after.view;
   });

@@ -4,19 +4,19 @@
  * dispatcher (dispatcher.ts) sends rows later; nothing is sent from inside a transaction.
  */
 import { sql } from "drizzle-orm";
-import { rows, type Db } from "../db";
+import { instant, rows, type Db } from "../db";
 import type { Channel } from "./channels";
 
 export type OutboxKind = "booked" | "cancelled" | "second_dose_changed";
 
 export async function enqueue(
   db: Db,
-  m: { reservationId: number; kind: OutboxKind; channel: Channel; recipient: string; body: string },
+  m: { reservationId: number; kind: OutboxKind; channel: Channel; recipient: string; body: string; now: Date },
 ): Promise<string> {
   const [row] = await rows<{ id: string }>(
     db,
-    sql`insert into outbox (reservation_id, kind, channel, recipient, body)
-        values (${m.reservationId}, ${m.kind}, ${m.channel}, ${m.recipient}, ${m.body}) returning id`,
+    sql`insert into outbox (reservation_id, kind, channel, recipient, body, created_at, next_attempt_at)
+        values (${m.reservationId}, ${m.kind}, ${m.channel}, ${m.recipient}, ${m.body}, ${instant(m.now)}, ${instant(m.now)}) returning id`,
   );
   return row!.id;
 }

@@ -7,7 +7,7 @@ import { loadConfig } from "../../origin/config";
 import { rows, type Database } from "../../origin/db";
 import { seed } from "../../origin/db/seed";
 import { evaluateEligibility, type CohortWindow } from "../../origin/identity/eligibility";
-import { ORIGIN_TEST_ENV, TEST_SECRETS } from "../secrets";
+import { ORIGIN_TEST_ENV, PRODUCTION_ENV, TEST_SECRETS } from "../secrets";
 import { testDatabase } from "./database";
 
 const START = new Date("2026-11-23T10:00:00+09:00").getTime();
@@ -193,14 +193,14 @@ describe("development code endpoint", () => {
     const testMode = createApp({ config: loadConfig({ ...ORIGIN_TEST_ENV, APP_ENV: "test" }), db: database.db, clock: () => now });
     expect((await testMode.request("/api/dev/otp?phone=01011110001", { headers: { "x-wr-pass": pass } })).status).toBe(404);
     const prod = createApp({
-      config: loadConfig({ ...ORIGIN_TEST_ENV, APP_ENV: "production" }),
+      config: loadConfig(PRODUCTION_ENV),
       db: database.db,
       clock: () => now,
       identityProvider: { sendCode: async () => {} },
     });
     const res = await prod.request("/api/dev/otp?phone=01011110001", { headers: { "x-wr-pass": pass } });
     expect(res.status).toBe(404);
-    expect(() => createApp({ config: loadConfig({ ...ORIGIN_TEST_ENV, APP_ENV: "production" }), db: database.db })).toThrow(/IdentityProvider/);
+    expect(() => createApp({ config: loadConfig(PRODUCTION_ENV), db: database.db })).toThrow(/IdentityProvider/);
   });
 });
 

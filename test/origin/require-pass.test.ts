@@ -3,7 +3,7 @@ import { keyring, signPass, signTicket } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
 import { loadConfig } from "../../origin/config";
 import { openDatabase } from "../../origin/db";
-import { ORIGIN_TEST_ENV, TEST_SECRETS } from "../secrets";
+import { ORIGIN_TEST_ENV, PRODUCTION_ENV, TEST_SECRETS } from "../secrets";
 
 const NOW = 1_750_000_000_000;
 const config = loadConfig(ORIGIN_TEST_ENV);
@@ -81,6 +81,13 @@ describe("origin config", () => {
     expect(() => loadConfig({ ...ORIGIN_TEST_ENV, PASS_SECRET: "short" })).toThrow(/PASS_SECRET: must be at least 16/);
     expect(() => loadConfig({ ...ORIGIN_TEST_ENV, ORIGIN_PORT: "http" })).toThrow(/ORIGIN_PORT/);
     expect(() => loadConfig({ ...ORIGIN_TEST_ENV, RRN_ENC_KEY: undefined })).toThrow(/RRN_ENC_KEY: is required/);
+    expect(() => loadConfig({ ...ORIGIN_TEST_ENV, NOTIFY_SMS_URL: "sms-gateway" })).toThrow(/NOTIFY_SMS_URL: must be an http/);
+  });
+
+  it("needs every notification gateway in production, and none in development", () => {
+    expect(() => loadConfig({ ...PRODUCTION_ENV, NOTIFY_NAVER_URL: undefined })).toThrow(/NOTIFY_NAVER_URL: is required in production/);
+    expect(loadConfig(PRODUCTION_ENV).notify.endpoints).toEqual({ kakao: "http://127.0.0.1:9/kakao", naver: "http://127.0.0.1:9/naver", sms: "http://127.0.0.1:9/sms" });
+    expect(loadConfig(ORIGIN_TEST_ENV).notify.endpoints).toEqual({ kakao: undefined, naver: undefined, sms: undefined });
   });
 
   it("has sensible defaults", () => {

@@ -1,0 +1,196 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { instant, rows } from "../../origin/db";
+import { LOOKUP_FAILURES_PER_CLIENT } from "../../origin/routes/reservations";
+import { bookingBench, makeRrn, placesOf, START, type Bench } from "./booking";
+
+let b: Bench;
+beforeAll(async () => {
+  b = await bookingBench();
+}, 120_000);
+afterAll(() => b?.database.close());
+
+let clientNo = 0;
+/** each test its own client address, so failure limits do not leak between tests */
+const client = () => ({ "x-forwarded-for": `203.0.113.${++clientNo}` });
+
+async function booked(vaccine = "moderna", date = "2026-11-24", time = "14:00", skip = 0) {
+  const me = await b.person();
+  const slot = await b.slotOf(vaccine, date, time, skip);
+  const res = await b.book(me.cookie, slot.id);
+  expect(res.status).toBe(201);
+  return { me, slot, res: res.body, details: { name: me.name, rrn: me.rrn, reservationNumber: res.body.reservationNumber } };
+}
+
+async function secondSlotOf(clinicId: number, at: string) {
+  const [s] = await rows<{ id: number }>(b.database.db, sql`select id from slots where clinic_id = ${clinicId} and starts_at = ${instant(new Date(at))}`);
+  return Number(s!.id);
+}
+
+describe("lookup", () => {
+  it("finds both doses with name, resident number and reservation number, however the number is typed", async () => {
+    const { res, details } = await booked();
+    const headers = client();
+    const found = await b.call("POST", "/api/reservations/lookup", { headers, body: details });
+    expect(found.status).toBe(200);
+    expect(found.body).toEqual(res);
+    const sloppy = details.reservationNumber.toLowerCase().replace(/-/g, " ").replace(/0/g, "o");
+    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, reservationNumber: sloppy } })).status).toBe(200);
+  });
+
+  it("answers the same not_found whatever detail was wrong", async () => {
+    const { details } = await booked("moderna", "2026-11-24", "14:00", 1);
+    const other = await booked("moderna", "2026-11-24", "14:00", 2);
+    const wrong = [
+      { ...details, name: "김철수" },
+      { ...details, rrn: makeRrn("1965-03-15") },
+      { ...details, reservationNumber: other.details.reservationNumber },
+    ];
+    const answers = [];
+    for (const body of wrong) answers.push(await b.call("POST", "/api/reservations/lookup", { headers: client(), body }));
+    for (const a of answers) {
+      expect(a.status).toBe(404);
+      expect(a.body).toEqual(answers[0]!.body);
+    }
+    expect(answers[0]!.body.code).toBe("not_found");
+  });
+
+  it("catches a mistyped number before looking, and rejects malformed details with their field", async () => {
+    const { details } = await booked("moderna", "2026-11-24", "14:00", 3);
+    const typo = details.reservationNumber.slice(0, -1) + (details.reservationNumber.endsWith("0") ? "1" : "0");
+    const headers = client();
+    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, reservationNumber: typo } })).body).toMatchObject({
+      code: "reservation_number_invalid",
+      field: "reservationNumber",
+    });
+    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, rrn: "123" } })).body).toMatchObject({ code: "rrn_format", field: "rrn" });
+    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, name: "" } })).body).toMatchObject({ code: "name_invalid" });
+    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: "x" })).body.code).toBe("bad_json");
+  });
+
+  it(`limits a client to ${LOOKUP_FAILURES_PER_CLIENT} failed lookups per 15 minutes, even with right details after`, async () => {
+    const { details } = await booked("moderna", "2026-11-24", "14:00", 4);
+    const headers = client();
+    for (let i = 0; i < LOOKUP_FAILURES_PER_CLIENT; i++) {
+      expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, name: "김철수" } })).status).toBe(404);
+    }
+    const limited = await b.call("POST", "/api/reservations/lookup", { headers, body: details });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe("too_many_requests");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await b.call("POST", "/api/reservations/lookup", { headers: client(), body: details })).status).toBe(200); // others are not affected
+    b.clock.now += 15 * 60_000 + 1000;
+    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: details })).status).toBe(200);
+    b.clock.now = START;
+  });
+});
+
+describe("cancel", () => {
+  it("cancels both doses, returns both places and notifies; a second cancel changes nothing", async () => {
+    const { slot, res, details } = await booked("moderna", "2026-11-25", "11:00");
+    const secondSlot = await secondSlotOf(slot.clinicId, res.second.startsAt);
+    const firstBefore = await placesOf(b, slot.id);
+    const secondBefore = await placesOf(b, secondSlot);
+    const cancelled = await b.call("POST", "/api/reservations/cancel", { headers: client(), body: details });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: "cancelled", first: { status: "cancelled" }, second: { status: "cancelled" } });
+    expect((await placesOf(b, slot.id)).taken).toBe(firstBefore.taken - 1);
+    expect((await placesOf(b, secondSlot)).taken).toBe(secondBefore.taken - 1);
+    const again = await b.call("POST", "/api/reservations/cancel", { headers: client(), body: details });
+    expect(again.body).toEqual(cancelled.body);
+    expect((await placesOf(b, slot.id)).taken).toBe(firstBefore.taken - 1);
+    const kinds = await rows<{ kind: string; body: string }>(
+      b.database.db,
+      sql`select o.kind, o.body from outbox o join reservations r on r.id = o.reservation_id where r.number = ${details.reservationNumber.replace(/-/g, "")} order by o.created_at, o.kind`,
+    );
+    expect(kinds.map((k) => k.kind).sort()).toEqual(["booked", "cancelled"]);
+    expect(kinds.find((k) => k.kind === "cancelled")!.body).toContain("취소되었습니다");
+  });
+
+  it("lets the person book again after cancelling", async () => {
+    const { me, details } = await booked("moderna", "2026-11-25", "11:30");
+    await b.call("POST", "/api/reservations/cancel", { headers: client(), body: details });
+    const again = await b.book(me.cookie, (await b.slotOf("moderna", "2026-11-25", "12:00")).id);
+    expect(again.status).toBe(201);
+  });
+
+  it("works after the booking window has closed", async () => {
+    const { details } = await booked("moderna", "2026-11-25", "16:00");
+    await b.database.db.execute(sql`update cohort_windows set closes_at = ${instant(new Date(START + 60_000))} where name like 'Demo%'`);
+    b.clock.now = START + 3600_000;
+    try {
+      expect((await b.call("POST", "/api/reservations/lookup", { headers: client(), body: details })).status).toBe(200);
+      expect((await b.call("POST", "/api/reservations/cancel", { headers: client(), body: details })).body.status).toBe("cancelled");
+    } finally {
+      b.clock.now = START;
+      await b.database.db.execute(sql`update cohort_windows set closes_at = ${instant(new Date(START + 3 * 86_400_000))} where name like 'Demo%'`);
+    }
+  });
+});
+
+describe("moving the second dose", () => {
+  it("moves it inside the window, taking the new place before releasing the old one", async () => {
+    const { slot, res, details } = await booked("pfizer", "2026-11-24", "15:00");
+    const oldSecond = await secondSlotOf(slot.clinicId, res.second.startsAt);
+    const oldBefore = await placesOf(b, oldSecond);
+    const moved = await b.call("POST", "/api/reservations/second-dose", { headers: client(), body: { ...details, date: "2026-12-30" } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.second.startsAt).toBe(new Date("2026-12-30T15:00:00+09:00").toISOString());
+    expect((await placesOf(b, oldSecond)).taken).toBe(oldBefore.taken - 1);
+    const newSecond = await secondSlotOf(slot.clinicId, moved.body.second.startsAt);
+    expect((await placesOf(b, newSecond)).taken).toBe(1);
+    const withTime = await b.call("POST", "/api/reservations/second-dose", { headers: client(), body: { ...details, date: "2026-12-31", time: "09:30" } });
+    expect(withTime.body.second.startsAt).toBe(new Date("2026-12-31T09:30:00+09:00").toISOString());
+    const messages = await rows<{ body: string }>(
+      b.database.db,
+      sql`select o.body from outbox o join reservations r on r.id = o.reservation_id
+          where o.kind = 'second_dose_changed' and r.number = ${details.reservationNumber.replace(/-/g, "")}`,
+    );
+    expect(messages.map((m) => m.body.split("\n").at(-1))).toEqual(
+      expect.arrayContaining(["2차 접종: 2026년 12월 31일(목) 09:30 (변경 전: 2026년 12월 30일(수) 15:00)"]),
+    );
+    expect(messages).toHaveLength(2);
+    expect((await b.call("POST", "/api/reservations/lookup", { headers: client(), body: details })).body.second.startsAt).toBe(withTime.body.second.startsAt);
+  });
+
+  it("refuses a day outside the window, a closed day, a full time and a bad time, and leaves the booking as it was", async () => {
+    const { res, slot, details } = await booked("pfizer", "2026-11-24", "15:30");
+    const move = (extra: Record<string, unknown>) => b.call("POST", "/api/reservations/second-dose", { headers: client(), body: { ...details, ...extra } });
+    expect((await move({ date: "2026-12-14" })).body).toMatchObject({ code: "date_outside_window", window: { from: "2026-12-15", to: "2027-01-05" } });
+    expect((await move({ date: "2027-01-06" })).body.code).toBe("date_outside_window");
+    expect((await move({ date: "2026-12-26" })).body.code).toBe("clinic_closed"); // a Saturday
+    await b.database.db.execute(sql`
+      insert into slots (clinic_id, starts_at, vaccine_code, capacity, taken)
+      select id, ${instant(new Date("2026-12-29T15:30:00+09:00"))}, vaccine_code, 2, 2 from clinics where id = ${slot.clinicId}`);
+    expect((await move({ date: "2026-12-29" })).body.code).toBe("slot_full");
+    expect((await move({ date: "2026-12-29", time: "18:00" })).body.code).toBe("bad_time");
+    expect((await move({ date: "2026-13-01" })).body.code).toBe("bad_date");
+    const now = await b.call("POST", "/api/reservations/lookup", { headers: client(), body: details });
+    expect(now.body.second).toEqual(res.second);
+  });
+});
+
+describe("proxy booking end to end", () => {
+  it("records both people and sends the notification to the proxy", async () => {
+    const proxy = await b.person({ birthDate: "1994-08-12" });
+    const parentRrn = makeRrn("1950-05-05");
+    const set = await b.call("POST", "/api/proxy/subject", { cookie: proxy.cookie, body: { name: "김순자", rrn: parentRrn, relationship: "parent" } });
+    expect(set.status).toBe(200);
+    await b.database.db.execute(sql`update people set phone = '01099998888' where id = ${proxy.personId}`);
+    const res = await b.book(proxy.cookie, (await b.slotOf("pfizer", "2026-11-25", "13:00")).id, { channel: "sms" });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ relationship: "parent", subject: { name: "김순자", rrn: "500505-1******" } });
+    const [r] = await rows<{ subject_id: number; booked_by: number; recipient: string; body: string }>(
+      b.database.db,
+      sql`select r.subject_id, r.booked_by, o.recipient, o.body from reservations r join outbox o on o.reservation_id = r.id
+          where r.number = ${res.body.reservationNumber.replace(/-/g, "")}`,
+    );
+    expect(r!.booked_by).toBe(proxy.personId);
+    expect(r!.subject_id).not.toBe(proxy.personId);
+    expect(r!.recipient).toBe("01099998888");
+    expect(r!.body).toContain("김순자님(부모, 대리예약)");
+    // The parent's own details find it.
+    const found = await b.call("POST", "/api/reservations/lookup", { headers: client(), body: { name: "김순자", rrn: parentRrn, reservationNumber: res.body.reservationNumber } });
+    expect(found.status).toBe(200);
+  });
+});
