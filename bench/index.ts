@@ -2,8 +2,11 @@
  * `npm run bench -- <name> [--json FILE] [options]`: benchmarks that print figures (never assertions).
  *   edge     waiting-room throughput on workerd: trivial route vs new arrivals vs status polls
  *   search   clinic search through the origin vs the same SQL through a bare postgres.js loop (DATABASE_URL)
+ *   booking  hold + confirm through the origin vs the same statements through postgres.js, and a hot-slot
+ *            run checked for overbooking (DATABASE_URL)
  */
 import { parseArgs } from "node:util";
+import { benchBooking } from "./booking";
 import { benchEdge } from "./edge";
 import { benchSearch } from "./search";
 
@@ -40,6 +43,13 @@ const benches: Record<string, () => Promise<void>> = {
       durationSec: positive("duration", values.duration),
       connections: positive("connections", values.connections),
       // A benchmark is a command-line tool, like the start script: it takes its target from the environment.
+      databaseUrl: process.env.DATABASE_URL,
+    }),
+  booking: () =>
+    benchBooking({
+      json: values.json,
+      durationSec: positive("duration", values.duration),
+      connections: positive("connections", values.connections),
       databaseUrl: process.env.DATABASE_URL,
     }),
 };

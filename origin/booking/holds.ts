@@ -33,7 +33,7 @@ export async function placeHold(
       throw new AppError("wrong_vaccine", 409, `Your booking window offers ${p.vaccine} only; choose a clinic that gives it.`);
     }
     // The person's previous hold goes first: re-holding the same slot must not count against itself.
-    await tx.execute(sql`delete from holds where person_id = ${p.personId}`);
+    await rows(tx, sql`delete from holds where person_id = ${p.personId}`);
     const [{ active }] = (await rows<{ active: number }>(
       tx,
       sql`select count(*)::int as active from holds where slot_id = ${p.slotId} and expires_at > ${instant(p.now)}`,

@@ -46,6 +46,6 @@ export async function claimKey(tx: Db, p: { personId: number; key: string; hash:
 }
 
 export async function storeAnswer(tx: Db, p: { personId: number; key: string; answer: StoredAnswer }): Promise<void> {
-  await tx.execute(sql`update idempotency_keys set status = ${p.answer.status}, response = ${JSON.stringify(p.answer.response)}::jsonb
+  await rows(tx, sql`update idempotency_keys set status = ${p.answer.status}, response = ${JSON.stringify(p.answer.response)}::jsonb
                        where person_id = ${p.personId} and key = ${p.key}`);
 }

@@ -193,11 +193,11 @@ export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<Con
       if (before) return { ...before, replayed: true };
 
       const [hold] = await rows<{
-        person_id: number; expires_at: string | Date; slot_id: number; capacity: number; taken: number;
+        person_id: number; expires_at: string | Date; slot_id: number;
         starts_at: string | Date; clinic_id: number; vaccine_code: string; doses: number; second_days: number | null; max_days: number | null;
       }>(
         tx,
-        sql`select h.person_id, h.expires_at, s.id as slot_id, s.capacity, s.taken, s.starts_at, s.clinic_id, s.vaccine_code,
+        sql`select h.person_id, h.expires_at, s.id as slot_id, s.starts_at, s.clinic_id, s.vaccine_code,
                    v.doses, v.second_dose_days as second_days, v.second_dose_max_days as max_days
             from holds h join slots s on s.id = h.slot_id join vaccines v on v.code = s.vaccine_code
             where h.id = ${r.holdId}
@@ -222,14 +222,14 @@ export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<Con
         });
       }
 
-      const firstSlot = await takePlace(tx, { slotId: Number(hold.slot_id), capacity: hold.capacity, taken: hold.taken, now: r.now, exceptHold: r.holdId });
+      const firstSlot = await takePlace(tx, { slotId: Number(hold.slot_id), now: r.now, exceptHold: r.holdId });
       if (firstSlot === null) {
         throw new AppError("slot_full", 409, "Your hold ran out and someone else took the place; please choose another time.", {
           holdExpired,
           clinicId: hold.clinic_id,
         });
       }
-      await tx.execute(sql`delete from holds where id = ${r.holdId}`);
+      await rows(tx, sql`delete from holds where id = ${r.holdId}`);
 
       let secondSlot: number | null = null;
       if (hold.doses > 1) {
@@ -253,7 +253,7 @@ export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<Con
             returning id`,
       );
       const reservationId = Number(res!.id);
-      await tx.execute(sql`insert into reservation_doses (reservation_id, subject_id, dose, slot_id)
+      await rows(tx, sql`insert into reservation_doses (reservation_id, subject_id, dose, slot_id)
                            values (${reservationId}, ${r.subjectId}, 1, ${firstSlot})
                            ${secondSlot !== null ? sql`, (${reservationId}, ${r.subjectId}, 2, ${secondSlot})` : sql``}`);
 
@@ -299,9 +299,9 @@ export async function cancelReservation(db: Db, p: { reservationId: number; now:
     }
     for (const d of future) {
       await releasePlace(tx, d.slotId);
-      await tx.execute(sql`update reservation_doses set status = 'cancelled' where id = ${d.id}`);
+      await rows(tx, sql`update reservation_doses set status = 'cancelled' where id = ${d.id}`);
     }
-    await tx.execute(sql`update reservations set cancelled_at = ${instant(p.now)} where id = ${r.id}`);
+    await rows(tx, sql`update reservations set cancelled_at = ${instant(p.now)} where id = ${r.id}`);
     const after = (await loadReservation(tx, { id: r.id }))!;
     await enqueue(tx, {
       reservationId: r.id,
@@ -347,7 +347,7 @@ export async function moveSecondDose(
     const slotId = await takePlaceAt(tx, { clinicId, startsAt, now: p.now });
     if (slotId === null) throw new AppError("slot_full", 409, "That time is full; choose another time or day.", { field: "date" });
     await releasePlace(tx, second.slotId);
-    await tx.execute(sql`update reservation_doses set slot_id = ${slotId} where id = ${second.id}`);
+    await rows(tx, sql`update reservation_doses set slot_id = ${slotId} where id = ${second.id}`);
     const after = (await loadReservation(tx, { id: r.id }))!;
     await enqueue(tx, {
       reservationId: r.id,

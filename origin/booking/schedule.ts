@@ -51,37 +51,37 @@ export async function openDays(db: Db, p: { clinicId: number; from: string; to: 
  * or null when the time is full. The caller has checked that the clinic works that day.
  */
 export async function takePlaceAt(db: Db, p: { clinicId: number; startsAt: Date; now: Date }): Promise<number | null> {
-  await db.execute(sql`
+  await rows(db, sql`
     insert into slots (clinic_id, starts_at, vaccine_code, capacity)
     select id, ${instant(p.startsAt)}, vaccine_code, slot_capacity from clinics where id = ${p.clinicId}
     on conflict (clinic_id, starts_at) do nothing`);
-  const [slot] = await rows<{ id: number; capacity: number; taken: number }>(
+  const [slot] = await rows<{ id: number }>(
     db,
-    sql`select id, capacity, taken from slots where clinic_id = ${p.clinicId} and starts_at = ${instant(p.startsAt)} for update`,
+    sql`select id from slots where clinic_id = ${p.clinicId} and starts_at = ${instant(p.startsAt)} for update`,
   );
   if (!slot) return null;
-  return takePlace(db, { slotId: Number(slot.id), capacity: slot.capacity, taken: slot.taken, now: p.now });
+  return takePlace(db, { slotId: Number(slot.id), now: p.now });
 }
 
 /**
- * With the slot row locked by the caller: takes a place if capacity − taken − active holds (other than
- * `exceptHold`, the caller's own) leaves one. Returns the slot id, or null when full.
+ * With the slot row locked by the caller (SELECT ... FOR UPDATE earlier in the transaction, so this
+ * statement's snapshot already sees every committed hold): takes a place in one conditional UPDATE if
+ * capacity − taken − active holds (other than `exceptHold`, the caller's own) leaves one. Returns the
+ * slot id, or null when full.
  */
-export async function takePlace(
-  db: Db,
-  p: { slotId: number; capacity: number; taken: number; now: Date; exceptHold?: string },
-): Promise<number | null> {
-  const [{ held }] = (await rows<{ held: number }>(
+export async function takePlace(db: Db, p: { slotId: number; now: Date; exceptHold?: string }): Promise<number | null> {
+  const [taken] = await rows<{ id: number }>(
     db,
-    sql`select count(*)::int as held from holds
-        where slot_id = ${p.slotId} and expires_at > ${instant(p.now)} ${p.exceptHold ? sql`and id <> ${p.exceptHold}` : sql``}`,
-  )) as [{ held: number }];
-  if (p.capacity - p.taken - held <= 0) return null;
-  await db.execute(sql`update slots set taken = taken + 1 where id = ${p.slotId}`);
-  return p.slotId;
+    sql`update slots s set taken = s.taken + 1
+        where s.id = ${p.slotId}
+          and s.taken + (select count(*) from holds h
+                         where h.slot_id = s.id and h.expires_at > ${instant(p.now)} ${p.exceptHold ? sql`and h.id <> ${p.exceptHold}` : sql``}) < s.capacity
+        returning s.id`,
+  );
+  return taken ? Number(taken.id) : null;
 }
 
 /** Gives a place back (a cancelled or moved dose). */
 export async function releasePlace(db: Db, slotId: number): Promise<void> {
-  await db.execute(sql`update slots set taken = taken - 1 where id = ${slotId} and taken > 0`);
+  await rows(db, sql`update slots set taken = taken - 1 where id = ${slotId} and taken > 0`);
 }

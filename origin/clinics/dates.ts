@@ -6,9 +6,9 @@ export function seoulDate(t: Date): string {
   return new Date(t.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }
 
-/** HH:MM (24-hour) of an instant, in Asia/Seoul. */
+/** HH:MM (24-hour) of an instant, in Asia/Seoul (arithmetic: Intl time-zone formatting costs ~0.1 ms a call). */
 export function seoulTime(t: Date): string {
-  return t.toLocaleTimeString("ko-KR", { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return new Date(t.getTime() + 9 * 3600_000).toISOString().slice(11, 16);
 }
 
 /** The calendar day `days` after `date` (YYYY-MM-DD); "" for something that is not a date. */

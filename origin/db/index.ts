@@ -25,12 +25,11 @@ export interface Database {
 }
 
 /**
- * Raw statements on PostgreSQL run as named prepared statements, so a hot query (clinic search) is planned
- * once per connection instead of on every call (planning was 0.6 ms of a 1.6 ms search). drizzle's own
- * `execute` always turns preparing off, so `rows()` renders the statement and hands it to postgres.js.
+ * Raw statements on PostgreSQL run as named prepared statements, so a hot query (clinic search, the
+ * booking transaction's steps) is planned once per connection instead of on every call (planning was
+ * 0.6 ms of a 1.6 ms search). drizzle's own `execute` always turns preparing off, so `rows()` renders the
+ * statement and hands it to the postgres.js client behind the database or transaction it is given.
  */
-type Prepared = (text: string, params: unknown[]) => Promise<unknown[]>;
-const preparedRunners = new WeakMap<object, Prepared>();
 const dialect = new PgDialect();
 
 const MIGRATIONS = fileURLToPath(new URL("../../drizzle/migrations", import.meta.url));
@@ -49,10 +48,6 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const client = postgres(opts.url, { max: opts.poolSize ?? 10, onnotice: () => {} });
     const db = drizzlePostgres(client, { schema, logger });
     await migratePostgres(db, { migrationsFolder: MIGRATIONS });
-    preparedRunners.set(db, async (text, params) => {
-      opts.onQuery?.(text);
-      return client.unsafe(text, params as never[], { prepare: true });
-    });
     return { db: db as unknown as Db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
@@ -62,12 +57,19 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return { db: db as unknown as Db, kind: "pglite", close: () => client.close() };
 }
 
+interface DriverSession {
+  client?: { unsafe?: postgres.Sql["unsafe"] };
+  logger?: { logQuery(query: string, params: unknown[]): void };
+}
+
 /** Rows of a raw SQL statement, whichever driver ran it (postgres.js answers an array, PGlite `{rows}`). */
 export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  const prepared = preparedRunners.get(db);
-  if (prepared) {
+  // drizzle keeps its driver client (postgres.js: the pool, or a transaction's connection) on `session`.
+  const session = (db as unknown as { session?: DriverSession }).session;
+  if (typeof session?.client?.unsafe === "function") {
     const { sql: text, params } = dialect.sqlToQuery(query);
-    return (await prepared(text, params)) as T[];
+    session.logger?.logQuery(text, params);
+    return (await session.client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
   }
   const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
   return Array.isArray(result) ? result : result.rows;

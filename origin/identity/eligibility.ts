@@ -60,9 +60,29 @@ export function evaluateEligibility(windows: CohortWindow[], birthDate: string, 
   return { eligible: false, reason: "not_in_cohort", window: null };
 }
 
+/**
+ * The windows are read at most every WINDOWS_TTL_MS per process (every hold and booking asks). Only the
+ * rows are cached, never a decision: opening and closing times are compared with `now` on every call,
+ * so a window opens on the second; an edit to the windows themselves shows within the TTL, or at once
+ * where the editor calls `forgetCohortWindows`.
+ */
+export const WINDOWS_TTL_MS = 2000;
+const windowCache = new WeakMap<Db, { at: number; value: Promise<CohortWindow[]> }>();
+
+export function forgetCohortWindows(db: Db): void {
+  windowCache.delete(db);
+}
+
 /** Whether the person born on `birthDate` may book at `now`, from the windows in the database. */
 export async function currentEligibility(db: Db, birthDate: string, now: Date): Promise<Eligibility> {
-  return evaluateEligibility(await cohortWindowList(db), birthDate, now);
+  const t = performance.now();
+  let cached = windowCache.get(db);
+  if (!cached || t - cached.at > WINDOWS_TTL_MS) {
+    cached = { at: t, value: cohortWindowList(db) };
+    cached.value.catch(() => windowCache.delete(db));
+    windowCache.set(db, cached);
+  }
+  return evaluateEligibility(await cached.value, birthDate, now);
 }
 
 export async function cohortWindowList(db: Db): Promise<CohortWindow[]> {

@@ -42,7 +42,7 @@ export async function recentStarts(db: Db, p: { phone: string; clientKey: string
 }
 
 export async function insertChallenge(db: Db, c: NewChallenge): Promise<void> {
-  await db.execute(sql`
+  await rows(db, sql`
     insert into identity_challenges (id, phone, client_key, name, rrn_hash, rrn_cipher, rrn_masked, birth_date, sex, code_hash, expires_at, created_at)
     values (${c.id}, ${c.phone}, ${c.clientKey}, ${c.name}, ${c.rrnHash}, ${c.rrnCipher}, ${c.rrnMasked}, ${c.birthDate},
             ${c.sex}, ${c.codeHash}, ${instant(c.expiresAt)}, ${instant(c.createdAt)})`);
@@ -107,6 +107,6 @@ export async function upsertPerson(db: Db, c: Challenge): Promise<number> {
 }
 
 export async function insertSession(db: Db, s: { tokenHash: string; personId: number; expiresAt: Date }): Promise<void> {
-  await db.execute(sql`insert into sessions (token_hash, person_id, expires_at)
+  await rows(db, sql`insert into sessions (token_hash, person_id, expires_at)
                        values (${s.tokenHash}, ${s.personId}, ${instant(s.expiresAt)})`);
 }

@@ -68,13 +68,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         try {
           if (!adapter) throw new Error(`no adapter for channel ${m.channel}`);
           await adapter.send({ id: m.id, channel: m.channel, to: m.recipient, text: m.body });
-          await opts.db.execute(sql`update outbox set sent_at = ${instant(new Date(clock()))}, lease_until = null, last_error = null where id = ${m.id}`);
+          await rows(opts.db, sql`update outbox set sent_at = ${instant(new Date(clock()))}, lease_until = null, last_error = null where id = ${m.id}`);
           sent++;
         } catch (err) {
           failed++;
           const reason = (err instanceof Error ? err.message : String(err)).slice(0, 500);
           const next = new Date(clock() + backoffMs(m.attempts));
-          await opts.db.execute(
+          await rows(opts.db,
             sql`update outbox set next_attempt_at = ${instant(next)}, lease_until = null, last_error = ${reason} where id = ${m.id}`,
           );
         }

@@ -51,12 +51,12 @@ export function proxyRoutes(deps: Deps, clock: () => number, getKeys: () => Prom
             on conflict (rrn_hash) do update set name = excluded.name
             returning id`,
       );
-      await db.execute(sql`update sessions set subject_id = ${subject!.id}, relationship = ${relationship}
+      await rows(db, sql`update sessions set subject_id = ${subject!.id}, relationship = ${relationship}
                            where token_hash = ${session.tokenHash}`);
       return c.json({ subject: { name, birthDate: rrn.birthDate, sex: rrn.sex, rrn: rrn.masked }, relationship, eligibility });
     })
     .delete("/proxy/subject", async (c) => {
-      await db.execute(sql`update sessions set subject_id = null, relationship = null where token_hash = ${c.get("session").tokenHash}`);
+      await rows(db, sql`update sessions set subject_id = null, relationship = null where token_hash = ${c.get("session").tokenHash}`);
       return c.json({ subject: null });
     });
 }

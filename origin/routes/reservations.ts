@@ -60,7 +60,7 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
     }
     const found = await findReservation(db, { number, name, rrnHash: await (await getKeys()).hashRrn(rrn.digits) });
     if (!found) {
-      await db.execute(sql`insert into lookup_failures (client_key, at) values (${client}, ${instant(now)})`);
+      await rows(db, sql`insert into lookup_failures (client_key, at) values (${client}, ${instant(now)})`);
       throw new AppError("not_found", 404, "No reservation matches these details. Check the name, resident registration number and reservation number.");
     }
     return found;

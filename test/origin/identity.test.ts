@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { forgetCohortWindows } from "../../origin/identity/eligibility";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cohortWindows } from "../../drizzle/schema";
 import { keyring, signPass } from "../../lib/tokens";
@@ -155,6 +156,7 @@ describe("verifying the code", () => {
   it("tells a person outside every window so, by the server's clock", async () => {
     client = 10;
     await database.db.execute(sql`delete from cohort_windows where name like 'Demo%'`);
+    forgetCohortWindows(database.db);
     const { body: started } = await start(RRNS[2]!, "010-4444-0004"); // born 2005: no 2021 cohort, no demo window now
     const { body } = await call("/api/identity/verify", { challengeId: started.challengeId, code: await otp("01044440004") });
     expect(body.eligibility).toEqual({ eligible: false, reason: "not_in_cohort", window: null });

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { forgetCohortWindows } from "../../origin/identity/eligibility";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { instant, rows } from "../../origin/db";
 import { LOOKUP_FAILURES_PER_CLIENT } from "../../origin/routes/reservations";
@@ -117,6 +118,7 @@ describe("cancel", () => {
   it("works after the booking window has closed", async () => {
     const { details } = await booked("moderna", "2026-11-25", "16:00");
     await b.database.db.execute(sql`update cohort_windows set closes_at = ${instant(new Date(START + 60_000))} where name like 'Demo%'`);
+    forgetCohortWindows(b.database.db);
     b.clock.now = START + 3600_000;
     try {
       expect((await b.call("POST", "/api/reservations/lookup", { headers: client(), body: details })).status).toBe(200);
@@ -124,6 +126,7 @@ describe("cancel", () => {
     } finally {
       b.clock.now = START;
       await b.database.db.execute(sql`update cohort_windows set closes_at = ${instant(new Date(START + 3 * 86_400_000))} where name like 'Demo%'`);
+      forgetCohortWindows(b.database.db);
     }
   });
 });

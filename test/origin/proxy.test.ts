@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { forgetCohortWindows } from "../../origin/identity/eligibility";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cohortWindows } from "../../drizzle/schema";
 import { keyring, signPass } from "../../lib/tokens";
@@ -100,6 +101,7 @@ describe("proxy booking (대리예약)", () => {
       closesAt: new Date(NOW + 3_600_000),
       allowProxy: false,
     });
+    forgetCohortWindows(database.db);
     const proxy = await verifiedPerson(database.db, { now: NOW });
     const r = await call("POST", "/api/proxy/subject", proxy.cookie, { name: "김순자", rrn: PARENT, relationship: "parent" });
     expect(r.status).toBe(403);
