@@ -95,6 +95,15 @@ export interface QueueStatus {
   pollAfterMs: number;
 }
 
+/**
+ * The status as JSON text, the same as JSON.stringify(status) (every field is a finite number, null or
+ * one of three fixed words): written out directly because polls are the hottest path of the edge and
+ * a generic stringify was about a tenth of a poll's time.
+ */
+export function statusJson(s: QueueStatus): string {
+  return `{"state":"${s.state}","seq":${s.seq},"position":${s.position},"ahead":${s.ahead},"behind":${s.behind},"etaSeconds":${s.etaSeconds},"serving":${s.serving},"issued":${s.issued},"ratePerSec":${s.ratePerSec},"pollAfterMs":${s.pollAfterMs}}`;
+}
+
 export const POLL_MIN_MS = 1_000;
 export const POLL_MAX_MS = 30_000;
 /** While paused (or at rate 0) nobody can enter: the front of the line checks back every 5 s at most. */

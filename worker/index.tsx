@@ -15,6 +15,7 @@ import { ConfigError } from "./config";
 import { withCookies } from "./cookies";
 import { forward } from "./forward";
 import { asLang, LANGS } from "./i18n";
+import { statusJson } from "./admission";
 import { resolveVisit } from "./visit";
 import { ASSETS, WaitingPage } from "./waiting-page";
 
@@ -56,7 +57,7 @@ export function createWorkerApp() {
   // Every waiting person's script calls this every 1–30 s: the response is built in one step.
   app.get("/_wr/status", async (c) => {
     const visit = await resolveVisit(c);
-    const body = JSON.stringify(visit.status);
+    const body = statusJson(visit.status);
     if (visit.cookies.length === 0) return new Response(body, { headers: STATUS_HEADERS });
     const headers: [string, string][] = [["content-type", "application/json"], ["cache-control", "no-store"]];
     for (const value of visit.cookies) headers.push(["set-cookie", value]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { arrive, initialSchedule, pollAfterMs, queueStatus, reconfigure, serving, type Schedule } from "../../worker/admission";
+import { arrive, initialSchedule, pollAfterMs, queueStatus, reconfigure, serving, statusJson, type Schedule } from "../../worker/admission";
 
 const T0 = 1_750_000_000_000;
 const sec = (n: number) => T0 + n * 1000;
@@ -106,5 +106,22 @@ describe("queueStatus", () => {
 
   it("never reports fewer issued than the ticket proves (snapshot older than the ticket)", () => {
     expect(queueStatus(s, 5003, sec(0))).toMatchObject({ issued: 5003, behind: 0 });
+  });
+});
+
+describe("statusJson", () => {
+  it("writes exactly what JSON.stringify would, waiting, paused, admitted and at a fractional rate", () => {
+    const t = 1_000_000;
+    const waiting = arrive(arrive(initialSchedule(2.5, t), t).schedule, t).schedule;
+    const paused = reconfigure(waiting, t, { paused: true });
+    for (const s of [waiting, paused, initialSchedule(0, t)]) {
+      for (const seq of [1, 2, 5_000]) {
+        for (const at of [t, t + 1234, t + 3_600_000]) {
+          const status = queueStatus(s, seq, at);
+          expect(statusJson(status)).toBe(JSON.stringify(status));
+          expect(statusJson(queueStatus(s, seq, at, true))).toBe(JSON.stringify(queueStatus(s, seq, at, true)));
+        }
+      }
+    }
   });
 });
