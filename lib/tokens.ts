@@ -191,6 +191,13 @@ function parseClaims(fields: string[]): Decoded | { reason: VerifyFailure } {
   return { reason: "malformed" };
 }
 
+function ticketVerdict(d: Decoded | { reason: VerifyFailure }, now: number, ttlMs: number): Verified<TicketClaims> {
+  if ("reason" in d) return { ok: false, reason: d.reason };
+  if (d.type !== "T") return { ok: false, reason: "wrong_type" };
+  if (d.claims.iat + ttlMs <= now) return { ok: false, reason: "expired" };
+  return { ok: true, claims: d.claims };
+}
+
 /** A ticket is valid for `ttlMs` after it was issued. */
 export async function verifyTicket(
   ring: Keyring,
@@ -198,11 +205,16 @@ export async function verifyTicket(
   now: number,
   ttlMs: number,
 ): Promise<Verified<TicketClaims>> {
-  const d = await decode(ring, token);
-  if ("reason" in d) return { ok: false, reason: d.reason };
-  if (d.type !== "T") return { ok: false, reason: "wrong_type" };
-  if (d.claims.iat + ttlMs <= now) return { ok: false, reason: "expired" };
-  return { ok: true, claims: d.claims };
+  return ticketVerdict(await decode(ring, token), now, ttlMs);
+}
+
+/**
+ * The verdict on a ticket this keyring has verified before, without a promise (a waiting person's
+ * every poll); undefined when it has not seen the token, so the caller verifies it in full.
+ */
+export function knownTicket(ring: Keyring, token: string | undefined, now: number, ttlMs: number): Verified<TicketClaims> | undefined {
+  const known = token === undefined ? undefined : ring.verified.get(token);
+  return known && ticketVerdict(known, now, ttlMs);
 }
 
 export async function verifyPass(ring: Keyring, token: string | undefined, now: number): Promise<Verified<PassClaims>> {

@@ -16,8 +16,8 @@ import { withCookies } from "./cookies";
 import { forward } from "./forward";
 import { asLang, LANGS } from "./i18n";
 import { statusJson } from "./admission";
-import { resolveVisit } from "./visit";
-import { ASSETS, WaitingPage } from "./waiting-page";
+import { resolveVisit, type Visit } from "./visit";
+import { ASSETS, renderWaitingPage } from "./waiting-page";
 
 export { QueueCounter } from "./queue-counter";
 
@@ -33,6 +33,15 @@ const detectLanguage = languageDetector({
 });
 
 const STATUS_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
+
+/** `/_wr/status`'s answer, built in one step (every waiting person's script asks every 1–30 s). */
+function statusResponse(visit: Visit): Response {
+  const body = statusJson(visit.status);
+  if (visit.cookies.length === 0) return new Response(body, { headers: STATUS_HEADERS });
+  const headers: [string, string][] = [["content-type", "application/json"], ["cache-control", "no-store"]];
+  for (const value of visit.cookies) headers.push(["set-cookie", value]);
+  return new Response(body, { headers });
+}
 
 function wantsJson(accept: string | undefined): boolean {
   return !!accept && accept.includes("application/json") && !accept.includes("text/html");
@@ -55,13 +64,9 @@ export function createWorkerApp() {
   app.get("/_wr/ping", (c) => c.text("pong"));
 
   // Every waiting person's script calls this every 1–30 s: the response is built in one step.
-  app.get("/_wr/status", async (c) => {
-    const visit = await resolveVisit(c);
-    const body = statusJson(visit.status);
-    if (visit.cookies.length === 0) return new Response(body, { headers: STATUS_HEADERS });
-    const headers: [string, string][] = [["content-type", "application/json"], ["cache-control", "no-store"]];
-    for (const value of visit.cookies) headers.push(["set-cookie", value]);
-    return new Response(body, { headers });
+  app.get("/_wr/status", (c): Response | Promise<Response> => {
+    const visit = resolveVisit(c);
+    return visit instanceof Promise ? visit.then(statusResponse) : statusResponse(visit);
   });
 
   app.get("/_wr/assets/*", (c) => {
@@ -79,17 +84,16 @@ export function createWorkerApp() {
   app.all("*", async (c) => {
     const visit = await resolveVisit(c);
     if (visit.pass) return withCookies(await forward(c, visit.pass), visit.cookies);
+    // Cookies go on the context before the response is built (one Response per arrival, not a copy).
+    for (const value of visit.cookies) c.header("Set-Cookie", value, { append: true });
     c.header("Cache-Control", "no-store");
     if (wantsJson(c.req.header("accept"))) {
       c.header("Retry-After", String(Math.ceil(visit.status.pollAfterMs / 1000)));
-      return withCookies(c.json({ code: "waiting_room", ...visit.status }, 429), visit.cookies);
+      return c.json({ code: "waiting_room", ...visit.status }, 429);
     }
     await detectLanguage(c, async () => {}); // only when a page is rendered, not for admitted traffic
     const lang = asLang(c.get("language"));
-    const page = await c.html(
-      <WaitingPage status={visit.status} startedAt={visit.startedAt} lang={lang} path={new URL(c.req.url).pathname} />,
-    );
-    return withCookies(page, visit.cookies);
+    return c.html(renderWaitingPage({ status: visit.status, startedAt: visit.startedAt, lang, path: c.req.path }));
   });
 
   return app;

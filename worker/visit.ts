@@ -11,7 +11,7 @@
  * and a bad ticket earns a fresh place. Nothing about a token makes this throw.
  */
 import type { Context } from "hono";
-import { keyring, signPass, signTicket, verifyPass, verifyTicket } from "../lib/tokens";
+import { keyring, knownTicket, signPass, signTicket, verifyPass, verifyTicket } from "../lib/tokens";
 import { queueStatus, serving, type QueueStatus } from "./admission";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
@@ -28,7 +28,35 @@ export interface Visit {
   cookies: string[];
 }
 
-export async function resolveVisit(c: Context<AppEnv>): Promise<Visit> {
+/**
+ * Where a visitor stands. Most requests are polls of someone still waiting, whose ticket this isolate
+ * has verified before: that case is answered without a promise (see `stillWaiting`); every other case
+ * takes the full path below.
+ */
+export function resolveVisit(c: Context<AppEnv>): Visit | Promise<Visit> {
+  return stillWaiting(c) ?? fullVisit(c);
+}
+
+/**
+ * The hot case, decided synchronously or not at all: no pass cookie, a ticket already in the keyring's
+ * verified cache, a fresh snapshot, and the ticket's turn not yet come. Anything else returns undefined.
+ */
+function stillWaiting(c: Context<AppEnv>): Visit | undefined {
+  const cfg = config(c.env);
+  const ring = keyring(cfg.ticketSecret);
+  if (ring instanceof Promise) return undefined;
+  const cookieHeader = c.req.raw.headers.get("cookie");
+  if (readCookie(cookieHeader, PASS_COOKIE) !== undefined) return undefined;
+  const now = Date.now();
+  const ticket = knownTicket(ring, readCookie(cookieHeader, TICKET_COOKIE), now, cfg.ticketTtlMs);
+  if (!ticket?.ok || ticket.claims.lane !== cfg.lane || ticket.claims.shard !== SHARD) return undefined;
+  const schedule = cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs);
+  if (schedule instanceof Promise) return undefined;
+  const status = queueStatus(schedule, ticket.claims.seq, now);
+  return status.state === "admitted" ? undefined : { status, startedAt: ticket.claims.s0, cookies: [] };
+}
+
+async function fullVisit(c: Context<AppEnv>): Promise<Visit> {
   const cfg = config(c.env);
   const now = Date.now();
   const url = c.req.url;

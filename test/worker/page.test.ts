@@ -75,3 +75,17 @@ describe("waiting page", () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe("waiting page template", () => {
+  it("escapes the path it links back to, and shows the paused note only while paused", async () => {
+    const { html } = await page('/book/"><script>x</script>');
+    expect(html).not.toContain("<script>x</script>");
+    expect(html).toContain("?lang=en");
+    expect(html).not.toContain("\u0001");
+    expect(html).toMatch(/<p id="wr-paused" class="paused" role="status" hidden/);
+    await freshQueue({ ratePerSec: 0, paused: true });
+    const paused = await page("/");
+    expect(paused.html).toMatch(/<p id="wr-paused" class="paused" role="status">/);
+    expect(paused.html).toMatch(/id="wr-eta">일시 중지 중</);
+  });
+});
