@@ -7,6 +7,11 @@ import { HTTPException } from "hono/http-exception";
 import { AppError } from "../lib/errors";
 import { requirePass } from "./middleware/require-pass";
 import { admitted } from "./routes/admitted";
+import { inProcessApi } from "./pages/api";
+import { errorPage, wantsPage } from "./pages/layout";
+import { bookingPages } from "./pages/book";
+import { homePage } from "./pages/home";
+import { lookupPages } from "./pages/lookup";
 import { DevIdentityProvider } from "./identity/provider";
 import { identityKeys, type IdentityKeys } from "./identity/secrets";
 import { clinicRoutes } from "./routes/clinics";
@@ -26,13 +31,15 @@ export function createApp(deps: Deps) {
     if (err instanceof AppError) {
       const retryAfter = err.details?.retryAfterSeconds;
       if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
+      if (wantsPage(c)) return errorPage(c, err.code, err.message, err.status);
       return c.json(err.toJSON(), err.status);
     }
     if (err instanceof HTTPException) return err.getResponse();
     console.error("unexpected error:", err instanceof Error ? err.message : err);
+    if (wantsPage(c)) return errorPage(c, "internal", undefined, 500);
     return c.json({ code: "internal", message: "Something went wrong on our side. Please try again." }, 500);
   });
-  app.notFound((c) => c.json({ code: "not_found", message: "No such page or endpoint." }, 404));
+  app.notFound((c) => (wantsPage(c) ? errorPage(c, "page_not_found", undefined, 404) : c.json({ code: "not_found", message: "No such page or endpoint." }, 404)));
 
   app.route("/health", health(deps));
 
@@ -50,6 +57,12 @@ export function createApp(deps: Deps) {
   app.route("/api", proxyRoutes(deps, clock, getKeys));
   app.route("/api", reservationRoutes(deps, clock, getKeys, deps.devSink ?? new DevSink()));
   app.route("/", admitted());
+
+  // Citizen pages: server-rendered forms over the same API, called in-process.
+  const api = inProcessApi((req) => app.fetch(req));
+  app.route("/", homePage(deps, clock));
+  app.route("/", bookingPages(deps, clock, api));
+  app.route("/", lookupPages(deps, clock, api));
 
   return app;
 }

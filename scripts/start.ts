@@ -28,6 +28,8 @@ const settings = z
     RRN_HMAC_KEY: z.string().min(32).optional(),
     RRN_ENC_KEY: z.string().min(32).optional(),
     SESSION_SECRET: z.string().min(32).optional(),
+    /** where the edge keeps its Durable Object state (wrangler dev --persist-to); tests use a fresh folder */
+    EDGE_STATE_DIR: z.string().min(1).optional(),
   })
   .safeParse(process.env);
 if (!settings.success) {
@@ -37,7 +39,7 @@ if (!settings.success) {
 const { PORT, ORIGIN_PORT } = settings.data;
 
 const DEV_VARS = ".dev.vars";
-const RUNTIME_ENV = ".wrangler/start.env";
+const RUNTIME_ENV = `.wrangler/start-${PORT}.env`;
 
 function readDevVars(): Map<string, string> {
   const vars = new Map<string, string>();
@@ -140,6 +142,7 @@ launch(
     "--env-file", RUNTIME_ENV,
     "--show-interactive-dev-session=false",
     "--log-level", "warn",
+    ...(settings.data.EDGE_STATE_DIR ? ["--persist-to", settings.data.EDGE_STATE_DIR] : []),
   ],
   { ...process.env, WRANGLER_SEND_METRICS: "false" },
 );

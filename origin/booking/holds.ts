@@ -56,3 +56,46 @@ export async function placeHold(
     };
   });
 }
+
+export interface HoldDetails {
+  holdId: string;
+  slotId: number;
+  startsAt: string;
+  expiresAt: string;
+  clinic: { id: number; name: string; address: string; phone: string };
+  vaccine: { code: string; name: string; nameKo: string; doses: number; secondDoseDays: number | null };
+}
+
+/** A person's hold with what the confirm page shows, or null when it is gone (replaced, expired or booked). */
+export async function holdDetails(db: Db, p: { holdId: string; personId: number; now: Date }): Promise<HoldDetails | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(p.holdId)) return null;
+  const [h] = await rows<{
+    id: string; slot_id: number; starts_at: string | Date; expires_at: string | Date; clinic_id: number; name: string; address: string; phone: string;
+    code: string; vaccine_name: string; name_ko: string; doses: number; second_dose_days: number | null;
+  }>(
+    db,
+    sql`select h.id, h.slot_id, s.starts_at, h.expires_at, c.id as clinic_id, c.name, c.address, c.phone,
+               v.code, v.name as vaccine_name, v.name_ko, v.doses, v.second_dose_days
+        from holds h join slots s on s.id = h.slot_id join clinics c on c.id = s.clinic_id join vaccines v on v.code = s.vaccine_code
+        where h.id = ${p.holdId} and h.person_id = ${p.personId} and h.expires_at > ${instant(p.now)}`,
+  );
+  if (!h) return null;
+  return {
+    holdId: h.id,
+    slotId: Number(h.slot_id),
+    startsAt: new Date(h.starts_at).toISOString(),
+    expiresAt: new Date(h.expires_at).toISOString(),
+    clinic: { id: h.clinic_id, name: h.name, address: h.address, phone: h.phone },
+    vaccine: { code: h.code, name: h.vaccine_name, nameKo: h.name_ko, doses: h.doses, secondDoseDays: h.second_dose_days },
+  };
+}
+
+/** Where a hold was (its clinic and Seoul date), even after it ran out: to offer the same clinic's other times. */
+export async function holdPlace(db: Db, holdId: string): Promise<{ clinicId: number; startsAt: Date } | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(holdId)) return null;
+  const [h] = await rows<{ clinic_id: number; starts_at: string | Date }>(
+    db,
+    sql`select s.clinic_id, s.starts_at from holds h join slots s on s.id = h.slot_id where h.id = ${holdId}`,
+  );
+  return h ? { clinicId: h.clinic_id, startsAt: new Date(h.starts_at) } : null;
+}

@@ -1,6 +1,7 @@
 /**
  * Identity check (behind the pass check):
  *   POST /api/identity/start   {name, rrn, phone}      -> {challengeId, expiresAt}; a 6-digit code goes to the phone
+ *   POST /api/identity/resend  {challengeId}           -> a new {challengeId, expiresAt} for the same details
  *   POST /api/identity/verify  {challengeId, code}     -> session cookie, {person, eligibility}
  *   GET  /api/dev/otp?phone=   the last code sent (development mode only; 404 otherwise)
  * Starts are limited per phone and per client; five wrong codes end a challenge. The server's clock decides.
@@ -12,7 +13,7 @@ import { AppError } from "../../lib/errors";
 import { currentEligibility } from "../identity/eligibility";
 import { parseName, parsePhone, parseRrn, readJsonObject } from "../identity/fields";
 import { DevIdentityProvider, type IdentityProvider } from "../identity/provider";
-import { countWrongAttempt, findChallenge, insertChallenge, insertSession, markVerified, recentStarts, upsertPerson } from "../identity/queries";
+import { countWrongAttempt, findChallenge, insertChallenge, insertSession, markVerified, recentStarts, upsertPerson, type NewChallenge } from "../identity/queries";
 import type { IdentityKeys } from "../identity/secrets";
 import { clientKey, tooMany } from "../limits";
 import type { Deps, OriginEnv } from "../types";
@@ -26,6 +27,37 @@ const STARTS_PER_CLIENT = 20;
 export function identityRoutes(deps: Deps, clock: () => number, provider: IdentityProvider, getKeys: () => Promise<IdentityKeys>) {
   const { db, config } = deps;
 
+  /** A new challenge for these details, within the per-phone and per-client limits; the code goes to the phone. */
+  async function issueChallenge(
+    client: string,
+    now: Date,
+    who: Pick<NewChallenge, "phone" | "name" | "rrnHash" | "rrnCipher" | "rrnMasked" | "birthDate" | "sex">,
+  ): Promise<{ challengeId: string; expiresAt: string }> {
+    const recent = await recentStarts(db, { phone: who.phone, clientKey: client, since: new Date(now.getTime() - LIMIT_WINDOW_MS) });
+    if (recent.byPhone >= STARTS_PER_PHONE && recent.phoneOldest) throw tooMany({ oldest: recent.phoneOldest, now, windowMs: LIMIT_WINDOW_MS, what: "Too many codes requested for this phone." });
+    if (recent.byClient >= STARTS_PER_CLIENT && recent.clientOldest) throw tooMany({ oldest: recent.clientOldest, now, windowMs: LIMIT_WINDOW_MS, what: "Too many codes requested from this connection." });
+    const k = await getKeys();
+    const id = randomUUID();
+    const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+    const expiresAt = new Date(now.getTime() + config.otpTtlMs);
+    await insertChallenge(db, {
+      id,
+      phone: who.phone,
+      clientKey: client,
+      name: who.name,
+      rrnHash: who.rrnHash,
+      rrnCipher: who.rrnCipher,
+      rrnMasked: who.rrnMasked,
+      birthDate: who.birthDate,
+      sex: who.sex,
+      codeHash: await k.hashCode(id, code),
+      expiresAt,
+      createdAt: now,
+    });
+    await provider.sendCode(who.phone, code);
+    return { challengeId: id, expiresAt: expiresAt.toISOString() };
+  }
+
   const app = new Hono<OriginEnv>()
     .post("/identity/start", async (c) => {
       const now = new Date(clock());
@@ -35,30 +67,30 @@ export function identityRoutes(deps: Deps, clock: () => number, provider: Identi
       const phone = parsePhone(body.phone);
       const client = clientKey(c);
 
-      const recent = await recentStarts(db, { phone, clientKey: client, since: new Date(now.getTime() - LIMIT_WINDOW_MS) });
-      if (recent.byPhone >= STARTS_PER_PHONE && recent.phoneOldest) throw tooMany({ oldest: recent.phoneOldest, now, windowMs: LIMIT_WINDOW_MS, what: "Too many codes requested for this phone." });
-      if (recent.byClient >= STARTS_PER_CLIENT && recent.clientOldest) throw tooMany({ oldest: recent.clientOldest, now, windowMs: LIMIT_WINDOW_MS, what: "Too many codes requested from this connection." });
-
       const k = await getKeys();
-      const id = randomUUID();
-      const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
-      const expiresAt = new Date(now.getTime() + config.otpTtlMs);
-      await insertChallenge(db, {
-        id,
-        phone,
-        clientKey: client,
-        name,
-        rrnHash: await k.hashRrn(rrn.digits),
-        rrnCipher: await k.encryptRrn(rrn.digits),
-        rrnMasked: rrn.masked,
-        birthDate: rrn.birthDate,
-        sex: rrn.sex,
-        codeHash: await k.hashCode(id, code),
-        expiresAt,
-        createdAt: now,
-      });
-      await provider.sendCode(phone, code);
-      return c.json({ challengeId: id, expiresAt: expiresAt.toISOString() }, 201);
+      return c.json(
+        await issueChallenge(client, now, {
+          phone,
+          name,
+          rrnHash: await k.hashRrn(rrn.digits),
+          rrnCipher: await k.encryptRrn(rrn.digits),
+          rrnMasked: rrn.masked,
+          birthDate: rrn.birthDate,
+          sex: rrn.sex,
+        }),
+        201,
+      );
+    })
+    // A new code for the same details (the person's first code did not arrive or ran out), under the same limits.
+    .post("/identity/resend", async (c) => {
+      const now = new Date(clock());
+      const body = await readJsonObject(c);
+      const id = typeof body.challengeId === "string" ? body.challengeId : "";
+      if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("bad_challenge", 400, "challengeId must be the id /api/identity/start returned.");
+      const old = await findChallenge(db, id);
+      if (!old) throw new AppError("challenge_not_found", 404, "No such verification; please start again.");
+      if (old.verifiedAt) throw new AppError("challenge_used", 409, "This verification is already complete.");
+      return c.json(await issueChallenge(clientKey(c), now, old), 201);
     })
     .post("/identity/verify", async (c) => {
       const now = new Date(clock());

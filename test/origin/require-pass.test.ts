@@ -59,13 +59,13 @@ describe("origin pass check", () => {
     expect(body).toMatchObject({ code: "not_found" });
   });
 
-  it("serves the admitted page in Korean with English beside it", async () => {
+  it("serves the home page to an admitted visitor, in Korean with English a click away", async () => {
     const pass = await signPass(await ring(), { lane: "booking", seq: 5, exp: NOW + 60_000 });
     const res = await app.request("/", { headers: { "x-wr-pass": pass } });
     const html = await res.text();
     expect(res.status).toBe(200);
-    expect(html).toContain("입장했습니다");
-    expect(html).toContain("You are in");
+    expect(html).toContain("사전예약 바로가기");
+    expect(html).toContain('href="/?lang=en"');
   });
 
   it("keeps health open", async () => {

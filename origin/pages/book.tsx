@@ -1,0 +1,714 @@
+/**
+ * The booking journey as plain HTML forms (post, then redirect to the next step):
+ *   /book            identity: name, resident number (two fields, like the paper form), mobile
+ *   /book/verify     the one-time code, with its countdown and "send a new code"
+ *   /book/who        for myself, or for someone else (대리예약) → /book/proxy
+ *   /book/channel    KakaoTalk, Naver app or SMS
+ *   /book/search     date → 시/도 → 시/군/구 → clinics with free places
+ *   /book/clinic/:id times of one clinic on one date → a hold
+ *   /book/confirm    both doses, the clinic, the channel, and the hold's countdown → the booking
+ *   /book/done       the reservation number, large and copyable, and both dose dates
+ * Each step calls the JSON API in-process (api.ts); API error codes become sentences next to the field
+ * they concern. Without a session the steps after identity send the person back to /book, saying why.
+ */
+import { randomUUID } from "node:crypto";
+import { Hono, type Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { holdDetails, holdPlace } from "../booking/holds";
+import { formatReservationNumber, parseReservationNumber } from "../booking/numbers";
+import { isRelationship, RELATIONSHIP_LABELS, RELATIONSHIPS } from "../booking/relationships";
+import { loadReservation } from "../booking/reservations";
+import { addDays, seoulDate } from "../clinics/dates";
+import { rows } from "../db";
+import { currentEligibility, type Eligibility } from "../identity/eligibility";
+import { findSession } from "../middleware/require-session";
+import { CHANNELS, type Channel } from "../notify/channels";
+import type { Deps, OriginEnv, SessionInfo } from "../types";
+import { sql } from "drizzle-orm";
+import type { Api, ApiAnswer } from "./api";
+import { errorText, formatDate, formatInstant, type Messages } from "./i18n";
+import { Countdown, COUNTDOWN_SCRIPT, ErrorPage, ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "./layout";
+import { ReservationFacts } from "./reservation-view";
+
+const CHANNEL_COOKIE = "notify_channel";
+const PAGE_SIZE = 20;
+
+/** Field errors from an API error: the field it names (resident-number fields share one), else the form. */
+function fieldErrors(t: Messages, answer: ApiAnswer, fallbackField: string): FieldErrors {
+  const field = typeof answer.body.field === "string" ? answer.body.field : fallbackField;
+  let text = errorText(t, answer.body.code, answer.body.message);
+  if (answer.body.code === "wrong_code" && typeof answer.body.attemptsLeft === "number") text += ` ${t.attemptsLeft(answer.body.attemptsLeft)}`;
+  return { [field]: text };
+}
+
+function eligibilityText(t: Messages, e: Eligibility, lang: "ko" | "en"): string | null {
+  if (e.eligible) return null;
+  if (e.reason === "not_open_yet") return t.notEligible.not_open_yet(formatInstant(e.opensAt, lang));
+  return t.notEligible[e.reason];
+}
+
+function RrnInputs(props: { t: Messages; front?: string; error?: string; prefix?: string }) {
+  const { t } = props;
+  const id = `${props.prefix ?? ""}rrn`;
+  return (
+    <fieldset aria-describedby={`${id}-hint${props.error ? ` ${id}-error` : ""}`}>
+      <legend>{t.rrn}</legend>
+      <p class="hint" id={`${id}-hint`}>
+        {t.rrnHint}
+      </p>
+      {props.error ? (
+        <p class="field-error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      ) : null}
+      <div class="rrn">
+        <label class="visually" for={`${id}1`} style="margin:0">
+          <span class="hint" style="display:block;font-weight:700">{t.rrnFront}</span>
+          <input
+            id={`${id}1`}
+            name={`${id}1`}
+            type="text"
+            inputmode="numeric"
+            autocomplete="off"
+            maxlength={6}
+            pattern="[0-9]{6}"
+            required
+            value={props.front ?? ""}
+            aria-invalid={props.error ? "true" : undefined}
+          />
+        </label>
+        <span aria-hidden="true">-</span>
+        <label for={`${id}2`} style="margin:0">
+          <span class="hint" style="display:block;font-weight:700">{t.rrnBack}</span>
+          <input
+            id={`${id}2`}
+            name={`${id}2`}
+            type="password"
+            inputmode="numeric"
+            autocomplete="off"
+            maxlength={7}
+            pattern="[0-9]{7}"
+            required
+            aria-invalid={props.error ? "true" : undefined}
+          />
+        </label>
+      </div>
+    </fieldset>
+  );
+}
+
+function maskPhone(phone: string): string {
+  const d = phone.replace(/\D/g, "");
+  return d.length >= 10 ? `${d.slice(0, 3)}-****-${d.slice(-4)}` : "***";
+}
+
+async function form(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody().catch(() => ({}));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v.trim();
+  return out;
+}
+
+export function bookingPages(deps: Deps, clock: () => number, api: Api) {
+  const { db, config } = deps;
+  const now = () => new Date(clock());
+
+  /** The session, or a redirect to /book that says it ran out. */
+  async function session(c: Context): Promise<SessionInfo | Response> {
+    const s = await findSession(c, { db, secret: config.sessionSecret, now: now() });
+    if (s === "none") return c.redirect("/book", 303);
+    if (s === "expired") return c.redirect("/book?expired=1", 303);
+    return s;
+  }
+
+  async function people(s: SessionInfo) {
+    const list = await rows<{ id: number; name: string; rrn_masked: string; phone: string; relationship: string | null }>(
+      db,
+      sql`select p.id, p.name, p.rrn_masked, p.phone, s.relationship from sessions s join people p on p.id in (s.person_id, s.subject_id)
+          where s.token_hash = ${s.tokenHash}`,
+    );
+    const me = list.find((p) => p.id === s.personId)!;
+    const subject = s.subjectId ? list.find((p) => p.id === s.subjectId) ?? null : null;
+    return { me, subject, relationship: me.relationship };
+  }
+
+  function relationshipLabel(p: PageCtx, rel: string | null): string {
+    return rel && isRelationship(rel) ? RELATIONSHIP_LABELS[rel][p.lang] : "";
+  }
+
+  const IdentityForm = (props: { c: Context; p: PageCtx; values?: Record<string, string>; errors?: FieldErrors; notice?: string }) => {
+    const { t } = props.p;
+    const v = props.values ?? {};
+    const e = props.errors ?? {};
+    return (
+      <Page c={props.c} p={props.p} title={t.identityTitle} step={1}>
+        {props.notice ? (
+          <p class="warn" role="status">
+            {props.notice}
+          </p>
+        ) : null}
+        <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1" }} />
+        <p>{t.identityLead}</p>
+        <form method="post" action="/book" novalidate>
+          <Field name="name" label={t.name} value={v.name} error={e.name} autocomplete="name" required />
+          <RrnInputs t={t} front={v.rrn1} error={e.rrn} />
+          <Field name="phone" label={t.phone} type="tel" value={v.phone} hint={t.phoneHint} error={e.phone} autocomplete="tel" inputmode="tel" required />
+          {e.form ? <p class="field-error">{e.form}</p> : null}
+          <button type="submit" class="big">
+            {t.sendCode}
+          </button>
+        </form>
+      </Page>
+    );
+  };
+
+  const CodeForm = (props: { c: Context; p: PageCtx; challengeId: string; phone: string; expiresAt?: string; errors?: FieldErrors; notice?: string }) => {
+    const { t } = props.p;
+    const e = props.errors ?? {};
+    const expires = props.expiresAt && !Number.isNaN(Date.parse(props.expiresAt)) ? props.expiresAt : null;
+    return (
+      <Page c={props.c} p={props.p} title={t.codeTitle} step={1} scripts={COUNTDOWN_SCRIPT}>
+        {props.notice ? (
+          <p class="notice" role="status">
+            {props.notice}
+          </p>
+        ) : null}
+        <ErrorSummary t={t} errors={e} />
+        <p>{t.codeLead(props.phone)}</p>
+        {expires ? (
+          <p>
+            {t.codeExpires}: <Countdown untilIso={expires} nowMs={clock()} label={t.codeExpires} />
+          </p>
+        ) : null}
+        <form method="post" action="/book/verify" novalidate>
+          <input type="hidden" name="c" value={props.challengeId} />
+          <input type="hidden" name="m" value={props.phone} />
+          <Field name="code" label={t.code} value="" error={e.code} autocomplete="one-time-code" inputmode="numeric" maxlength={6} pattern="[0-9]{6}" required />
+          <button type="submit" class="big">
+            {t.verify}
+          </button>
+        </form>
+        <form method="post" action="/book/resend">
+          <input type="hidden" name="c" value={props.challengeId} />
+          <input type="hidden" name="m" value={props.phone} />
+          <button type="submit" class="secondary">
+            {t.resend}
+          </button>
+        </form>
+      </Page>
+    );
+  };
+
+  const verifyUrl = (challengeId: string, phone: string, expiresAt: string, extra = "") =>
+    `/book/verify?c=${encodeURIComponent(challengeId)}&m=${encodeURIComponent(phone)}&e=${encodeURIComponent(expiresAt)}${extra}`;
+
+  const app = new Hono<OriginEnv>();
+
+  app.get("/book", (c) => {
+    const p = pageCtx(c);
+    return c.html(<IdentityForm c={c} p={p} notice={c.req.query("expired") ? p.t.sessionExpired : undefined} />);
+  });
+
+  app.post("/book", async (c) => {
+    const p = pageCtx(c);
+    const f = await form(c);
+    const answer = await api(c, "POST", "/api/identity/start", { name: f.name ?? "", rrn: `${f.rrn1 ?? ""}-${f.rrn2 ?? ""}`, phone: f.phone ?? "" });
+    if (!answer.ok) {
+      return c.html(<IdentityForm c={c} p={p} values={f} errors={fieldErrors(p.t, answer, "form")} />, answer.status === 429 ? 429 : 400);
+    }
+    return c.redirect(verifyUrl(answer.body.challengeId, maskPhone(f.phone ?? ""), answer.body.expiresAt), 303);
+  });
+
+  app.get("/book/verify", (c) => {
+    const p = pageCtx(c);
+    const challengeId = c.req.query("c") ?? "";
+    if (!challengeId) return c.redirect("/book", 303);
+    return c.html(
+      <CodeForm c={c} p={p} challengeId={challengeId} phone={c.req.query("m") ?? ""} expiresAt={c.req.query("e")} notice={c.req.query("resent") ? p.t.resent : undefined} />,
+    );
+  });
+
+  app.post("/book/resend", async (c) => {
+    const p = pageCtx(c);
+    const f = await form(c);
+    const answer = await api(c, "POST", "/api/identity/resend", { challengeId: f.c ?? "" });
+    if (!answer.ok) {
+      return c.html(<CodeForm c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} errors={fieldErrors(p.t, answer, "code")} />, answer.status === 429 ? 429 : 400);
+    }
+    return c.redirect(verifyUrl(answer.body.challengeId, f.m ?? "", answer.body.expiresAt, "&resent=1"), 303);
+  });
+
+  app.post("/book/verify", async (c) => {
+    const p = pageCtx(c);
+    const f = await form(c);
+    const answer = await api(c, "POST", "/api/identity/verify", { challengeId: f.c ?? "", code: f.code ?? "" });
+    if (!answer.ok) {
+      return c.html(<CodeForm c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} errors={fieldErrors(p.t, answer, "code")} />, answer.status === 429 ? 429 : 400);
+    }
+    return c.redirect("/book/who", 303);
+  });
+
+  app.get("/book/who", async (c) => {
+    const p = pageCtx(c);
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    const { me } = await people(s);
+    const [self] = await rows<{ birth_date: string }>(db, sql`select birth_date::text from people where id = ${s.personId}`);
+    const eligibility = await currentEligibility(db, self!.birth_date, now());
+    const why = eligibilityText(p.t, eligibility, p.lang);
+    const { t } = p;
+    return c.html(
+      <Page c={c} p={p} title={t.whoTitle} step={2}>
+        <p class="notice" role="status">
+          {t.verifiedAs(me.name, me.rrn_masked)}
+        </p>
+        <form method="post" action="/book/who">
+          {why ? (
+            <p class="warn" id="self-why">
+              {t.notEligibleNow} {why}
+            </p>
+          ) : null}
+          <button type="submit" name="for" value="self" class="big" disabled={!!why} aria-describedby={why ? "self-why" : undefined}>
+            {t.forMe}
+          </button>
+        </form>
+        <p>
+          <a class="button secondary big" href="/book/proxy" aria-describedby="proxy-hint">
+            {t.forOther}
+          </a>
+        </p>
+        <p class="hint" id="proxy-hint">
+          {t.forOtherHint}
+        </p>
+      </Page>,
+    );
+  });
+
+  app.post("/book/who", async (c) => {
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    await api(c, "DELETE", "/api/proxy/subject");
+    return c.redirect("/book/channel", 303);
+  });
+
+  const ProxyForm = (props: { c: Context; p: PageCtx; values?: Record<string, string>; errors?: FieldErrors }) => {
+    const { t, lang } = props.p;
+    const v = props.values ?? {};
+    const e = props.errors ?? {};
+    return (
+      <Page c={props.c} p={props.p} title={t.proxyTitle} step={2}>
+        <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1" }} />
+        <p>{t.proxyLead}</p>
+        <form method="post" action="/book/proxy" novalidate>
+          <label for="relationship">{t.relationship}</label>
+          {e.relationship ? (
+            <p class="field-error" id="relationship-error">
+              {e.relationship}
+            </p>
+          ) : null}
+          <select id="relationship" name="relationship" required aria-invalid={e.relationship ? "true" : undefined} aria-describedby={e.relationship ? "relationship-error" : undefined}>
+            <option value="">{t.choose}</option>
+            {RELATIONSHIPS.map((r) => (
+              <option value={r} selected={v.relationship === r}>
+                {RELATIONSHIP_LABELS[r][lang]}
+              </option>
+            ))}
+          </select>
+          <Field name="name" label={t.subjectName} value={v.name} error={e.name} autocomplete="off" required />
+          <RrnInputs t={t} front={v.rrn1} error={e.rrn} />
+          {e.form ? <p class="field-error">{e.form}</p> : null}
+          <button type="submit" class="big">
+            {t.next}
+          </button>
+          <a class="button secondary" href="/book/who">
+            {t.back}
+          </a>
+        </form>
+      </Page>
+    );
+  };
+
+  app.get("/book/proxy", async (c) => {
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    return c.html(<ProxyForm c={c} p={pageCtx(c)} />);
+  });
+
+  app.post("/book/proxy", async (c) => {
+    const p = pageCtx(c);
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    const f = await form(c);
+    const answer = await api(c, "POST", "/api/proxy/subject", { name: f.name ?? "", rrn: `${f.rrn1 ?? ""}-${f.rrn2 ?? ""}`, relationship: f.relationship ?? "" });
+    if (!answer.ok) {
+      let errors = fieldErrors(p.t, answer, "form");
+      if (answer.body.code === "not_eligible" && answer.body.eligibility) {
+        errors = { form: `${p.t.errors.not_eligible} ${eligibilityText(p.t, answer.body.eligibility as Eligibility, p.lang) ?? ""}` };
+      }
+      return c.html(<ProxyForm c={c} p={p} values={f} errors={errors} />, 400);
+    }
+    return c.redirect("/book/channel", 303);
+  });
+
+  /** Who this booking is for, on every later step (and a way back to booking for oneself). */
+  async function ForWhom(props: { p: PageCtx; s: SessionInfo }) {
+    if (!props.s.subjectId) return null;
+    const { subject, relationship } = await people(props.s);
+    return (
+      <p class="notice">
+        {props.p.t.bookingFor(subject!.name, relationshipLabel(props.p, relationship))}
+      </p>
+    );
+  }
+
+  app.get("/book/channel", async (c) => {
+    const p = pageCtx(c);
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    const current = getCookie(c, CHANNEL_COOKIE);
+    const error = c.req.query("error") ? p.t.errors.bad_channel! : undefined;
+    const { t } = p;
+    return c.html(
+      <Page c={c} p={p} title={t.channelTitle} step={3}>
+        <ForWhom p={p} s={s} />
+        <ErrorSummary t={t} errors={error ? { "channel-kakao": error } : {}} />
+        <form method="post" action="/book/channel">
+          <fieldset aria-describedby={error ? "channel-error" : undefined}>
+            <legend>{t.channelLead}</legend>
+            {error ? (
+              <p class="field-error" id="channel-error">
+                {error}
+              </p>
+            ) : null}
+            {CHANNELS.map((ch) => (
+              <label class="choice" for={`channel-${ch}`}>
+                <input type="radio" id={`channel-${ch}`} name="channel" value={ch} checked={current === ch} required />
+                {t.channels[ch]}
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" class="big">
+            {t.next}
+          </button>
+        </form>
+      </Page>,
+    );
+  });
+
+  app.post("/book/channel", async (c) => {
+    const f = await form(c);
+    if (!(CHANNELS as readonly string[]).includes(f.channel ?? "")) return c.redirect("/book/channel?error=1", 303);
+    setCookie(c, CHANNEL_COOKIE, f.channel!, { path: "/", httpOnly: true, sameSite: "Lax", maxAge: 3600 });
+    return c.redirect("/book/search", 303);
+  });
+
+  app.get("/book/search", async (c) => {
+    const p = pageCtx(c);
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    const { t, lang } = p;
+    const today = seoulDate(now());
+    const dates = Array.from({ length: config.bookingHorizonDays }, (_, i) => addDays(today, i));
+    const date = dates.includes(c.req.query("date") ?? "") ? c.req.query("date")! : dates[0]!;
+    const sido = c.req.query("sido") ?? "";
+    const sigungu = c.req.query("sigungu") ?? "";
+    const regions = (await api(c, "GET", "/api/regions")).body.regions as { code: string; name: string; nameEn: string; districts: { code: string; name: string; nameEn: string }[] }[];
+    const region = regions.find((r) => r.code === sido);
+    const district = region?.districts.find((d) => d.code === sigungu);
+    const label = (x: { name: string; nameEn: string }) => (lang === "en" ? x.nameEn : x.name);
+
+    const eligibility = await currentEligibility(db, s.subjectBirthDate, now());
+    const vaccine = eligibility.eligible ? eligibility.window.vaccine : null;
+    let result: ApiAnswer | null = null;
+    if (region && c.req.query("find") !== undefined) {
+      const q = new URLSearchParams({ date, region: district?.code ?? region.code });
+      if (vaccine) q.set("vaccine", vaccine);
+      result = await api(c, "GET", `/api/clinics?${q}`);
+    }
+    const error = c.req.query("find") !== undefined && !region ? t.errors.region_required! : result && !result.ok ? errorText(t, result.body.code, result.body.message) : undefined;
+    const found = (result?.ok ? result.body.clinics : []) as { id: number; name: string; address: string; vaccine: string; freeSlots: number; firstFreeTime: string }[];
+    // A long list is hard to read: PAGE_SIZE clinics at a time, with links to the next and previous ones.
+    const pages = Math.max(1, Math.ceil(found.length / PAGE_SIZE));
+    const pageNo = Math.min(pages, Math.max(1, Number(c.req.query("page")) || 1));
+    const clinics = found.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE);
+    const pageLink = (n: number) => `/book/search?${new URLSearchParams({ date, sido, sigungu, find: "1", page: String(n) })}#results`;
+    const back = new URLSearchParams({ date, sido, sigungu }).toString();
+    const districtData = JSON.stringify(Object.fromEntries(regions.map((r) => [r.code, r.districts.map((d) => [d.code, label(d)])])));
+    const script = `(function(){var data=${districtData.replace(/</g, "\\u003c")};var sido=document.getElementById("sido"),sg=document.getElementById("sigungu"),btn=document.getElementById("show-districts");if(btn)btn.hidden=true;sido.addEventListener("change",function(){var list=data[sido.value]||[];while(sg.options.length>1)sg.remove(1);for(var i=0;i<list.length;i++){var o=document.createElement("option");o.value=list[i][0];o.textContent=list[i][1];sg.appendChild(o);}});})();`;
+    return c.html(
+      <Page c={c} p={p} title={t.searchTitle} step={4} scripts={script}>
+        <ForWhom p={p} s={s} />
+        {!eligibility.eligible ? <p class="warn">{eligibilityText(t, eligibility, lang)}</p> : null}
+        <ErrorSummary t={t} errors={error ? { sido: error } : {}} />
+        <p>{t.searchLead}</p>
+        <form method="get" action="/book/search" class="card">
+          <label for="date">{t.date}</label>
+          <select id="date" name="date">
+            {dates.map((d) => (
+              <option value={d} selected={d === date}>
+                {formatDate(d, lang)}
+              </option>
+            ))}
+          </select>
+          <label for="sido">{t.sido}</label>
+          <select id="sido" name="sido" aria-invalid={error && !region ? "true" : undefined}>
+            <option value="">{t.choose}</option>
+            {regions.map((r) => (
+              <option value={r.code} selected={r.code === sido}>
+                {label(r)}
+              </option>
+            ))}
+          </select>
+          <button type="submit" id="show-districts" name="districts" value="1" class="secondary">
+            {t.showDistricts}
+          </button>
+          <label for="sigungu">{t.sigungu}</label>
+          <select id="sigungu" name="sigungu">
+            <option value="">{t.allSigungu}</option>
+            {(region?.districts ?? []).map((d) => (
+              <option value={d.code} selected={d.code === sigungu}>
+                {label(d)}
+              </option>
+            ))}
+          </select>
+          <div>
+            <button type="submit" name="find" value="1" class="big">
+              {t.findClinics}
+            </button>
+          </div>
+        </form>
+        {result?.ok ? (
+          <section aria-labelledby="results" class="card">
+            <h2 id="results" tabindex={-1}>
+              {found.length ? t.clinicsFound(found.length) : t.noClinics}
+            </h2>
+            {pages > 1 ? <p>{t.pageOf(pageNo, pages)}</p> : null}
+            <ul class="plain">
+              {clinics.map((cl) => (
+                <li class="clinic">
+                  <h3>
+                    <a href={`/book/clinic/${cl.id}?${back}`}>{cl.name}</a>
+                  </h3>
+                  <p style="margin:.2rem 0">{cl.address}</p>
+                  <p style="margin:.2rem 0">
+                    <strong>{t.freePlaces(cl.freeSlots)}</strong> · {t.firstTime(cl.firstFreeTime)} · {t.vaccine} {cl.vaccine}
+                  </p>
+                </li>
+              ))}
+            </ul>
+            {pages > 1 ? (
+              <nav class="pager" aria-label={t.pageOf(pageNo, pages)}>
+                {pageNo > 1 ? <a href={pageLink(pageNo - 1)}>{t.prevPage}</a> : <span />}
+                {pageNo < pages ? <a href={pageLink(pageNo + 1)}>{t.nextPage}</a> : <span />}
+              </nav>
+            ) : null}
+          </section>
+        ) : null}
+      </Page>,
+    );
+  });
+
+  /** One clinic's times on a date, as radio buttons; with an error or a notice above them when given. */
+  async function timesPage(c: Context, p: PageCtx, s: SessionInfo, clinicId: number, date: string, opts: { error?: string; status?: 200 | 400 | 409 } = {}) {
+    const { t, lang } = p;
+    const answer = await api(c, "GET", `/api/clinics/${clinicId}/slots?date=${encodeURIComponent(date)}`);
+    if (!answer.ok) return c.html(<ErrorPage c={c} p={p} message={errorText(t, answer.body.code, answer.body.message)} />, 400);
+    const { clinic, slots } = answer.body as { clinic: { id: number; name: string; address: string; phone: string; vaccine: string }; slots: { id: number; time: string; free: number }[] };
+    const back = new URLSearchParams({ date, sido: c.req.query("sido") ?? "", sigungu: c.req.query("sigungu") ?? "", find: "1" }).toString();
+    const firstFree = slots.find((x) => x.free > 0);
+    return c.html(
+      <Page c={c} p={p} title={t.timesTitle} step={4}>
+        <ForWhom p={p} s={s} />
+        <ErrorSummary t={t} errors={opts.error ? { [`slot-${firstFree?.id ?? "none"}`]: opts.error } : {}} />
+        <div class="card">
+          <h2 style="margin-top:0">{clinic.name}</h2>
+          <p style="margin:.2rem 0">{clinic.address}</p>
+          <p style="margin:.2rem 0">
+            {clinic.phone} · {t.vaccine} {clinic.vaccine}
+          </p>
+          <p style="margin:.2rem 0">
+            <strong>{formatDate(date, lang)}</strong>
+          </p>
+        </div>
+        <p>{t.timesLead}</p>
+        <form method="post" action={`/book/clinic/${clinicId}?${new URLSearchParams({ date, sido: c.req.query("sido") ?? "", sigungu: c.req.query("sigungu") ?? "" })}`}>
+          <fieldset>
+            <legend>{t.chooseTime}</legend>
+            {slots.map((slot) => (
+              <label class="choice" for={`slot-${slot.id}`} aria-disabled={slot.free <= 0 ? "true" : undefined}>
+                <input type="radio" id={`slot-${slot.id}`} name="slotId" value={String(slot.id)} disabled={slot.free <= 0} required />
+                <strong>{slot.time}</strong> <span>{slot.free > 0 ? t.left(slot.free) : t.full}</span>
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" class="big" disabled={!firstFree}>
+            {t.holdTime}
+          </button>
+          <a class="button secondary" href={`/book/search?${back}`}>
+            {t.otherDate}
+          </a>
+        </form>
+      </Page>,
+      opts.status ?? 200,
+    );
+  }
+
+  app.get("/book/clinic/:id{[0-9]+}", async (c) => {
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    return timesPage(c, pageCtx(c), s, Number(c.req.param("id")), c.req.query("date") ?? "");
+  });
+
+  app.post("/book/clinic/:id{[0-9]+}", async (c) => {
+    const p = pageCtx(c);
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    const f = await form(c);
+    const clinicId = Number(c.req.param("id"));
+    const date = c.req.query("date") ?? "";
+    const slotId = Number(f.slotId);
+    if (!Number.isSafeInteger(slotId) || slotId < 1) return timesPage(c, p, s, clinicId, date, { error: p.t.errors.bad_slot, status: 400 });
+    const answer = await api(c, "POST", "/api/holds", { slotId });
+    if (!answer.ok) {
+      if (answer.body.code === "not_eligible") return c.html(<ErrorPage c={c} p={p} message={errorText(p.t, "not_eligible", answer.body.message)} />, 403);
+      return timesPage(c, p, s, clinicId, date, { error: errorText(p.t, answer.body.code, answer.body.message), status: 409 });
+    }
+    return c.redirect(`/book/confirm?hold=${encodeURIComponent(answer.body.holdId)}`, 303);
+  });
+
+  /** The hold ran out or vanished: say so, and offer the same clinic's times on the same date. */
+  async function holdGone(c: Context, p: PageCtx, s: SessionInfo, holdId: string, code: string, fallback?: { clinicId?: number }) {
+    const place = await holdPlace(db, holdId);
+    const clinicId = place?.clinicId ?? fallback?.clinicId;
+    const date = place ? seoulDate(place.startsAt) : seoulDate(now());
+    if (!clinicId) return c.html(<ErrorPage c={c} p={p} message={errorText(p.t, code)} />, 409);
+    return timesPage(c, p, s, clinicId, date >= seoulDate(now()) ? date : seoulDate(now()), { error: errorText(p.t, code), status: 409 });
+  }
+
+  app.get("/book/confirm", async (c) => {
+    const p = pageCtx(c);
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    const channel = getCookie(c, CHANNEL_COOKIE) as Channel | undefined;
+    if (!channel || !(CHANNELS as readonly string[]).includes(channel)) return c.redirect("/book/channel", 303);
+    const holdId = c.req.query("hold") ?? "";
+    const hold = await holdDetails(db, { holdId, personId: s.subjectId ?? s.personId, now: now() });
+    if (!hold) return holdGone(c, p, s, holdId, "hold_expired");
+    const { t, lang } = p;
+    const { me, subject, relationship } = await people(s);
+    const who = subject ?? me;
+    const second = hold.vaccine.doses > 1 && hold.vaccine.secondDoseDays ? addDays(seoulDate(new Date(hold.startsAt)), hold.vaccine.secondDoseDays) : null;
+    return c.html(
+      <Page c={c} p={p} title={t.confirmTitle} step={5} scripts={COUNTDOWN_SCRIPT}>
+        <p class="warn" id="hold-timer">
+          {t.holdCountdown}: <Countdown untilIso={hold.expiresAt} nowMs={clock()} expiredId="hold-expired" label={t.holdCountdown} />
+          <br />
+          {t.holdWarning}
+        </p>
+        <p class="summary" id="hold-expired" role="alert" hidden>
+          {t.errors.hold_expired}
+        </p>
+        <p>{t.confirmLead}</p>
+        <dl class="facts card">
+          <dt>{t.subject}</dt>
+          <dd>
+            {who.name} ({who.rrn_masked}){subject ? ` · ${t.relLabel}: ${relationshipLabel(p, relationship)}` : ""}
+          </dd>
+          <dt>{t.clinic}</dt>
+          <dd>
+            {hold.clinic.name}
+            <br />
+            {hold.clinic.address} · {hold.clinic.phone}
+          </dd>
+          <dt>{t.vaccine}</dt>
+          <dd>{lang === "ko" ? hold.vaccine.nameKo : hold.vaccine.name}</dd>
+          <dt>{t.firstDose}</dt>
+          <dd>{formatInstant(hold.startsAt, lang)}</dd>
+          <dt>{t.secondDose}</dt>
+          <dd>{second ? t.secondDosePlan(formatDate(second, lang)) : t.singleDose}</dd>
+          <dt>{t.channel}</dt>
+          <dd>
+            {t.channels[channel]} (<a href="/book/channel">{lang === "ko" ? "바꾸기" : "change"}</a>)
+          </dd>
+        </dl>
+        <form method="post" action="/book/confirm">
+          <input type="hidden" name="hold" value={hold.holdId} />
+          {/* One key per confirm page: a double click or a retry after a dropped connection books once. */}
+          <input type="hidden" name="key" value={randomUUID()} />
+          <button type="submit" class="big">
+            {t.bookIt}
+          </button>
+          <a class="button secondary" href={`/book/clinic/${hold.clinic.id}?date=${seoulDate(new Date(hold.startsAt))}`}>
+            {t.changeTime}
+          </a>
+        </form>
+      </Page>,
+    );
+  });
+
+  app.post("/book/confirm", async (c) => {
+    const p = pageCtx(c);
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    const f = await form(c);
+    const channel = getCookie(c, CHANNEL_COOKIE);
+    if (!channel) return c.redirect("/book/channel", 303);
+    const answer = await api(c, "POST", "/api/reservations", { holdId: f.hold ?? "", notifyChannel: channel }, { "idempotency-key": f.key || randomUUID() });
+    if (answer.ok) return c.redirect(`/book/done?r=${encodeURIComponent(answer.body.reservationNumber)}`, 303);
+    const code = answer.body.code as string;
+    if (code === "slot_full" || code === "hold_not_found" || code === "slot_past" || code === "no_second_dose") {
+      return holdGone(c, p, s, f.hold ?? "", code === "slot_full" && answer.body.holdExpired ? "hold_expired" : code, { clinicId: answer.body.clinicId });
+    }
+    if (code === "already_booked" && answer.body.reservationNumber) {
+      return c.html(
+        <ErrorPage c={c} p={p} message={`${errorText(p.t, code)} ${p.t.reservationNumber}: ${answer.body.reservationNumber}`}>
+          <p>
+            <a href="/lookup">{p.t.lookupLink}</a>
+          </p>
+        </ErrorPage>,
+        409,
+      );
+    }
+    return c.html(<ErrorPage c={c} p={p} message={errorText(p.t, code, answer.body.message)} />, answer.status >= 400 && answer.status < 600 ? (answer.status as 400) : 400);
+  });
+
+  app.get("/book/done", async (c) => {
+    const p = pageCtx(c);
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    const number = parseReservationNumber(c.req.query("r") ?? "");
+    const r = number ? await loadReservation(db, { number }) : null;
+    if (!r || r.bookedBy !== s.personId) return c.html(<ErrorPage c={c} p={p} message={errorText(p.t, "not_found")} />, 404);
+    const { t } = p;
+    const formatted = formatReservationNumber(r.number);
+    const copyScript = `(function(){var b=document.getElementById("copy");if(!b||!navigator.clipboard)return;b.hidden=false;b.addEventListener("click",function(){navigator.clipboard.writeText(${JSON.stringify(formatted)}).then(function(){document.getElementById("copy-status").textContent=${JSON.stringify(t.copied)};});});})();`;
+    return c.html(
+      <Page c={c} p={p} title={t.doneTitle} scripts={copyScript}>
+        <div class="card" role="status">
+          <p style="margin:0;font-weight:700">{t.reservationNumber}</p>
+          <p class="number" id="reservation-number">
+            {formatted}
+          </p>
+          <button type="button" id="copy" class="secondary" hidden>
+            {t.copy}
+          </button>
+          <span id="copy-status" aria-live="polite"></span>
+        </div>
+        <ReservationFacts p={p} view={r.view} />
+        <h2>{p.lang === "ko" ? "다음 안내" : "What happens next"}</h2>
+        <ul>
+          {t.doneNext.map((line) => (
+            <li>{line}</li>
+          ))}
+        </ul>
+        <p>
+          <a class="button secondary" href="/">
+            {t.home}
+          </a>
+        </p>
+      </Page>,
+    );
+  });
+
+  return app;
+}
