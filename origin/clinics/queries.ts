@@ -40,7 +40,7 @@ export interface SearchParams {
 export function searchClinicsSql(params: SearchParams): SQL {
   const [dayStart, dayEnd] = seoulDay(params.date);
   return sql`
-      select c.id, c.name, c.address, c.vaccine_code as vaccine,
+      select c.id, c.name, c.address, c.phone, c.vaccine_code as vaccine,
              sum(f.free)::int as free_slots,
              to_char(min(s.starts_at) filter (where f.free > 0) at time zone 'Asia/Seoul', 'HH24:MI') as first_free
       from clinics c
@@ -78,12 +78,12 @@ export async function searchClinics(db: Db, params: SearchParams): Promise<Clini
 export async function clinicSlots(
   db: Db,
   params: { clinicId: number; date: string; now: Date },
-): Promise<{ clinic: { id: number; name: string; address: string; vaccine: string }; slots: SlotResult[] } | null> {
+): Promise<{ clinic: { id: number; name: string; address: string; phone: string; vaccine: string }; slots: SlotResult[] } | null> {
   const [dayStart, dayEnd] = seoulDay(params.date);
-  const result = await rows<{ id: number; name: string; address: string; vaccine: string; slot_id: number | null; starts_at: string | Date | null; time: string | null; free: number | null }>(
+  const result = await rows<{ id: number; name: string; address: string; phone: string; vaccine: string; slot_id: number | null; starts_at: string | Date | null; time: string | null; free: number | null }>(
     db,
     sql`
-      select c.id, c.name, c.address, c.vaccine_code as vaccine,
+      select c.id, c.name, c.address, c.phone, c.vaccine_code as vaccine,
              s.id as slot_id, s.starts_at,
              to_char(s.starts_at at time zone 'Asia/Seoul', 'HH24:MI') as time,
              s.capacity - s.taken
@@ -96,7 +96,7 @@ export async function clinicSlots(
   const first = result[0];
   if (!first) return null;
   return {
-    clinic: { id: first.id, name: first.name, address: first.address, vaccine: first.vaccine },
+    clinic: { id: first.id, name: first.name, address: first.address, phone: first.phone, vaccine: first.vaccine },
     slots: result
       .filter((r) => r.slot_id !== null)
       .map((r) => ({ id: Number(r.slot_id), time: r.time!, startsAt: new Date(r.starts_at!).toISOString(), free: r.free! })),
@@ -123,4 +123,10 @@ export async function regionTree(db: Db): Promise<RegionTree[]> {
 
 export async function vaccineCodes(db: Db): Promise<string[]> {
   return (await rows<{ code: string }>(db, sql`select code from vaccines order by code`)).map((r) => r.code);
+}
+
+/** Each vaccine's code with its names in English and Korean, for what people read. */
+export async function vaccineNames(db: Db): Promise<Map<string, { en: string; ko: string }>> {
+  const list = await rows<{ code: string; name: string; name_ko: string }>(db, sql`select code, name, name_ko from vaccines`);
+  return new Map(list.map((v) => [v.code, { en: v.name, ko: v.name_ko }]));
 }

@@ -19,6 +19,7 @@ import { formatReservationNumber, parseReservationNumber } from "../booking/numb
 import { isRelationship, RELATIONSHIP_LABELS, RELATIONSHIPS } from "../booking/relationships";
 import { loadReservation } from "../booking/reservations";
 import { addDays, seoulDate } from "../clinics/dates";
+import { vaccineNames } from "../clinics/queries";
 import { rows } from "../db";
 import { currentEligibility, type Eligibility } from "../identity/eligibility";
 import { findSession } from "../middleware/require-session";
@@ -433,6 +434,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const clinics = found.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE);
     const pageLink = (n: number) => `/book/search?${new URLSearchParams({ date, sido, sigungu, find: "1", page: String(n) })}#results`;
     const back = new URLSearchParams({ date, sido, sigungu }).toString();
+    const vaccines = await vaccineNames(db);
     const districtData = JSON.stringify(Object.fromEntries(regions.map((r) => [r.code, r.districts.map((d) => [d.code, label(d)])])));
     const script = `(function(){var data=${districtData.replace(/</g, "\\u003c")};var sido=document.getElementById("sido"),sg=document.getElementById("sigungu"),btn=document.getElementById("show-districts");if(btn)btn.hidden=true;sido.addEventListener("change",function(){var list=data[sido.value]||[];while(sg.options.length>1)sg.remove(1);for(var i=0;i<list.length;i++){var o=document.createElement("option");o.value=list[i][0];o.textContent=list[i][1];sg.appendChild(o);}});})();`;
     return c.html(
@@ -491,7 +493,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
                   </h3>
                   <p style="margin:.2rem 0">{cl.address}</p>
                   <p style="margin:.2rem 0">
-                    <strong>{t.freePlaces(cl.freeSlots)}</strong> · {t.firstTime(cl.firstFreeTime)} · {t.vaccine} {cl.vaccine}
+                    <strong>{t.freePlaces(cl.freeSlots)}</strong> · {t.firstTime(cl.firstFreeTime)} · {t.vaccine} {vaccines.get(cl.vaccine)?.[lang] ?? cl.vaccine}
                   </p>
                 </li>
               ))}
@@ -516,6 +518,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const { clinic, slots } = answer.body as { clinic: { id: number; name: string; address: string; phone: string; vaccine: string }; slots: { id: number; time: string; free: number }[] };
     const back = new URLSearchParams({ date, sido: c.req.query("sido") ?? "", sigungu: c.req.query("sigungu") ?? "", find: "1" }).toString();
     const firstFree = slots.find((x) => x.free > 0);
+    const vaccineLabel = (await vaccineNames(db)).get(clinic.vaccine)?.[lang] ?? clinic.vaccine;
     return c.html(
       <Page c={c} p={p} title={t.timesTitle} step={4}>
         <ForWhom p={p} s={s} />
@@ -524,7 +527,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
           <h2 style="margin-top:0">{clinic.name}</h2>
           <p style="margin:.2rem 0">{clinic.address}</p>
           <p style="margin:.2rem 0">
-            {clinic.phone} · {t.vaccine} {clinic.vaccine}
+            {clinic.phone} · {t.vaccine} {vaccineLabel}
           </p>
           <p style="margin:.2rem 0">
             <strong>{formatDate(date, lang)}</strong>

@@ -64,6 +64,7 @@ dl.facts dd{margin:0}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.45rem .4rem;border-bottom:1px solid #c9d3de;vertical-align:top}
 footer{max-width:46rem;margin:2rem auto;padding:0 1rem;color:#333;font-size:.9rem}
+details>summary{font-weight:700;cursor:pointer;color:#1f3a5f;font-size:1.1rem}
 .pager{display:flex;justify-content:space-between;gap:1rem;margin-top:1rem}
 @media (max-width:420px){h1{font-size:1.4rem}button,.button{width:100%;margin-right:0}.number{font-size:1.45rem;letter-spacing:.03em}}
 `;
@@ -120,7 +121,7 @@ export function Page(props: { c: Context; p: PageCtx; title: string; step?: numb
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
-        <title>{`${title} | ${t.siteName}`}</title>
+        <title>{title === t.siteName ? title : `${title} | ${t.siteName}`}</title>
         <style dangerouslySetInnerHTML={{ __html: STYLE }} />
       </head>
       <body>

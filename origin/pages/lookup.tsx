@@ -15,7 +15,7 @@ import { cancelReservation, loadReservation, moveSecondDose } from "../booking/r
 import { SLOTS_PER_DAY, FIRST_SLOT_MINUTE, SLOT_MINUTES } from "../booking/schedule";
 import type { Deps, OriginEnv } from "../types";
 import type { Api } from "./api";
-import { errorText } from "./i18n";
+import { errorText, formatDate } from "./i18n";
 import { ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "./layout";
 import { ReservationFacts } from "./reservation-view";
 
@@ -119,7 +119,7 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
             <h2 id="move" style="margin-top:0">
               {t.moveHeading}
             </h2>
-            <p>{t.moveLead(v.secondDoseWindow!.from, v.secondDoseWindow!.to)}</p>
+            <p>{t.moveLead(formatDate(v.secondDoseWindow!.from, lang), formatDate(v.secondDoseWindow!.to, lang))}</p>
             <form method="post" action="/lookup/second-dose" novalidate>
               <Field name="date" type="date" label={t.newDate} min={v.secondDoseWindow!.from} max={v.secondDoseWindow!.to} error={e.date} value={opts.errors ? "" : undefined} required />
               <label for="time">{t.time}</label>

@@ -101,7 +101,7 @@ describe.skipIf(!!unavailable)("the citizen journey in Chromium", () => {
     await page.getByRole("link", { name: "사전예약 바로가기" }).waitFor({ timeout: 30_000 });
     await review(page, "02-home");
     await expect(page.getByRole("link", { name: "예약 조회/취소" }).first().isVisible()).resolves.toBe(true);
-    await expect(page.locator("table").textContent()).resolves.toContain("데모: 모든 성인");
+    await expect(page.locator("table").first().textContent()).resolves.toContain("데모: 모든 성인");
 
     // A wrong birth date is named, tied to its field, and nothing else is lost.
     await page.getByRole("link", { name: "사전예약 바로가기" }).click();
