@@ -307,3 +307,25 @@ export const lookupFailures = pgTable(
   },
   (t) => [index("lookup_failures_client_idx").on(t.clientKey, t.at)],
 );
+
+/** Every change an operator made to a clinic's capacity for a date: who, when, from what to what, and why. */
+export const capacityChanges = pgTable(
+  "capacity_changes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    clinicId: integer("clinic_id")
+      .notNull()
+      .references(() => clinics.id),
+    /** the Seoul calendar day whose slots changed */
+    date: date("date", { mode: "string" }).notNull(),
+    /** capacities before the change (lowest and highest of that day's slots) */
+    previousMin: integer("previous_min").notNull(),
+    previousMax: integer("previous_max").notNull(),
+    capacity: integer("capacity").notNull(),
+    slots: integer("slots").notNull(),
+    operator: text("operator").notNull(),
+    reason: text("reason").notNull(),
+    changedAt: at("changed_at").notNull().defaultNow(),
+  },
+  (t) => [index("capacity_changes_clinic_idx").on(t.clinicId, t.date)],
+);

@@ -1,6 +1,6 @@
 /**
  * The origin app, built apart from starting it: `createApp(deps)` for tests, `server.ts` serves it.
- * Health is open; everything else requires an admission pass from the edge.
+ * Health is open and /ops takes the operator token; everything else requires an admission pass from the edge.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -21,14 +21,19 @@ import { proxyRoutes } from "./routes/proxy";
 import { reservationRoutes } from "./routes/reservations";
 import { DevSink } from "./notify/channels";
 import { health } from "./routes/health";
+import { Gauge } from "./ops/gauge";
+import { opsRoutes } from "./routes/ops";
 import type { Deps, OriginEnv } from "./types";
 
 export function createApp(deps: Deps) {
   const clock = deps.clock ?? (() => Date.now());
   const app = new Hono<OriginEnv>();
+  const gauge = new Gauge();
+  app.use("*", gauge.middleware());
 
   app.onError((err, c) => {
     if (err instanceof AppError) {
+      if (c.req.path.startsWith("/api/identity/") && err.status < 500) gauge.rejected(err.code);
       const retryAfter = err.details?.retryAfterSeconds;
       if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
       if (wantsPage(c)) return errorPage(c, err.code, err.message, err.status);
@@ -42,6 +47,7 @@ export function createApp(deps: Deps) {
   app.notFound((c) => (wantsPage(c) ? errorPage(c, "page_not_found", undefined, 404) : c.json({ code: "not_found", message: "No such page or endpoint." }, 404)));
 
   app.route("/health", health(deps));
+  app.route("/ops", opsRoutes(deps, clock, gauge));
 
   app.use("*", requirePass({ passSecret: deps.config.passSecret, lane: deps.config.lane, clock }));
   app.route("/api", clinicRoutes(deps, clock));

@@ -33,6 +33,7 @@ const schema = databaseSchema.extend({
   NOTIFY_SMS_URL: optionalUrl,
   NOTIFY_TOKEN: z.string().optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  OPERATOR_TOKEN: z.string().min(16, "must be at least 16 characters").optional().or(z.literal("").transform(() => undefined)),
 }).superRefine((v, ctx) => {
   if (v.APP_ENV !== "production") return;
   for (const key of ["NOTIFY_KAKAO_URL", "NOTIFY_NAVER_URL", "NOTIFY_SMS_URL"] as const) {
@@ -62,6 +63,8 @@ export interface OriginConfig {
   notify: { endpoints: { kakao?: string; naver?: string; sms?: string }; token?: string };
   /** how often the dispatcher looks for due notifications */
   outboxPollMs: number;
+  /** the operator API and page (/ops); unset: they are off */
+  operatorToken?: string;
 }
 
 function problems(error: z.ZodError): string {
@@ -103,5 +106,6 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
       token: v.NOTIFY_TOKEN,
     },
     outboxPollMs: v.OUTBOX_POLL_MS,
+    operatorToken: v.OPERATOR_TOKEN,
   };
 }

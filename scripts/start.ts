@@ -126,6 +126,7 @@ launch("origin", process.execPath, ["--import", "tsx", "origin/server.ts"], {
   ORIGIN_HOST: "127.0.0.1",
   ORIGIN_PORT: String(ORIGIN_PORT),
   PASS_SECRET: secrets.PASS_SECRET,
+  OPERATOR_TOKEN: secrets.OPERATOR_TOKEN,
   RRN_HMAC_KEY: secrets.RRN_HMAC_KEY,
   RRN_ENC_KEY: secrets.RRN_ENC_KEY,
   SESSION_SECRET: secrets.SESSION_SECRET,

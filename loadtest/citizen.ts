@@ -1,0 +1,190 @@
+/**
+ * One simulated citizen: takes a place in line, polls when the server says to, and once admitted goes
+ * through the real booking journey over HTTP (identity with the development code, clinic search, times,
+ * hold, confirm), pausing to think between steps. A share of people give up while waiting.
+ * Everything it sees is recorded for the report; it never decides anything from its own clock but
+ * the timing of its own requests.
+ */
+import { randomUUID } from "node:crypto";
+import { checkDigit } from "../origin/identity/rrn";
+import type { Client } from "./http";
+import { Jar } from "./http";
+import type { StatusEvent } from "./stats";
+
+export interface Recorder {
+  status(e: StatusEvent): void;
+  /** a request of the journey (behind the pass, so it reached the origin) */
+  origin(r: { at: number; ms: number; status: number; code?: string }): void;
+  /** any answer that was not what a working system gives (a 5xx, or a refusal) */
+  error(where: string, status: number, code: string): void;
+  inflight(delta: 1 | -1): void;
+}
+
+export type Outcome =
+  | { kind: "booked"; seq: number; arrivedAt: number; admittedAt: number; bookedAt: number }
+  | { kind: "dropped"; seq: number; arrivedAt: number; admittedAt: number; reason: string }
+  | { kind: "abandoned"; seq: number; arrivedAt: number }
+  | { kind: "failed"; arrivedAt: number; reason: string }
+  | { kind: "unfinished"; seq: number; arrivedAt: number; admittedAt?: number };
+
+export interface Shared {
+  /** polls of the waiting room (answered at the edge) */
+  client: Client;
+  /** the journey behind the pass, on its own connections so a slow origin never delays anyone's poll */
+  journey: Client;
+  rec: Recorder;
+  /** Seoul dates (YYYY-MM-DD) to search, weekdays inside the booking horizon */
+  dates: string[];
+  /** the 시/도 codes, read once for the whole run by the first admitted person (it needs a pass) */
+  regions(read: () => Promise<string[]>): Promise<string[]>;
+  thinkMs: number;
+  random: () => number;
+  deadline: number;
+  stopped(): boolean;
+}
+
+const SURNAMES = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오", "서", "신", "권"];
+const GIVEN = ["민준", "서연", "영수", "영희", "정숙", "철수", "순자", "현우", "지은", "상철", "미경", "동현"];
+
+/** A person the system will accept: a valid resident number (born 1940–1995), a phone, an address. */
+export function person(i: number, random: () => number) {
+  const year = 1940 + Math.floor(random() * 56);
+  const month = 1 + Math.floor(random() * 12);
+  const day = 1 + Math.floor(random() * 28);
+  const female = random() < 0.5;
+  const serial = String(i % 100_000).padStart(5, "0");
+  const first12 = `${String(year).slice(2)}${String(month).padStart(2, "0")}${String(day).padStart(2, "0")}${female ? 2 : 1}${serial}`;
+  return {
+    name: SURNAMES[i % SURNAMES.length]! + GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]!,
+    rrn: `${first12.slice(0, 6)}-${first12.slice(6)}${checkDigit(first12)}`,
+    phone: `010${String(20_000_000 + i).padStart(8, "0")}`,
+    // a distinct client address per person, as each citizen has their own (a documentation range, never a target)
+    address: `198.18.${(i >> 8) & 255}.${i & 255}`,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: number | null }): Promise<Outcome> {
+  const jar = new Jar();
+  const who = person(i, s.random);
+  // The edge forwards CF-Connecting-IP as the client's address (Cloudflare sets it in production; locally the
+  // harness does), so per-client limits see each simulated person as themselves.
+  const headers = { "cf-connecting-ip": who.address };
+  const arrivedAt = Date.now();
+  let seq = 0;
+
+  // In line: the first call takes a place; later ones ask where we stand.
+  let admittedAt: number | undefined;
+  for (;;) {
+    if (s.stopped() || Date.now() > s.deadline) return { kind: "unfinished", seq, arrivedAt };
+    let answer;
+    try {
+      answer = await s.client.call("GET", "/_wr/status", { jar, headers });
+    } catch (err) {
+      s.rec.error("status", 0, "network");
+      if (!seq) return { kind: "failed", arrivedAt, reason: "network" };
+      await sleep(5000);
+      continue;
+    }
+    if (answer.status !== 200 || !answer.body?.state) {
+      s.rec.error("status", answer.status, answer.body?.code ?? `http_${answer.status}`);
+      if (!seq) return { kind: "failed", arrivedAt, reason: answer.body?.code ?? `http_${answer.status}` };
+      await sleep(5000);
+      continue;
+    }
+    seq = answer.body.seq;
+    const admitted = answer.body.state === "admitted";
+    s.rec.status({ at: Date.now(), seq, admitted });
+    if (admitted) {
+      admittedAt = Date.now();
+      break;
+    }
+    if (opts.abandonAfterMs !== null && Date.now() - arrivedAt >= opts.abandonAfterMs) return { kind: "abandoned", seq, arrivedAt };
+    let wait = answer.body.pollAfterMs as number;
+    if (opts.abandonAfterMs !== null) wait = Math.min(wait, arrivedAt + opts.abandonAfterMs - Date.now());
+    await sleep(wait);
+  }
+
+  // Admitted: the journey, every request behind the pass.
+  const think = () => sleep(s.thinkMs * (0.5 + s.random()));
+  const call = async (method: "GET" | "POST", path: string, body?: unknown, extra?: Record<string, string>) => {
+    s.rec.inflight(1);
+    try {
+      const a = await s.journey.call(method, path, { jar, body, headers: { ...headers, ...extra } });
+      s.rec.origin({ at: Date.now(), ms: a.ms, status: a.status, code: a.status >= 400 ? a.body?.code : undefined });
+      if (a.status >= 500) s.rec.error(path.split("?")[0]!.replace(/\/\d+/g, "/:id"), a.status, a.body?.code ?? `http_${a.status}`);
+      return a;
+    } catch {
+      s.rec.error(path.split("?")[0]!, 0, "network");
+      return { status: 0, body: { code: "network" }, ms: 0 };
+    } finally {
+      s.rec.inflight(-1);
+    }
+  };
+  const drop = (reason: string): Outcome => {
+    s.rec.error("journey", 0, reason);
+    return { kind: "dropped", seq, arrivedAt, admittedAt: admittedAt!, reason };
+  };
+
+  await think();
+  const start = await call("POST", "/api/identity/start", { name: who.name, rrn: who.rrn, phone: who.phone });
+  if (start.status !== 201) return drop(`identity_start:${start.body?.code ?? start.status}`);
+  const otp = await call("GET", `/api/dev/otp?phone=${who.phone}`);
+  if (otp.status !== 200) return drop(`dev_otp:${otp.body?.code ?? otp.status}`);
+  await think();
+  const verify = await call("POST", "/api/identity/verify", { challengeId: start.body.challengeId, code: otp.body.code });
+  if (verify.status !== 200) return drop(`identity_verify:${verify.body?.code ?? verify.status}`);
+
+  let regions: string[];
+  try {
+    regions = await s.regions(async () => {
+      const a = await call("GET", "/api/regions");
+      if (a.status !== 200) throw new Error(a.body?.code ?? String(a.status));
+      return (a.body.regions as { code: string }[]).map((r) => r.code);
+    });
+  } catch (err) {
+    return drop(`regions:${(err as Error).message}`);
+  }
+  let lastProblem = "no_clinic";
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (Date.now() > s.deadline) return { kind: "unfinished", seq, arrivedAt, admittedAt };
+    await think();
+    const date = s.dates[Math.floor(s.random() * s.dates.length)]!;
+    const region = regions[Math.floor(s.random() * regions.length)]!;
+    const search = await call("GET", `/api/clinics?date=${date}&region=${region}`);
+    if (search.status !== 200) {
+      lastProblem = `search:${search.body?.code ?? search.status}`;
+      continue;
+    }
+    const clinics = search.body.clinics as { id: number }[];
+    if (!clinics.length) continue;
+    const clinic = clinics[Math.floor(s.random() * Math.min(clinics.length, 10))]!;
+    await think();
+    const times = await call("GET", `/api/clinics/${clinic.id}/slots?date=${date}`);
+    if (times.status !== 200) {
+      lastProblem = `slots:${times.body?.code ?? times.status}`;
+      continue;
+    }
+    const free = (times.body.slots as { id: number; free: number }[]).filter((x) => x.free > 0);
+    if (!free.length) continue;
+    const slot = free[Math.floor(s.random() * free.length)]!;
+    const hold = await call("POST", "/api/holds", { slotId: slot.id });
+    if (hold.status !== 201) {
+      lastProblem = `hold:${hold.body?.code ?? hold.status}`;
+      continue;
+    }
+    await think();
+    const key = randomUUID();
+    const channel = (["kakao", "naver", "sms"] as const)[i % 3];
+    let confirm = await call("POST", "/api/reservations", { holdId: hold.body.holdId, notifyChannel: channel }, { "idempotency-key": key });
+    // A dropped connection or a 5xx is retried once with the same key: never a second booking.
+    if (confirm.status === 0 || confirm.status >= 500) {
+      confirm = await call("POST", "/api/reservations", { holdId: hold.body.holdId, notifyChannel: channel }, { "idempotency-key": key });
+    }
+    if (confirm.status === 201) return { kind: "booked", seq, arrivedAt, admittedAt, bookedAt: Date.now() };
+    lastProblem = `confirm:${confirm.body?.code ?? confirm.status}`;
+    if (confirm.body?.code === "already_booked") return { kind: "booked", seq, arrivedAt, admittedAt, bookedAt: Date.now() };
+  }
+  return drop(lastProblem);
+}

@@ -1,0 +1,126 @@
+/**
+ * `npm run loadtest -- [options]`: rehearse opening night against a running system (default: the one
+ * `npm start` runs). Prints a progress bar, then the key figures; writes a JSON and an HTML report.
+ *
+ *   --users N          simulated people (default 1000)          --arrival S     arrival window (default 10)
+ *   --curve burst|poisson|uniform (default burst)              --abandon F     share who give up (0.1)
+ *   --rate R           set the admission rate at the start      --rate-plan "0:100,60:300"  change it at times
+ *   --think MS         mean think time between steps (1000)     --max-seconds S hard time limit (600)
+ *   --target URL       the edge (http://127.0.0.1:8787)         --origin URL    the origin (http://127.0.0.1:8788)
+ *   --token T          operator token (else OPERATOR_TOKEN or .dev.vars)
+ *   --json FILE, --html FILE   reports                          --allow-remote  permit a non-loopback target
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { SingleBar, Presets } from "cli-progress";
+import { z } from "zod";
+import { htmlReport } from "./html";
+import { runLoadTest, type LoadOptions } from "./run";
+
+const { values } = parseArgs({
+  options: {
+    users: { type: "string", default: "1000" },
+    arrival: { type: "string", default: "10" },
+    curve: { type: "string", default: "burst" },
+    abandon: { type: "string", default: "0.1" },
+    rate: { type: "string" },
+    "rate-plan": { type: "string", default: "" },
+    think: { type: "string", default: "1000" },
+    "max-seconds": { type: "string", default: "600" },
+    target: { type: "string", default: "http://127.0.0.1:8787" },
+    origin: { type: "string", default: "http://127.0.0.1:8788" },
+    token: { type: "string" },
+    json: { type: "string" },
+    html: { type: "string" },
+    connections: { type: "string", default: "128" },
+    seed: { type: "string", default: "1" },
+    "allow-remote": { type: "boolean", default: false },
+  },
+});
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+
+function devVarsToken(): string | undefined {
+  if (!existsSync(".dev.vars")) return undefined;
+  return readFileSync(".dev.vars", "utf8").match(/^OPERATOR_TOKEN="?([^"\n]+)"?/m)?.[1];
+}
+
+const schema = z.object({
+  users: z.coerce.number().int().min(1).max(200_000),
+  arrival: z.coerce.number().min(0).max(3600),
+  curve: z.enum(["burst", "poisson", "uniform"]),
+  abandon: z.coerce.number().min(0).max(1),
+  rate: z.coerce.number().min(0).max(100_000).optional(),
+  ratePlan: z.string().transform((v, ctx) => {
+    if (!v.trim()) return [] as [number, number][];
+    const plan = v.split(",").map((part) => part.split(":").map(Number) as [number, number]);
+    if (plan.some((p) => p.length !== 2 || p.some((n) => !Number.isFinite(n) || n < 0))) {
+      ctx.addIssue({ code: "custom", message: 'write it as "seconds:rate,seconds:rate", e.g. "0:100,60:300"' });
+    }
+    return plan;
+  }),
+  think: z.coerce.number().min(0).max(60_000),
+  maxSeconds: z.coerce.number().min(1).max(3600),
+  target: z.string().url(),
+  origin: z.string().url(),
+  token: z.string().min(16, "is required: --token, OPERATOR_TOKEN, or .dev.vars from npm start"),
+  connections: z.coerce.number().int().min(1).max(1024),
+  seed: z.coerce.number().int(),
+});
+
+const parsed = schema.safeParse({
+  ...values,
+  ratePlan: values["rate-plan"],
+  maxSeconds: values["max-seconds"],
+  token: values.token ?? process.env.OPERATOR_TOKEN ?? devVarsToken() ?? "",
+});
+if (!parsed.success) {
+  console.error("loadtest: " + parsed.error.issues.map((i) => `--${i.path.join(".")} ${i.message}`).join("\n  "));
+  process.exit(2);
+}
+const a = parsed.data;
+for (const url of [a.target, a.origin]) {
+  if (!values["allow-remote"] && !LOOPBACK.test(new URL(url).hostname)) {
+    console.error(`loadtest: ${url} is not on this machine; pass --allow-remote to load a system you own elsewhere.`);
+    process.exit(2);
+  }
+}
+
+const opts: LoadOptions = {
+  target: a.target.replace(/\/$/, ""),
+  origin: a.origin.replace(/\/$/, ""),
+  token: a.token,
+  users: a.users,
+  arrivalSec: a.arrival,
+  curve: a.curve,
+  rate: a.rate,
+  ratePlan: a.ratePlan,
+  abandon: a.abandon,
+  thinkMs: a.think,
+  maxSeconds: a.maxSeconds,
+  connections: a.connections,
+  seed: a.seed,
+  tolerance: 0,
+};
+
+// A new peak measurement at the origin for this run (best effort: the report says if it was not measured).
+await fetch(`${opts.origin}/ops/peak/reset`, { method: "POST", headers: { authorization: `Bearer ${opts.token}` } }).catch(() => {});
+
+const bar = new SingleBar(
+  { format: "{bar} {percentage}% | done {value}/{total} | arrived {arrived} | admitted {admitted} | booked {booked} | waiting {waiting}", hideCursor: true },
+  Presets.shades_classic,
+);
+bar.start(opts.users, 0, { arrived: 0, admitted: 0, booked: 0, waiting: 0 });
+const report = await runLoadTest(opts, (p) => bar.update(p.done, p));
+bar.stop();
+
+const { series: _series, ...summary } = report;
+console.log(JSON.stringify(summary, null, 2));
+if (values.json) {
+  writeFileSync(values.json, JSON.stringify(report, null, 2) + "\n");
+  console.log(`wrote ${values.json}`);
+}
+if (values.html) {
+  writeFileSync(values.html, htmlReport(report));
+  console.log(`wrote ${values.html}`);
+}

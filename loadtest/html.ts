@@ -1,0 +1,68 @@
+/**
+ * The HTML report: one file that opens offline, with uPlot (the charting library, from npm) and its
+ * stylesheet inlined. Charts: people waiting over time, admitted per second against the set rate, origin
+ * latency p50/p95/p99 over time, time in line; then errors by code and the measured verdicts.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Report } from "./run";
+
+const require = createRequire(import.meta.url);
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+export function htmlReport(r: Report): string {
+  const uplotJs = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
+  const uplotCss = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
+  const verdicts: [string, string, boolean | null][] = [
+    ["Overbooked slots (database)", String(r.overbooked ?? "not checked"), r.overbooked === null ? null : r.overbooked === 0],
+    ["Order inversions", String(r.inversions), r.inversions === 0],
+    ["5xx answers", String(r.errors5xx), r.errors5xx === 0],
+    ["Admitted / set rate (while backlogged)", r.admitRatio === null ? "never backlogged" : r.admitRatio.toFixed(3), r.admitRatio === null ? null : r.admitRatio >= 0.9 && r.admitRatio <= 1.1],
+    ["Admitted but could not finish", String(r.droppedAfterAdmit), r.droppedAfterAdmit === 0],
+  ];
+  const figures: [string, string][] = [
+    ["Simulated people", String(r.users)],
+    ["Admitted", String(r.admitted)],
+    ["Booked", String(r.booked)],
+    ["Gave up while waiting", String(r.abandoned)],
+    ["Still going at the time limit", String(r.unfinished)],
+    ["Could not take a place", String(r.failedToQueue)],
+    ["Origin latency p50 / p95 / p99", `${r.originP50Ms} / ${r.originP95Ms} / ${r.originP99Ms} ms`],
+    ["Peak concurrent requests at the origin", r.originPeakConcurrent === null ? "not measured" : String(r.originPeakConcurrent)],
+    ["Time in line p50 / p95 / max", `${r.timeInLineSec.p50.toFixed(1)} / ${r.timeInLineSec.p95.toFixed(1)} / ${r.timeInLineSec.max.toFixed(1)} s`],
+    ["Run time", `${r.durationSec} s`],
+  ];
+  const errors = Object.entries(r.errorsByCode).sort((a, b) => b[1] - a[1]);
+  const dropped = Object.entries(r.droppedReasons).sort((a, b) => b[1] - a[1]);
+  const s = r.series;
+  const charts = [
+    { id: "waiting", title: "People waiting", x: s.second, series: [["waiting", s.waiting, "#0b4f9c"]] },
+    { id: "admitted", title: "Admitted per second against the set rate", x: s.second, series: [["admitted/s", s.admittedPerSec, "#0b7a3e"], ["set rate", s.setRate, "#b00020"]] },
+    { id: "latency", title: "Origin latency (ms) through the edge", x: s.second, series: [["p50", s.originP50, "#0b4f9c"], ["p95", s.originP95, "#b07a00"], ["p99", s.originP99, "#b00020"]] },
+    { id: "line", title: "Time in line (s): people per bucket", x: s.timeInLine.map((b) => b[0]), series: [["people", s.timeInLine.map((b) => b[1]), "#5b3a9c"]] },
+  ];
+  const script = `var charts=${JSON.stringify(charts).replace(/</g, "\\u003c")};
+charts.forEach(function(c){var el=document.getElementById(c.id);
+new uPlot({title:c.title,width:Math.min(900,el.clientWidth||900),height:260,scales:{x:{time:false}},
+series:[{label:c.id==="line"?"seconds in line":"second of the run"}].concat(c.series.map(function(s){return c.id==="line"?{label:s[0],stroke:s[2],fill:s[2]+"55",width:1,paths:uPlot.paths.bars({size:[0.9]}),points:{show:false}}:{label:s[0],stroke:s[2],width:2}})),
+axes:[{},{size:70}]},[c.x].concat(c.series.map(function(s){return s[1]})),el);});`;
+  const row = (cells: string[], tag = "td") => `<tr>${cells.map((x) => `<${tag}>${esc(x)}</${tag}>`).join("")}</tr>`;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Load test: ${r.users} people, rate ${r.settings.rate ?? "as set"}</title>
+<style>${uplotCss}
+body{font:16px/1.5 system-ui,"Noto Sans",Arial,sans-serif;margin:0;padding:1rem 1.5rem;color:#111;max-width:60rem}
+h1{font-size:1.5rem}table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border-bottom:1px solid #ccd;padding:.3rem .8rem;text-align:left}
+.ok{color:#0b7a3e;font-weight:700}.bad{color:#b00020;font-weight:700}.na{color:#555}.chart{margin:1rem 0 2rem}</style></head>
+<body><h1>Opening-night rehearsal</h1>
+<p>${esc(`${r.users} people arriving over ${r.settings.arrivalSec} s (${r.settings.curve}), rate ${r.settings.rate ?? "unchanged"}/s${r.settings.ratePlan.length ? `, plan ${r.settings.ratePlan.map(([t, v]) => `${t}s→${v}/s`).join(", ")}` : ""}, ${Math.round(r.settings.abandon * 100)} % give up while waiting, think time ${r.settings.thinkMs} ms, against ${r.settings.target}.`)}</p>
+<h2>Verdicts (measured)</h2><table>${verdicts.map(([k, v, ok]) => `<tr><td>${esc(k)}</td><td class="${ok === null ? "na" : ok ? "ok" : "bad"}">${esc(v)}</td></tr>`).join("")}</table>
+<h2>Figures</h2><table>${figures.map((f) => row(f)).join("")}</table>
+${charts.map((c) => `<div class="chart" id="${c.id}"></div>`).join("\n")}
+<h2>Errors by code</h2><table>${errors.length ? row(["where, status, code", "count"], "th") + errors.map(([k, v]) => row([k, String(v)])).join("") : "<tr><td>none</td></tr>"}</table>
+<h2>Why admitted people could not finish</h2><table>${dropped.length ? dropped.map(([k, v]) => row([k, String(v)])).join("") : "<tr><td>everyone admitted finished</td></tr>"}</table>
+<script>${uplotJs}</script><script>${script}</script>
+</body></html>
+`;
+}

@@ -1,0 +1,76 @@
+/**
+ * The harness's HTTP: one keep-alive connection pool per target (few sockets, one event loop, so tens of
+ * thousands of simulated people fit on two cores), and a cookie jar per simulated person.
+ */
+import { Pool } from "undici";
+
+export class Jar {
+  private cookies = new Map<string, string>();
+
+  /** Takes the Set-Cookie headers of a response (a Max-Age=0 cookie is removed). */
+  take(setCookie: string | string[] | undefined): void {
+    if (!setCookie) return;
+    for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
+      const [pair, ...attrs] = line.split(";");
+      const eq = pair!.indexOf("=");
+      if (eq < 1) continue;
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (!value || attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  has(name: string): boolean {
+    return this.cookies.has(name);
+  }
+
+  header(): string {
+    let out = "";
+    for (const [k, v] of this.cookies) out += (out ? "; " : "") + `${k}=${v}`;
+    return out;
+  }
+}
+
+export interface Answer {
+  status: number;
+  body: any;
+  ms: number;
+}
+
+export class Client {
+  private pool: Pool;
+
+  constructor(readonly base: string, connections: number) {
+    this.pool = new Pool(base, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  }
+
+  async call(method: "GET" | "POST", path: string, opts: { jar?: Jar; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+    const started = performance.now();
+    const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
+    const cookie = opts.jar?.header();
+    if (cookie) headers.cookie = cookie;
+    if (opts.body !== undefined) headers["content-type"] = "application/json";
+    const res = await this.pool.request({
+      method,
+      path,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      headersTimeout: 60_000,
+      bodyTimeout: 60_000,
+    });
+    opts.jar?.take(res.headers["set-cookie"]);
+    const text = await res.body.text();
+    let body: any = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = { code: res.statusCode >= 500 ? "server_error" : "not_json" };
+    }
+    return { status: res.statusCode, body, ms: performance.now() - started };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * One rehearsal of opening night against a running system: people arrive by the chosen curve, the
+ * operator API sets (and re-plans) the admission rate, the counter is sampled every second, and at the
+ * end the origin is asked, from its database, whether any slot was overbooked. The report states what
+ * was measured; nothing in it is assumed from the settings.
+ */
+import { arrivalOffsets, rng, type ArrivalCurve } from "./arrivals";
+import { citizen, type Outcome, type Recorder, type Shared } from "./citizen";
+import { Client } from "./http";
+import { admitRatio, bySecond, countInversions, histogram, percentile, type CounterSample, type StatusEvent } from "./stats";
+
+export interface LoadOptions {
+  target: string;
+  origin: string;
+  token: string;
+  users: number;
+  arrivalSec: number;
+  curve: ArrivalCurve;
+  rate?: number;
+  /** [seconds from start, rate] changes */
+  ratePlan: [number, number][];
+  abandon: number;
+  thinkMs: number;
+  maxSeconds: number;
+  connections: number;
+  seed: number;
+  /** places a shard may be out of order (0 with one counter) */
+  tolerance: number;
+}
+
+export interface Progress {
+  arrived: number;
+  admitted: number;
+  booked: number;
+  done: number;
+  waiting: number;
+}
+
+export interface Report {
+  users: number;
+  admitted: number;
+  booked: number;
+  admitRatio: number | null;
+  inversions: number;
+  droppedAfterAdmit: number;
+  errors5xx: number;
+  overbooked: number | null;
+  originP99Ms: number;
+  abandoned: number;
+  unfinished: number;
+  failedToQueue: number;
+  originP50Ms: number;
+  originP95Ms: number;
+  originPeakConcurrent: number | null;
+  harnessPeakConcurrent: number;
+  timeInLineSec: { p50: number; p95: number; max: number };
+  droppedReasons: Record<string, number>;
+  errorsByCode: Record<string, number>;
+  settings: { target: string; users: number; arrivalSec: number; curve: ArrivalCurve; rate: number | null; ratePlan: [number, number][]; abandon: number; thinkMs: number };
+  durationSec: number;
+  series: {
+    second: number[];
+    waiting: number[];
+    serving: number[];
+    admittedPerSec: number[];
+    setRate: number[];
+    originP50: number[];
+    originP95: number[];
+    originP99: number[];
+    timeInLine: [number, number][];
+  };
+}
+
+async function operator(o: LoadOptions, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${o.target}/_wr/admin${path}`, {
+    method: body ? "POST" : "GET",
+    headers: { authorization: `Bearer ${o.token}`, "content-type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`operator API ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Weekdays (Seoul) from tomorrow inside the first two booking weeks. */
+function searchDates(): string[] {
+  const out: string[] = [];
+  for (let d = 1; d <= 14; d++) {
+    const t = new Date(Date.now() + 9 * 3600_000 + d * 86_400_000);
+    if (t.getUTCDay() !== 0 && t.getUTCDay() !== 6) out.push(t.toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => void): Promise<Report> {
+  const client = new Client(o.target, o.connections);
+  const journey = new Client(o.target, o.connections);
+  const random = rng(o.seed);
+  const started = Date.now();
+  const deadline = started + o.maxSeconds * 1000;
+  let stop = false;
+
+  const statusEvents: StatusEvent[] = [];
+  const originCalls: { at: number; ms: number; status: number }[] = [];
+  const errorsByCode: Record<string, number> = {};
+  let errors5xx = 0;
+  let inflight = 0;
+  let peak = 0;
+  const rec: Recorder = {
+    status: (e) => statusEvents.push(e),
+    origin: (r) => originCalls.push(r),
+    error(where, status, code) {
+      if (status >= 500) errors5xx++;
+      const key = `${where} ${status || ""} ${code}`.replace(/\s+/g, " ").trim();
+      errorsByCode[key] = (errorsByCode[key] ?? 0) + 1;
+    },
+    inflight(delta) {
+      inflight += delta;
+      if (inflight > peak) peak = inflight;
+    },
+  };
+
+  let regionCodes: Promise<string[]> | null = null;
+  const regions = (read: () => Promise<string[]>) => {
+    regionCodes ??= read();
+    regionCodes.catch(() => (regionCodes = null));
+    return regionCodes;
+  };
+  const shared: Shared = {
+    client,
+    journey,
+    rec,
+    dates: searchDates(),
+    regions,
+    thinkMs: o.thinkMs,
+    random,
+    deadline,
+    stopped: () => stop,
+  };
+
+  // The admission rate: set now, and changed on plan.
+  if (o.rate !== undefined) await operator(o, "/config", { ratePerSec: o.rate, paused: false });
+  const planTimers = o.ratePlan.map(([sec, rate]) => setTimeout(() => void operator(o, "/config", { ratePerSec: rate }).catch(() => {}), sec * 1000));
+
+  const samples: CounterSample[] = [];
+  const sample = async () => {
+    try {
+      const s = await operator(o, "/stats");
+      samples.push({ at: Date.now(), serving: s.serving, waiting: s.waiting, ratePerSec: s.ratePerSec, paused: s.paused });
+    } catch {
+      /* a missed sample only widens the next interval */
+    }
+  };
+  await sample();
+  const sampler = setInterval(() => void sample(), 1000);
+
+  const progress: Progress = { arrived: 0, admitted: 0, booked: 0, done: 0, waiting: 0 };
+  const ticker = onProgress ? setInterval(() => onProgress({ ...progress, waiting: samples.at(-1)?.waiting ?? 0 }), 250) : null;
+  const outcomes: Promise<Outcome>[] = [];
+  const offsets = arrivalOffsets(o.users, o.arrivalSec * 1000, o.curve, o.seed);
+  const abandoners = new Set<number>();
+  for (let i = 0; i < o.users; i++) if (random() < o.abandon) abandoners.add(i);
+
+  await new Promise<void>((resolve) => {
+    let next = 0;
+    const launch = () => {
+      const elapsed = Date.now() - started;
+      while (next < offsets.length && offsets[next]! <= elapsed) {
+        const i = next++;
+        progress.arrived++;
+        // Someone who gives up waits between 5 and 60 s first.
+        const abandonAfterMs = abandoners.has(i) ? 5000 + random() * 55_000 : null;
+        outcomes.push(
+          citizen(i, shared, { abandonAfterMs })
+            .then((out) => {
+              if (out.kind === "booked") progress.booked++;
+              if ("admittedAt" in out && out.admittedAt) progress.admitted++;
+              return out;
+            })
+            .finally(() => progress.done++),
+        );
+      }
+      if (next >= offsets.length) resolve();
+      else setTimeout(launch, Math.min(50, offsets[next]! - elapsed));
+    };
+    launch();
+  });
+  const hardStop = setTimeout(() => (stop = true), Math.max(0, deadline - Date.now()));
+  const results = await Promise.all(outcomes);
+  clearTimeout(hardStop);
+  planTimers.forEach(clearTimeout);
+  clearInterval(sampler);
+  if (ticker) clearInterval(ticker);
+  await sample();
+  onProgress?.({ ...progress, waiting: samples.at(-1)?.waiting ?? 0 });
+  await client.close();
+  await journey.close();
+
+  // What the origin says about itself, from its database and its own request counter.
+  let overbooked: number | null = null;
+  let originPeak: number | null = null;
+  try {
+    const res = await fetch(`${o.origin}/ops/stats`, { headers: { authorization: `Bearer ${o.token}` } });
+    if (res.ok) {
+      const ops = (await res.json()) as { overbookedSlots: number; requests: { peakConcurrent: number } };
+      overbooked = ops.overbookedSlots;
+      originPeak = ops.requests.peakConcurrent;
+    }
+  } catch {
+    /* stays null: the report says it could not be checked */
+  }
+
+  const admittedOnes = results.filter((r): r is Extract<Outcome, { admittedAt: number }> => "admittedAt" in r && typeof r.admittedAt === "number");
+  const dropped = results.filter((r): r is Extract<Outcome, { kind: "dropped" }> => r.kind === "dropped");
+  const droppedReasons: Record<string, number> = {};
+  for (const d of dropped) droppedReasons[d.reason] = (droppedReasons[d.reason] ?? 0) + 1;
+  const lineSec = admittedOnes.map((r) => (r.admittedAt - r.arrivedAt) / 1000);
+  const latencies = originCalls.map((c) => c.ms);
+  const perSecond = bySecond(originCalls, (c) => c.at, started);
+  const samplesBySec = bySecond(samples, (s) => s.at, started);
+  const seconds = Math.max(perSecond.length, samplesBySec.length);
+  const series: Report["series"] = {
+    second: [],
+    waiting: [],
+    serving: [],
+    admittedPerSec: [],
+    setRate: [],
+    originP50: [],
+    originP95: [],
+    originP99: [],
+    timeInLine: histogram(lineSec, 30),
+  };
+  let last: CounterSample | undefined = samples[0];
+  for (let s = 0; s < seconds; s++) {
+    const sm = samplesBySec[s]?.at(-1);
+    series.second.push(s);
+    series.waiting.push(sm?.waiting ?? last?.waiting ?? 0);
+    series.serving.push(sm?.serving ?? last?.serving ?? 0);
+    series.admittedPerSec.push(sm && last ? Math.max(0, Math.round(((sm.serving - last.serving) * 1000) / Math.max(1, sm.at - last.at))) : 0);
+    series.setRate.push(sm?.paused ? 0 : sm?.ratePerSec ?? last?.ratePerSec ?? 0);
+    const ms = (perSecond[s] ?? []).map((c) => c.ms);
+    series.originP50.push(Math.round(percentile(ms, 50)));
+    series.originP95.push(Math.round(percentile(ms, 95)));
+    series.originP99.push(Math.round(percentile(ms, 99)));
+    if (sm) last = sm;
+  }
+  const ratio = admitRatio(samples);
+  return {
+    users: o.users,
+    admitted: admittedOnes.length,
+    booked: results.filter((r) => r.kind === "booked").length,
+    admitRatio: ratio === null ? null : Math.round(ratio * 1000) / 1000,
+    inversions: countInversions(statusEvents, o.tolerance),
+    droppedAfterAdmit: dropped.length,
+    errors5xx,
+    overbooked,
+    originP99Ms: Math.round(percentile(latencies, 99)),
+    abandoned: results.filter((r) => r.kind === "abandoned").length,
+    unfinished: results.filter((r) => r.kind === "unfinished").length,
+    failedToQueue: results.filter((r) => r.kind === "failed").length,
+    originP50Ms: Math.round(percentile(latencies, 50)),
+    originP95Ms: Math.round(percentile(latencies, 95)),
+    originPeakConcurrent: originPeak,
+    harnessPeakConcurrent: peak,
+    timeInLineSec: { p50: percentile(lineSec, 50), p95: percentile(lineSec, 95), max: lineSec.length ? Math.max(...lineSec) : 0 },
+    droppedReasons,
+    errorsByCode,
+    settings: { target: o.target, users: o.users, arrivalSec: o.arrivalSec, curve: o.curve, rate: o.rate ?? null, ratePlan: o.ratePlan, abandon: o.abandon, thinkMs: o.thinkMs },
+    durationSec: Math.round((Date.now() - started) / 100) / 10,
+    series,
+  };
+}

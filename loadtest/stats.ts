@@ -1,0 +1,83 @@
+/**
+ * The report's arithmetic, apart from the run so it can be tested on made-up events: percentiles,
+ * per-second series, the admission ratio from the counter's own cursor, and order inversions.
+ */
+
+/** The p-th percentile (0–100) of a list of numbers, nearest-rank; 0 for an empty list. */
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+/** One answer of /_wr/status as a simulated citizen saw it. */
+export interface StatusEvent {
+  at: number;
+  seq: number;
+  admitted: boolean;
+}
+
+/**
+ * Order inversions: people told "still waiting" after someone with a later number had already been
+ * told "admitted", by more than `tolerance` places (a shard's allowed slack; 0 for one counter).
+ * Counted once per person. Events may come in any order.
+ */
+export function countInversions(events: StatusEvent[], tolerance = 0): number {
+  const sorted = [...events].sort((a, b) => a.at - b.at || Number(b.admitted) - Number(a.admitted));
+  let maxAdmitted = 0;
+  const inverted = new Set<number>();
+  for (const e of sorted) {
+    if (e.admitted) maxAdmitted = Math.max(maxAdmitted, e.seq);
+    else if (e.seq < maxAdmitted - tolerance) inverted.add(e.seq);
+  }
+  return inverted.size;
+}
+
+/** A sample of the counter taken by the operator API. */
+export interface CounterSample {
+  at: number;
+  serving: number;
+  waiting: number;
+  ratePerSec: number;
+  paused: boolean;
+}
+
+/**
+ * Admitted rate against the set rate, from the counter's cursor: over every interval between samples in
+ * which people were waiting the whole time (so the rate, not the arrivals, limited admission) and the
+ * queue was not paused, admissions made / admissions the set rate allowed. null when never backlogged.
+ */
+export function admitRatio(samples: CounterSample[]): number | null {
+  let made = 0;
+  let allowed = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    if (a.paused || b.paused || a.waiting <= 0 || b.waiting <= 0) continue;
+    made += b.serving - a.serving;
+    allowed += (a.ratePerSec * (b.at - a.at)) / 1000;
+  }
+  return allowed > 0 ? made / allowed : null;
+}
+
+/** Values bucketed by whole seconds since `start`: [second, values[]] for every second up to the last. */
+export function bySecond<T>(items: T[], at: (x: T) => number, start: number): T[][] {
+  const buckets: T[][] = [];
+  for (const x of items) {
+    const s = Math.max(0, Math.floor((at(x) - start) / 1000));
+    (buckets[s] ??= []).push(x);
+  }
+  for (let i = 0; i < buckets.length; i++) buckets[i] ??= [];
+  return buckets;
+}
+
+/** A histogram of values into `bins` equal bins from 0 to the maximum: [upper edge, count][]. */
+export function histogram(values: number[], bins: number): [number, number][] {
+  if (!values.length) return [];
+  const max = Math.max(...values, 1);
+  const width = max / bins;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of values) counts[Math.min(bins - 1, Math.floor(v / width))]!++;
+  return counts.map((n, i) => [Math.round((i + 1) * width), n]);
+}

@@ -1,0 +1,63 @@
+/**
+ * An operator changes how many people a clinic takes per half-hour on one date (a clinic short of staff,
+ * or extra vaccine delivered). All slots of that day change together, in one transaction with their rows
+ * locked, and never below what is already taken (that would overbook): the change is refused, naming the
+ * times, and nothing changes. Every change is written to `capacity_changes` with who did it and why.
+ */
+import { sql } from "drizzle-orm";
+import { AppError } from "../../lib/errors";
+import { instant, rows, type Db } from "../db";
+
+export interface CapacityChange {
+  clinicId: number;
+  date: string;
+  capacity: number;
+  operator: string;
+  reason: string;
+  now: Date;
+}
+
+export async function changeCapacity(db: Db, p: CapacityChange): Promise<{ slots: number; previousMin: number; previousMax: number }> {
+  const start = new Date(`${p.date}T00:00:00+09:00`);
+  const end = new Date(start.getTime() + 86_400_000);
+  return db.transaction(async (txn) => {
+    const tx = txn as unknown as Db;
+    const slots = await rows<{ id: number; capacity: number; taken: number; time: string }>(
+      tx,
+      sql`select id, capacity, taken, to_char(starts_at at time zone 'Asia/Seoul', 'HH24:MI') as time from slots
+          where clinic_id = ${p.clinicId} and starts_at >= ${instant(start)} and starts_at < ${instant(end)}
+          order by starts_at for update`,
+    );
+    if (!slots.length) throw new AppError("no_slots", 404, `The clinic has no slots on ${p.date}.`);
+    // Holds count too: a place someone is holding must stay theirs.
+    const held = await rows<{ slot_id: number; n: number }>(
+      tx,
+      sql`select slot_id, count(*)::int as n from holds where slot_id in (${sql.join(slots.map((s) => sql`${s.id}`), sql`, `)})
+          and expires_at > ${instant(p.now)} group by slot_id`,
+    );
+    const heldBy = new Map(held.map((h) => [Number(h.slot_id), h.n]));
+    const tooFull = slots.filter((s) => s.taken + (heldBy.get(Number(s.id)) ?? 0) > p.capacity);
+    if (tooFull.length) {
+      throw new AppError("capacity_below_taken", 409, `Already taken or held beyond ${p.capacity} at ${tooFull.map((s) => s.time).join(", ")}; choose at least ${Math.max(...tooFull.map((s) => s.taken + (heldBy.get(Number(s.id)) ?? 0)))}.`, {
+        times: tooFull.map((s) => s.time),
+      });
+    }
+    const previousMin = Math.min(...slots.map((s) => s.capacity));
+    const previousMax = Math.max(...slots.map((s) => s.capacity));
+    await rows(tx, sql`update slots set capacity = ${p.capacity} where id in (${sql.join(slots.map((s) => sql`${s.id}`), sql`, `)})`);
+    await rows(
+      tx,
+      sql`insert into capacity_changes (clinic_id, date, previous_min, previous_max, capacity, slots, operator, reason, changed_at)
+          values (${p.clinicId}, ${p.date}, ${previousMin}, ${previousMax}, ${p.capacity}, ${slots.length}, ${p.operator}, ${p.reason}, ${instant(p.now)})`,
+    );
+    return { slots: slots.length, previousMin, previousMax };
+  });
+}
+
+export async function recentCapacityChanges(db: Db, limit = 20) {
+  return rows<{ clinic_id: number; clinic: string; date: string; previous_min: number; previous_max: number; capacity: number; operator: string; reason: string; changed_at: string | Date }>(
+    db,
+    sql`select x.clinic_id, c.name as clinic, x.date::text, x.previous_min, x.previous_max, x.capacity, x.operator, x.reason, x.changed_at
+        from capacity_changes x join clinics c on c.id = x.clinic_id order by x.id desc limit ${limit}`,
+  );
+}

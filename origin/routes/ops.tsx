@@ -1,0 +1,336 @@
+/**
+ * The origin's operator side (OPERATOR_TOKEN; no admission pass needed, like /health):
+ *   GET  /ops/stats       bookings per minute, overbooked places (must be 0), fill by 시/도 and date,
+ *                         outbox backlog and failures, identity checks and rejections by code, requests
+ *                         in flight and their peak
+ *   POST /ops/peak/reset  starts a new peak measurement (the load harness does this before a run)
+ *   POST /ops/capacity    {clinicId, date, capacity, reason}: a clinic's places per slot on a date (audited)
+ *   GET  /ops             the same as a page (token once at login, then an HttpOnly cookie), Korean and English
+ * API clients send `Authorization: Bearer <token>`; the page uses the signed cookie.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { timingSafeEqual } from "node:crypto";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { z } from "zod";
+import { AppError } from "../../lib/errors";
+import { addDays, seoulDate } from "../clinics/dates";
+import { outboxStats } from "../notify/outbox";
+import { changeCapacity, recentCapacityChanges } from "../ops/capacity";
+import type { Gauge } from "../ops/gauge";
+import { bookingsPerMinute, fillByRegionAndDate, identityCounts, overbookedSlots, reservationCounts } from "../ops/queries";
+import { Page, pageCtx, type PageCtx } from "../pages/layout";
+import type { Deps } from "../types";
+
+const OPS_COOKIE = "ops";
+const require = createRequire(import.meta.url);
+const UPLOT_JS = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
+const UPLOT_CSS = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
+
+const WORDS = {
+  ko: {
+    title: "운영 현황 (예약 서버)",
+    login: "운영자 로그인",
+    token: "운영자 토큰",
+    signIn: "로그인",
+    signOut: "로그아웃",
+    badToken: "토큰이 맞지 않습니다.",
+    bookings: "분당 예약 건수 (최근 30분)",
+    overbooked: "초과 예약된 자리",
+    active: "유효한 예약",
+    cancelled: "취소된 예약",
+    inFlight: "처리 중인 요청",
+    peak: "최대 동시 요청",
+    outbox: "알림 발송 대기",
+    failing: "발송 실패 후 재시도 중",
+    sent: "발송 완료",
+    identity: "본인인증 (최근 15분)",
+    started: "인증번호 발송",
+    verified: "인증 완료",
+    locked: "오입력으로 잠김",
+    rejections: "거절 사유별 건수 (이 서버 시작 이후)",
+    fill: "지역·날짜별 예약률 (7일)",
+    region: "시/도",
+    capacityTitle: "의료기관 수용 인원 조정",
+    clinicId: "의료기관 번호",
+    date: "날짜",
+    capacity: "시간대별 인원",
+    reason: "사유",
+    apply: "적용",
+    confirm: "정말 바꾸시겠습니까? 이 변경은 기록됩니다.",
+    changed: "수용 인원을 바꾸었습니다.",
+    audit: "최근 변경 기록",
+    none: "없음",
+  },
+  en: {
+    title: "Operations (booking origin)",
+    login: "Operator sign-in",
+    token: "Operator token",
+    signIn: "Sign in",
+    signOut: "Sign out",
+    badToken: "That token is not right.",
+    bookings: "Bookings per minute (last 30 min)",
+    overbooked: "Overbooked places",
+    active: "Active bookings",
+    cancelled: "Cancelled bookings",
+    inFlight: "Requests in flight",
+    peak: "Peak concurrent requests",
+    outbox: "Notifications waiting",
+    failing: "Failed, retrying",
+    sent: "Sent",
+    identity: "Identity checks (last 15 min)",
+    started: "Codes sent",
+    verified: "Verified",
+    locked: "Locked by wrong codes",
+    rejections: "Rejections by reason (since this process started)",
+    fill: "Fill by region and date (7 days)",
+    region: "Region",
+    capacityTitle: "Adjust a clinic's capacity",
+    clinicId: "Clinic id",
+    date: "Date",
+    capacity: "People per slot",
+    reason: "Reason",
+    apply: "Apply",
+    confirm: "Change it? The change is recorded.",
+    changed: "Capacity changed.",
+    audit: "Recent changes",
+    none: "none",
+  },
+};
+
+const capacityBody = z.object({
+  clinicId: z.coerce.number().int().positive("clinicId must be a clinic's id"),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date must be YYYY-MM-DD"),
+  capacity: z.coerce.number().int("capacity must be a whole number").min(0, "capacity cannot be negative").max(500, "capacity above 500 per half-hour is not plausible"),
+  reason: z.string().trim().min(3, "say why (at least 3 characters)").max(200),
+});
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function opsRoutes(deps: Deps, clock: () => number, gauge: Gauge) {
+  const { db, config } = deps;
+  const token = config.operatorToken;
+
+  const signedIn = async (c: Context): Promise<boolean> => {
+    if (!token) return false;
+    const header = c.req.header("authorization");
+    if (header?.startsWith("Bearer ") && same(header.slice(7), token)) return true;
+    return (await getSignedCookie(c, config.sessionSecret, OPS_COOKIE)) === "operator";
+  };
+  const auth: MiddlewareHandler = async (c, next) => {
+    if (!token) throw new AppError("ops_disabled", 503, "Set OPERATOR_TOKEN to use the operator API.");
+    if (!(await signedIn(c))) throw new AppError("unauthorized", 401, "Send the operator token: Authorization: Bearer <OPERATOR_TOKEN>.");
+    await next();
+  };
+
+  async function stats() {
+    const now = new Date(clock());
+    const [perMinute, overbooked, reservations, fill, outbox, identity] = await Promise.all([
+      bookingsPerMinute(db, { now, minutes: 30 }),
+      overbookedSlots(db),
+      reservationCounts(db),
+      fillByRegionAndDate(db, { from: seoulDate(now), days: 7 }),
+      outboxStats(db),
+      identityCounts(db, { now, windowMs: 15 * 60_000 }),
+    ]);
+    return {
+      at: now.toISOString(),
+      bookingsPerMinute: perMinute,
+      overbookedSlots: overbooked,
+      reservations,
+      fill,
+      outbox,
+      identity: { ...identity, rejectionsByCode: Object.fromEntries(gauge.identityRejections) },
+      requests: { inFlight: gauge.inFlight, peakConcurrent: gauge.peak },
+    };
+  }
+
+  const app = new Hono();
+
+  app.get("/assets/uplot.js", (c) => c.body(UPLOT_JS, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=86400" }));
+  app.get("/assets/uplot.css", (c) => c.body(UPLOT_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=86400" }));
+
+  app.get("/stats", auth, async (c) => c.json(await stats()));
+  app.post("/peak/reset", auth, (c) => {
+    gauge.resetPeak();
+    return c.json({ peakConcurrent: gauge.peak });
+  });
+  app.post("/capacity", auth, async (c) => {
+    const body = await c.req.json().catch(() => null);
+    const parsed = capacityBody.safeParse(body);
+    if (!parsed.success) throw new AppError("invalid_capacity", 400, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const result = await changeCapacity(db, { ...parsed.data, operator: "api", now: new Date(clock()) });
+    return c.json(result);
+  });
+
+  // The page.
+  const LoginPage = (props: { c: Context; p: PageCtx; error?: string }) => {
+    const w = WORDS[props.p.lang];
+    return (
+      <Page c={props.c} p={props.p} title={w.login}>
+        {props.error ? (
+          <div class="summary" role="alert">
+            <p>{props.error}</p>
+          </div>
+        ) : null}
+        <form method="post" action="/ops/login">
+          <label for="token">{w.token}</label>
+          <input id="token" name="token" type="password" autocomplete="off" required />
+          <button type="submit">{w.signIn}</button>
+        </form>
+      </Page>
+    );
+  };
+
+  app.get("/", async (c) => {
+    const p = pageCtx(c);
+    if (!(await signedIn(c))) return c.html(<LoginPage c={c} p={p} />, token ? 200 : 503);
+    const w = WORDS[p.lang];
+    const s = await stats();
+    const audit = await recentCapacityChanges(db);
+    const dates = [...new Set(s.fill.map((f) => f.date))];
+    const regions = [...new Map(s.fill.map((f) => [f.region, f.name])).entries()];
+    const cell = (region: string, date: string) => s.fill.find((f) => f.region === region && f.date === date);
+    const notice = c.req.query("changed") ? w.changed : c.req.query("error");
+    const chartScript = `(function(){var data=${JSON.stringify([s.bookingsPerMinute.map((_, i) => i), s.bookingsPerMinute.map((b) => b.count)])};var labels=${JSON.stringify(s.bookingsPerMinute.map((b) => b.minute))};
+var el=document.getElementById("bookings-chart");new uPlot({width:Math.min(720,el.clientWidth||720),height:220,series:[{value:function(u,v){return labels[v]||""}},{label:${JSON.stringify(w.bookings)},stroke:"#0b4f9c",width:2,fill:"rgba(11,79,156,.1)"}],axes:[{values:function(u,vs){return vs.map(function(v){return labels[v]||""})}},{}],scales:{x:{time:false}}},data,el);
+document.getElementById("capacity-form").addEventListener("submit",function(e){if(!confirm(${JSON.stringify(w.confirm)}))e.preventDefault();});
+setTimeout(function(){if(!document.activeElement||document.activeElement===document.body)location.reload();},15000);})();`;
+    return c.html(
+      <Page c={c} p={p} title={w.title} scripts={chartScript}>
+        <link rel="stylesheet" href="/ops/assets/uplot.css" />
+        <script src="/ops/assets/uplot.js" />
+        {notice ? (
+          <p class={c.req.query("changed") ? "notice" : "summary"} role="status">
+            {notice}
+          </p>
+        ) : null}
+        <form method="post" action="/ops/logout">
+          <button type="submit" class="secondary">
+            {w.signOut}
+          </button>
+        </form>
+        <dl class="facts card">
+          <dt>{w.overbooked}</dt>
+          <dd id="overbooked">
+            <strong>{s.overbookedSlots}</strong>
+          </dd>
+          <dt>{w.active}</dt>
+          <dd>{s.reservations.active}</dd>
+          <dt>{w.cancelled}</dt>
+          <dd>{s.reservations.cancelled}</dd>
+          <dt>{w.inFlight}</dt>
+          <dd>
+            {s.requests.inFlight} ({w.peak} {s.requests.peakConcurrent})
+          </dd>
+          <dt>{w.outbox}</dt>
+          <dd>
+            {s.outbox.pending} ({w.failing} {s.outbox.failing}, {w.sent} {s.outbox.sent})
+          </dd>
+          <dt>{w.identity}</dt>
+          <dd>
+            {w.started} {s.identity.started} · {w.verified} {s.identity.verified} · {w.locked} {s.identity.lockedOut}
+          </dd>
+          <dt>{w.rejections}</dt>
+          <dd>
+            {Object.entries(s.identity.rejectionsByCode)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(" · ") || w.none}
+          </dd>
+        </dl>
+        <h2>{w.bookings}</h2>
+        <div class="card" id="bookings-chart" role="img" aria-label={`${w.bookings}: ${s.bookingsPerMinute.map((b) => `${b.minute} ${b.count}`).join(", ")}`} />
+        <h2 id="fill">{w.fill}</h2>
+        <div class="card" style="overflow-x:auto">
+          <table aria-labelledby="fill">
+            <thead>
+              <tr>
+                <th scope="col">{w.region}</th>
+                {dates.map((d) => (
+                  <th scope="col">{d.slice(5)}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {regions.map(([code, name]) => (
+                <tr>
+                  <th scope="row">{name}</th>
+                  {dates.map((d) => {
+                    const f = cell(code, d);
+                    return <td>{f && f.capacity ? `${Math.round((f.taken / f.capacity) * 100)}%` : "–"}</td>;
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <h2 id="capacity">{w.capacityTitle}</h2>
+        <form method="post" action="/ops/capacity-form" id="capacity-form" class="card">
+          <label for="clinicId">{w.clinicId}</label>
+          <input id="clinicId" name="clinicId" type="text" inputmode="numeric" required />
+          <label for="date">{w.date}</label>
+          <input id="date" name="date" type="date" min={seoulDate(new Date(clock()))} max={addDays(seoulDate(new Date(clock())), 120)} required />
+          <label for="capacityValue">{w.capacity}</label>
+          <input id="capacityValue" name="capacity" type="text" inputmode="numeric" required />
+          <label for="reason">{w.reason}</label>
+          <input id="reason" name="reason" type="text" required />
+          <button type="submit">{w.apply}</button>
+        </form>
+        <h2 id="audit">{w.audit}</h2>
+        <div class="card" style="overflow-x:auto">
+          <table aria-labelledby="audit">
+            <tbody>
+              {audit.map((a) => (
+                <tr>
+                  <td>{new Date(a.changed_at).toISOString().slice(0, 16).replace("T", " ")} UTC</td>
+                  <td>
+                    {a.clinic} (#{a.clinic_id}) {a.date}
+                  </td>
+                  <td>
+                    {a.previous_min === a.previous_max ? a.previous_min : `${a.previous_min}–${a.previous_max}`} → {a.capacity}
+                  </td>
+                  <td>
+                    {a.operator}: {a.reason}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Page>,
+    );
+  });
+
+  app.post("/login", async (c) => {
+    const p = pageCtx(c);
+    const body = await c.req.parseBody();
+    if (!token || typeof body.token !== "string" || !same(body.token, token)) {
+      return c.html(<LoginPage c={c} p={p} error={WORDS[p.lang].badToken} />, 401);
+    }
+    await setSignedCookie(c, OPS_COOKIE, "operator", config.sessionSecret, { path: "/ops", httpOnly: true, sameSite: "Strict", maxAge: 12 * 3600 });
+    return c.redirect("/ops", 303);
+  });
+  app.post("/logout", (c) => {
+    deleteCookie(c, OPS_COOKIE, { path: "/ops" });
+    return c.redirect("/ops", 303);
+  });
+  app.post("/capacity-form", auth, async (c) => {
+    const body = await c.req.parseBody();
+    const parsed = capacityBody.safeParse(body);
+    if (!parsed.success) return c.redirect(`/ops?error=${encodeURIComponent(parsed.error.issues.map((i) => i.message).join("; "))}#capacity`, 303);
+    try {
+      await changeCapacity(db, { ...parsed.data, operator: "console", now: new Date(clock()) });
+    } catch (err) {
+      if (err instanceof AppError) return c.redirect(`/ops?error=${encodeURIComponent(err.message)}#capacity`, 303);
+      throw err;
+    }
+    return c.redirect("/ops?changed=1#capacity", 303);
+  });
+
+  return app;
+}
