@@ -2,7 +2,7 @@
  * The edge: a virtual waiting room in front of the origin.
  *   /_wr/ping          a trivial route (the benchmark's baseline)
  *   /_wr/status        my place in line, as JSON, from the cached snapshot
- *   /_wr/admin/*       operators (bearer token)
+ *   /_wr/admin         the operator console (page); /_wr/admin/* the operator API (bearer token)
  *   everything else    behind the waiting room: admitted requests are proxied to ORIGIN_URL
  */
 import { Hono } from "hono";
@@ -10,6 +10,7 @@ import { HTTPException } from "hono/http-exception";
 import { languageDetector } from "hono/language";
 import { AppError } from "../lib/errors";
 import { admin } from "./admin";
+import { consoleRoutes } from "./console";
 import type { AppEnv } from "./app-env";
 import { ConfigError } from "./config";
 import { withCookies } from "./cookies";
@@ -17,7 +18,8 @@ import { forward } from "./forward";
 import { asLang, LANGS } from "./i18n";
 import { statusJson } from "./admission";
 import { resolveVisit, type Visit } from "./visit";
-import { ASSETS, renderWaitingPage } from "./waiting-page";
+import { ASSETS } from "./assets";
+import { renderWaitingPage } from "./waiting-page";
 
 export { QueueCounter } from "./queue-counter";
 
@@ -77,6 +79,7 @@ export function createWorkerApp() {
     });
   });
 
+  app.route("/_wr/admin", consoleRoutes);
   app.route("/_wr/admin", admin);
 
   app.all("/_wr/*", (c) => c.json({ code: "not_found", message: "No such waiting-room endpoint." }, 404));

@@ -1,5 +1,6 @@
 /**
- * Operators authenticate with `Authorization: Bearer <OPERATOR_TOKEN>`. Hono's bearerAuth compares in
+ * Operators authenticate with `Authorization: Bearer <OPERATOR_TOKEN>`, or with the console's signed
+ * session cookie (console.tsx). Hono's bearerAuth compares in
  * constant time; every refusal is 401 JSON with code `unauthorized` (no token, malformed header, wrong token).
  */
 import type { MiddlewareHandler } from "hono";
@@ -9,6 +10,7 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import { AppError } from "../lib/errors";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
+import { consoleSession } from "./console";
 
 const refusal = (message: string) => ({
   message: { code: "unauthorized", message },
@@ -22,6 +24,8 @@ const auth = bearerAuth<AppEnv>({
 });
 
 export const operatorAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // The console's own page reads the same API with its signed session cookie (SameSite=Strict).
+  if (!c.req.header("authorization") && (await consoleSession(c))) return next();
   try {
     return await auth(c, next);
   } catch (err) {

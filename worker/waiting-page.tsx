@@ -6,6 +6,7 @@
  */
 import type { QueueStatus } from "./admission";
 import { escapeToBuffer } from "hono/utils/html";
+import { asset } from "./assets";
 import { formatEta, messages, type Lang } from "./i18n";
 
 const STYLE = `
@@ -55,22 +56,12 @@ function later(ms){setTimeout(poll,Math.max(1000,ms||5000));}
 later(+root.getAttribute("data-poll"));
 })();`;
 
-/** FNV-1a, for content-addressed asset names (a changed asset gets a new URL, so browsers may cache forever). */
-function contentHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(36);
-}
-
 /**
  * The page's stylesheet and script, served from /_wr/assets/ with immutable caching: a person downloads
  * them once, and every arrival, refresh and no-JavaScript reload afterwards is a page of about 1.5 KB.
  */
-export const ASSETS: Record<string, { type: string; body: string }> = {
-  [`/_wr/assets/wait.${contentHash(STYLE)}.css`]: { type: "text/css; charset=utf-8", body: STYLE },
-  [`/_wr/assets/wait.${contentHash(SCRIPT)}.js`]: { type: "text/javascript; charset=utf-8", body: SCRIPT },
-};
-const [CSS_PATH, JS_PATH] = Object.keys(ASSETS) as [string, string];
+const CSS_PATH = asset("wait", "css", STYLE);
+const JS_PATH = asset("wait", "js", SCRIPT);
 
 /** Everything on the page that changes from visit to visit, already formatted. */
 interface PageFields {

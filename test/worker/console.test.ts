@@ -1,0 +1,92 @@
+import { SELF, env } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { BASE, Jar, freshQueue, operator, visitJson } from "./helpers";
+
+beforeEach(() => freshQueue({ ratePerSec: 10 }));
+
+async function post(jar: Jar, path: string, form: Record<string, string>) {
+  const res = await SELF.fetch(`${BASE}${path}`, {
+    method: "POST",
+    headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form).toString(),
+    redirect: "manual",
+  });
+  jar.take(res);
+  return res;
+}
+
+async function signedIn(): Promise<Jar> {
+  const jar = new Jar();
+  const res = await post(jar, "/_wr/admin/login", { token: env.OPERATOR_TOKEN });
+  expect(res.status).toBe(303);
+  return jar;
+}
+
+describe("operator console", () => {
+  it("asks for the token, refuses a wrong one, and keeps the session in a strict HttpOnly cookie", async () => {
+    const page = await SELF.fetch(`${BASE}/_wr/admin`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("운영자 로그인");
+    const wrong = await post(new Jar(), "/_wr/admin/login", { token: "not-the-token-at-all-xx" });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain("토큰이 맞지 않습니다");
+    const res = await SELF.fetch(`${BASE}/_wr/admin/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: env.OPERATOR_TOKEN }).toString(),
+      redirect: "manual",
+    });
+    const cookie = res.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/wr_operator=/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toMatch(/Path=\/_wr\/admin/);
+    expect(cookie).not.toContain(env.OPERATOR_TOKEN);
+  });
+
+  it("shows the live numbers and a chart, in Korean and English, and its session reads the stats API", async () => {
+    const jar = await signedIn();
+    for (let i = 0; i < 3; i++) await visitJson(new Jar());
+    const ko = await (await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: jar.header() } })).text();
+    expect(ko).toContain("대기열 운영 콘솔");
+    expect(ko).toContain('id="chart"');
+    expect(ko).toMatch(/<script src="\/_wr\/assets\/uplot\.[a-z0-9]+\.js"/);
+    const en = await (await SELF.fetch(`${BASE}/_wr/admin?lang=en`, { headers: { cookie: jar.header() } })).text();
+    expect(en).toContain("Waiting-room console");
+    const stats = await SELF.fetch(`${BASE}/_wr/admin/stats`, { headers: { cookie: jar.header() } });
+    expect(stats.status).toBe(200);
+    expect(await stats.json()).toMatchObject({ issued: 3, ratePerSec: 10 });
+    const lib = await SELF.fetch(`${BASE}${ko.match(/<script src="([^"]+uplot[^"]+)"/)![1]}`);
+    expect(lib.status).toBe(200);
+    expect(await lib.text()).toContain("uPlot");
+  });
+
+  it("applies a small change at once, and asks before a big one (a pause, or a rate change of more than half)", async () => {
+    const jar = await signedIn();
+    expect((await post(jar, "/_wr/admin/console", { ratePerSec: "12" })).status).toBe(303);
+    expect(await (await operator("/stats")).json()).toMatchObject({ ratePerSec: 12, paused: false });
+
+    const big = await post(jar, "/_wr/admin/console", { ratePerSec: "300" });
+    expect(big.status).toBe(200);
+    expect(await big.text()).toContain("초당 입장을 12명에서 300명으로 바꿉니다");
+    expect(await (await operator("/stats")).json()).toMatchObject({ ratePerSec: 12 });
+    expect((await post(jar, "/_wr/admin/console", { ratePerSec: "300", confirmed: "1" })).status).toBe(303);
+    expect(await (await operator("/stats")).json()).toMatchObject({ ratePerSec: 300 });
+
+    expect(await (await post(jar, "/_wr/admin/console", { paused: "true" })).text()).toContain("입장을 멈추면");
+    await post(jar, "/_wr/admin/console", { paused: "true", confirmed: "1" });
+    expect(await (await operator("/stats")).json()).toMatchObject({ paused: true });
+    expect((await post(jar, "/_wr/admin/console", { paused: "false" })).status).toBe(303);
+    expect(await (await operator("/stats")).json()).toMatchObject({ paused: false });
+  });
+
+  it("refuses a bad rate with a message and changes nothing; without a session nothing changes", async () => {
+    const jar = await signedIn();
+    const bad = await post(jar, "/_wr/admin/console", { ratePerSec: "-5" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("0 이상");
+    const none = await post(new Jar(), "/_wr/admin/console", { ratePerSec: "11" });
+    expect(none.status).toBe(401);
+    expect(await (await operator("/stats")).json()).toMatchObject({ ratePerSec: 10 });
+  });
+});

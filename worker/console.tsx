@@ -1,0 +1,309 @@
+/**
+ * The operator console at /_wr/admin: sign in once with the operator token (kept in a signed, HttpOnly,
+ * SameSite=Strict cookie limited to /_wr/admin), then watch the line live (issued, serving, waiting, the
+ * set rate, admitted per second, the wait at the back of the line, with a chart) and steer it: set the
+ * rate, pause, resume. A big change (pausing, or a rate cut or raise of more than half) asks for
+ * confirmation first: in the page's script, and on the server for a form sent without it.
+ * Korean by default, English with ?lang=en.
+ */
+import { Hono, type Context } from "hono";
+import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
+import { timingSafeEqual } from "hono/utils/buffer";
+import UPLOT_CSS from "uplot/dist/uPlot.min.css";
+import UPLOT_JS from "uplot/dist/uPlot.iife.min.js";
+import { MAX_RATE_PER_SEC } from "./admission";
+import type { AppEnv } from "./app-env";
+import { asset } from "./assets";
+import { config } from "./config";
+import { SHARD, counter, forget } from "./snapshot";
+
+export const CONSOLE_COOKIE = "wr_operator";
+const COOKIE_PATH = "/_wr/admin";
+const SESSION_MS = 12 * 3600_000;
+
+const UPLOT_JS_PATH = asset("uplot", "js", UPLOT_JS);
+const UPLOT_CSS_PATH = asset("uplot", "css", UPLOT_CSS);
+
+const WORDS = {
+  ko: {
+    title: "대기열 운영 콘솔",
+    login: "운영자 로그인",
+    token: "운영자 토큰",
+    signIn: "로그인",
+    signOut: "로그아웃",
+    badToken: "토큰이 맞지 않습니다.",
+    issued: "발급된 번호",
+    serving: "입장 허용 번호",
+    waiting: "대기 중",
+    rate: "초당 입장",
+    admittedPerSec: "실제 초당 입장",
+    eta: "맨 뒤 예상 대기",
+    state: "상태",
+    running: "진행 중",
+    paused: "일시 중지",
+    setRate: "초당 입장 인원 설정",
+    apply: "적용",
+    pause: "입장 일시 중지",
+    resume: "입장 재개",
+    confirmTitle: "큰 변경을 확인해 주세요",
+    confirmPause: "입장을 멈추면 줄 선 모든 분이 기다리게 됩니다. 멈추시겠습니까?",
+    confirmRate: (from: number, to: number) => `초당 입장을 ${from}명에서 ${to}명으로 바꿉니다. 계속하시겠습니까?`,
+    yes: "예, 적용합니다",
+    no: "취소",
+    badRate: `0 이상 ${MAX_RATE_PER_SEC} 이하의 숫자를 입력하세요.`,
+    chart: "대기 인원과 초당 입장 (최근 5분)",
+    other: "English",
+    seconds: (s: number) => (s < 60 ? `${Math.round(s)}초` : s < 3600 ? `${Math.round(s / 60)}분` : `${(s / 3600).toFixed(1)}시간`),
+    unknown: "알 수 없음 (멈춤)",
+  },
+  en: {
+    title: "Waiting-room console",
+    login: "Operator sign-in",
+    token: "Operator token",
+    signIn: "Sign in",
+    signOut: "Sign out",
+    badToken: "That token is not right.",
+    issued: "Numbers issued",
+    serving: "Admitted up to",
+    waiting: "Waiting",
+    rate: "Rate per second",
+    admittedPerSec: "Admitted per second",
+    eta: "Wait at the back",
+    state: "State",
+    running: "running",
+    paused: "paused",
+    setRate: "Admissions per second",
+    apply: "Apply",
+    pause: "Pause entry",
+    resume: "Resume entry",
+    confirmTitle: "Confirm a big change",
+    confirmPause: "Pausing makes everyone in line wait. Pause entry?",
+    confirmRate: (from: number, to: number) => `Change the rate from ${from}/s to ${to}/s?`,
+    yes: "Yes, apply it",
+    no: "Cancel",
+    badRate: `Enter a number from 0 to ${MAX_RATE_PER_SEC}.`,
+    chart: "Waiting and admitted per second (last 5 minutes)",
+    other: "한국어",
+    seconds: (s: number) => (s < 60 ? `${Math.round(s)} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`),
+    unknown: "unknown (paused)",
+  },
+};
+type Lang = keyof typeof WORDS;
+
+const STYLE = `body{font:18px/1.5 system-ui,"Noto Sans KR","Noto Sans CJK KR","Noto Sans",Arial,sans-serif;margin:0;color:#111;background:#f4f6f8}
+main{max-width:56rem;margin:0 auto;padding:1rem}h1{color:#1f3a5f;font-size:1.5rem}
+.card{background:#fff;border:2px solid #c9d3de;border-radius:12px;padding:1rem;margin:0 0 1rem}
+dl{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.75rem;margin:0}dt{color:#333;font-size:.9rem}dd{margin:0;font-size:1.5rem;font-weight:800}
+label{display:block;font-weight:700;margin:.5rem 0 .25rem}input{font:inherit;padding:.5rem;border:2px solid #4a5a6a;border-radius:8px;width:12rem}
+button{font:inherit;font-weight:700;border:0;border-radius:10px;padding:.7rem 1.2rem;margin:.5rem .5rem 0 0;background:#0b4f9c;color:#fff;cursor:pointer}
+button.secondary{background:#fff;color:#0b4f9c;border:2px solid #0b4f9c}button.danger{background:#b00020}
+a{color:#0b4f9c}a:focus-visible,button:focus-visible,input:focus-visible{outline:4px solid #e8a400;outline-offset:2px}
+.top{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}.error{color:#b00020;font-weight:700}`;
+
+function lang(c: Context): Lang {
+  return c.req.query("lang") === "en" ? "en" : "ko";
+}
+
+/** Whether the request carries a valid console session (the signed cookie, not expired). */
+export async function consoleSession(c: Context<AppEnv>): Promise<boolean> {
+  const value = await getSignedCookie(c, config(c.env).operatorToken, CONSOLE_COOKIE);
+  return typeof value === "string" && /^op:\d+$/.test(value) && Number(value.slice(3)) > Date.now();
+}
+
+function Shell(props: { l: Lang; title: string; children: unknown; script?: string; head?: unknown }) {
+  return (
+    <html lang={props.l}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{props.title}</title>
+        <style dangerouslySetInnerHTML={{ __html: STYLE }} />
+        {props.head}
+      </head>
+      <body>
+        <main>
+          <div class="top">
+            <h1>{props.title}</h1>
+            <a href={`/_wr/admin?lang=${props.l === "ko" ? "en" : "ko"}`} lang={props.l === "ko" ? "en" : "ko"}>
+              {WORDS[props.l].other}
+            </a>
+          </div>
+          {props.children}
+        </main>
+        {props.script ? <script dangerouslySetInnerHTML={{ __html: props.script }} /> : null}
+      </body>
+    </html>
+  );
+}
+
+function Login(props: { l: Lang; error?: string }) {
+  const w = WORDS[props.l];
+  return (
+    <Shell l={props.l} title={w.login}>
+      {props.error ? (
+        <p class="error" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      <form method="post" action={`/_wr/admin/login?lang=${props.l}`} class="card">
+        <label for="token">{w.token}</label>
+        <input id="token" name="token" type="password" autocomplete="off" required />
+        <button type="submit">{w.signIn}</button>
+      </form>
+    </Shell>
+  );
+}
+
+/** A change is big when it pauses, or moves the rate by more than half either way. */
+function isBig(current: { ratePerSec: number; paused: boolean }, change: { ratePerSec?: number; paused?: boolean }): boolean {
+  if (change.paused === true && !current.paused) return true;
+  if (change.ratePerSec === undefined) return false;
+  const from = current.ratePerSec;
+  const to = change.ratePerSec;
+  return from === 0 ? to > 0 : to < from * 0.5 || to > from * 1.5;
+}
+
+export const consoleRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const l = lang(c);
+    if (!(await consoleSession(c))) return c.html(<Login l={l} />);
+    const w = WORDS[l];
+    const { schedule } = await counter(c.env, config(c.env).lane, SHARD).snapshot();
+    const script = `(function(){var W=${JSON.stringify({ running: w.running, paused: w.paused, waiting: w.waiting, admitted: w.admittedPerSec, rate: w.rate, unknown: w.unknown, confirmPause: w.confirmPause })};
+var fmt=${w.seconds.toString()};var conf=${(l === "ko" ? "function(a,b){return '초당 입장을 '+a+'명에서 '+b+'명으로 바꿉니다. 계속하시겠습니까?'}" : "function(a,b){return 'Change the rate from '+a+'/s to '+b+'/s?'}")};
+var xs=[],waiting=[],admitted=[],rates=[],last=null,cur=null;
+var el=document.getElementById("chart");var plot=new uPlot({width:Math.min(860,el.clientWidth||860),height:260,scales:{x:{time:true}},series:[{},{label:W.waiting,stroke:"#0b4f9c",width:2,scale:"n"},{label:W.admitted,stroke:"#0b7a3e",width:2,scale:"r"},{label:W.rate,stroke:"#b00020",width:1,dash:[6,4],scale:"r"}],axes:[{},{scale:"n",size:70},{scale:"r",side:1,size:60,grid:{show:false}}]},[xs,waiting,admitted,rates],el);
+function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}
+function tick(){var x=new XMLHttpRequest();x.open("GET","/_wr/admin/stats",true);x.onload=function(){if(x.status!==200)return;var s=JSON.parse(x.responseText);cur=s;var t=Date.parse(s.at)/1000;
+var a=last?Math.max(0,(s.serving-last.serving)/Math.max(0.001,t-last.t)):0;last={serving:s.serving,t:t};
+xs.push(t);waiting.push(s.waiting);admitted.push(Math.round(a*10)/10);rates.push(s.paused?0:s.ratePerSec);if(xs.length>300){xs.shift();waiting.shift();admitted.shift();rates.shift();}
+plot.setData([xs,waiting,admitted,rates]);set("s-issued",s.issued.toLocaleString());set("s-serving",s.serving.toLocaleString());set("s-waiting",s.waiting.toLocaleString());
+set("s-rate",String(s.ratePerSec));set("s-admitted",String(Math.round(a)));set("s-state",s.paused?W.paused:W.running);set("s-eta",s.paused||!s.ratePerSec?W.unknown:fmt(s.waiting/s.ratePerSec));};x.send();}
+tick();setInterval(tick,1000);
+var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length;i++)forms[i].addEventListener("submit",function(e){var f=e.target,ok=true;if(f.getAttribute("data-big")==="pause")ok=confirm(W.confirmPause);else if(cur){var to=+f.elements.ratePerSec.value,from=cur.ratePerSec;if(from===0?to>0:(to<from*0.5||to>from*1.5))ok=confirm(conf(from,to));}if(!ok){e.preventDefault();return;}var h=document.createElement("input");h.type="hidden";h.name="confirmed";h.value="1";f.appendChild(h);});
+})();`;
+    return c.html(
+      <Shell l={l} title={w.title} script={script} head={<link rel="stylesheet" href={UPLOT_CSS_PATH} />}>
+        <script src={UPLOT_JS_PATH} />
+        <section class="card" aria-label={w.title}>
+          <dl>
+            <div>
+              <dt>{w.state}</dt>
+              <dd id="s-state">{schedule.paused ? w.paused : w.running}</dd>
+            </div>
+            <div>
+              <dt>{w.issued}</dt>
+              <dd id="s-issued">{schedule.issued}</dd>
+            </div>
+            <div>
+              <dt>{w.serving}</dt>
+              <dd id="s-serving">–</dd>
+            </div>
+            <div>
+              <dt>{w.waiting}</dt>
+              <dd id="s-waiting">–</dd>
+            </div>
+            <div>
+              <dt>{w.rate}</dt>
+              <dd id="s-rate">{schedule.ratePerSec}</dd>
+            </div>
+            <div>
+              <dt>{w.admittedPerSec}</dt>
+              <dd id="s-admitted">–</dd>
+            </div>
+            <div>
+              <dt>{w.eta}</dt>
+              <dd id="s-eta">–</dd>
+            </div>
+          </dl>
+        </section>
+        <h2>{w.chart}</h2>
+        <div class="card" id="chart" role="img" aria-label={w.chart} />
+        <form method="post" action={`/_wr/admin/console?lang=${l}`} class="card" data-big="rate">
+          <label for="ratePerSec">{w.setRate}</label>
+          <input id="ratePerSec" name="ratePerSec" type="number" min="0" max={String(MAX_RATE_PER_SEC)} step="any" value={String(schedule.ratePerSec)} required />
+          <button type="submit">{w.apply}</button>
+        </form>
+        <form method="post" action={`/_wr/admin/console?lang=${l}`} class="card" data-big={schedule.paused ? "resume" : "pause"}>
+          <input type="hidden" name="paused" value={schedule.paused ? "false" : "true"} />
+          <button type="submit" class={schedule.paused ? "" : "danger"}>
+            {schedule.paused ? w.resume : w.pause}
+          </button>
+        </form>
+        <form method="post" action={`/_wr/admin/logout?lang=${l}`}>
+          <button type="submit" class="secondary">
+            {w.signOut}
+          </button>
+        </form>
+      </Shell>,
+    );
+  })
+  .post("/login", async (c) => {
+    const l = lang(c);
+    const body = await c.req.parseBody();
+    const token = config(c.env).operatorToken;
+    if (typeof body.token !== "string" || !(await timingSafeEqual(body.token, token))) {
+      return c.html(<Login l={l} error={WORDS[l].badToken} />, 401);
+    }
+    await setSignedCookie(c, CONSOLE_COOKIE, `op:${Date.now() + SESSION_MS}`, token, {
+      path: COOKIE_PATH,
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: c.req.url.startsWith("https:"),
+      maxAge: SESSION_MS / 1000,
+    });
+    return c.redirect(`/_wr/admin?lang=${l}`, 303);
+  })
+  .post("/logout", (c) => {
+    deleteCookie(c, CONSOLE_COOKIE, { path: COOKIE_PATH });
+    return c.redirect(`/_wr/admin?lang=${lang(c)}`, 303);
+  })
+  .post("/console", async (c) => {
+    const l = lang(c);
+    const w = WORDS[l];
+    if (!(await consoleSession(c))) return c.html(<Login l={l} />, 401);
+    const body = await c.req.parseBody();
+    const change: { ratePerSec?: number; paused?: boolean } = {};
+    if (typeof body.ratePerSec === "string") {
+      const rate = Number(body.ratePerSec);
+      if (!body.ratePerSec.trim() || !Number.isFinite(rate) || rate < 0 || rate > MAX_RATE_PER_SEC) {
+        return c.html(
+          <Shell l={l} title={w.title}>
+            <p class="error" role="alert">
+              {w.badRate}
+            </p>
+            <p>
+              <a href={`/_wr/admin?lang=${l}`}>{w.no}</a>
+            </p>
+          </Shell>,
+          400,
+        );
+      }
+      change.ratePerSec = rate;
+    }
+    if (body.paused === "true" || body.paused === "false") change.paused = body.paused === "true";
+    const lane = config(c.env).lane;
+    const { schedule } = await counter(c.env, lane, SHARD).snapshot();
+    if (isBig(schedule, change) && body.confirmed !== "1") {
+      return c.html(
+        <Shell l={l} title={w.confirmTitle}>
+          <p role="alert">{change.paused ? w.confirmPause : w.confirmRate(schedule.ratePerSec, change.ratePerSec ?? schedule.ratePerSec)}</p>
+          <form method="post" action={`/_wr/admin/console?lang=${l}`}>
+            {change.ratePerSec !== undefined ? <input type="hidden" name="ratePerSec" value={String(change.ratePerSec)} /> : null}
+            {change.paused !== undefined ? <input type="hidden" name="paused" value={String(change.paused)} /> : null}
+            <input type="hidden" name="confirmed" value="1" />
+            <button type="submit" class="danger">
+              {w.yes}
+            </button>
+            <a href={`/_wr/admin?lang=${l}`}>{w.no}</a>
+          </form>
+        </Shell>,
+      );
+    }
+    if (change.ratePerSec !== undefined || change.paused !== undefined) {
+      await counter(c.env, lane, SHARD).configure(change);
+      forget(lane, SHARD);
+    }
+    return c.redirect(`/_wr/admin?lang=${l}`, 303);
+  });
