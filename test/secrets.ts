@@ -11,6 +11,7 @@ export const ORIGIN_TEST_ENV = {
   RRN_HMAC_KEY: "test-rrn-hmac-key-0123456789abcdef0123",
   RRN_ENC_KEY: "test-rrn-enc-key-0123456789abcdef01234",
   SESSION_SECRET: "test-session-secret-0123456789abcdef012",
+  OPERATOR_TOKEN: TEST_SECRETS.OPERATOR_TOKEN,
   // development mode: the development identity provider's codes are readable, as in the local demo
   APP_ENV: "development",
 };
