@@ -3,8 +3,9 @@
  *   worker  runs inside workerd (the Workers runtime) through @cloudflare/vitest-plugin, with the real
  *           origin started by test/origin-for-worker.ts so admitted requests really reach it;
  *   origin  runs in Node against the origin app;
- *   browser drives Debian's Chromium through the whole system as `npm start` runs it (skipped, loudly,
- *           where Chromium or TEST_DATABASE_URL is missing).
+ *   system  starts the whole system as `npm start` runs it: Debian's Chromium drives the pages, and a short
+ *           load-test run checks the harness's invariants (skipped, loudly, where Chromium or
+ *           TEST_DATABASE_URL is missing).
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -39,9 +40,11 @@ export default defineConfig({
       },
       {
         test: {
-          name: "browser",
+          name: "system",
           include: ["test/browser/**/*.test.ts"],
           environment: "node",
+          // each file starts the whole system; one at a time on a two-core machine
+          fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 240_000,
         },

@@ -272,6 +272,53 @@ describe.skipIf(!!unavailable)("the citizen journey in Chromium", () => {
     await b.ctx.close();
   });
 
+  it("lets operators sign in to both consoles, steer the line, and see the numbers move", async () => {
+    const { ctx, page } = await newVisitor();
+    page.on("dialog", (d) => void d.accept());
+    await page.goto(`${sys.url}/_wr/admin`);
+    await page.getByLabel("운영자 토큰").fill(sys.operatorToken);
+    await page.getByRole("button", { name: "로그인" }).click();
+    await page.getByRole("heading", { name: "대기열 운영 콘솔" }).waitFor();
+    await page.waitForFunction(() => document.getElementById("s-waiting")?.textContent !== "–");
+    const issuedBefore = Number((await page.locator("#s-issued").textContent())!.replace(/,/g, ""));
+    await review(page, "17-edge-console");
+
+    // A small change applies at once; a big one asks first (the dialog is accepted here).
+    await page.getByLabel("초당 입장 인원 설정").fill("6");
+    await page.getByRole("button", { name: "적용" }).click();
+    await page.waitForFunction(() => document.getElementById("s-rate")?.textContent === "6");
+    let asked = "";
+    page.once("dialog", (d) => (asked = d.message()));
+    await page.getByLabel("초당 입장 인원 설정").fill("60");
+    await page.getByRole("button", { name: "적용" }).click();
+    await page.waitForFunction(() => document.getElementById("s-rate")?.textContent === "60");
+    expect(asked).toContain("6명에서 60명으로");
+
+    // New arrivals show up in the live numbers within a few seconds.
+    for (let i = 0; i < 3; i++) await fetch(`${sys.url}/_wr/status`);
+    await page.waitForFunction((n) => Number(document.getElementById("s-issued")?.textContent?.replace(/,/g, "")) >= n + 3, issuedBefore, { timeout: 10_000 });
+    await expect(page.locator("#chart canvas").count()).resolves.toBeGreaterThan(0);
+
+    // The origin's operator page: overbooked places, the bookings chart, and an audited capacity change.
+    await page.goto(`${sys.originUrl}/ops`);
+    await page.getByLabel("운영자 토큰").fill(sys.operatorToken);
+    await page.getByRole("button", { name: "로그인" }).click();
+    await page.getByRole("heading", { name: "운영 현황 (예약 서버)" }).waitFor();
+    await expect(page.locator("#overbooked").textContent()).resolves.toBe("0");
+    await review(page, "18-origin-ops");
+    const [slot] = await sys.sql<{ clinic_id: number; date: string }[]>`
+      select clinic_id, to_char(starts_at at time zone 'Asia/Seoul', 'YYYY-MM-DD') as date from slots
+      where starts_at > now() + interval '1 day' and taken = 0 order by id limit 1`;
+    await page.getByLabel("의료기관 번호").fill(String(slot!.clinic_id));
+    await page.getByLabel("날짜", { exact: true }).fill(slot!.date);
+    await page.getByLabel("시간대별 인원").fill("3");
+    await page.getByLabel("사유").fill("간호사 결원");
+    await page.getByRole("button", { name: "적용" }).click();
+    await page.getByText("수용 인원을 바꾸었습니다.").waitFor();
+    await expect(page.locator("body").textContent()).resolves.toContain("console: 간호사 결원");
+    await ctx.close();
+  });
+
   it("finds no serious or critical accessibility problems on any page of the journey", () => {
     expect(problems).toEqual([]);
   });

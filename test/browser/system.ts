@@ -48,14 +48,16 @@ async function freePort(): Promise<number> {
 
 export interface RunningSystem {
   url: string;
+  originUrl: string;
   operatorToken: string;
   sql: postgres.Sql;
+  /** Chromium, when asked for */
   browser: Browser;
   operator(body: Record<string, unknown>): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
-export async function startSystem(serverUrl: string): Promise<RunningSystem> {
+export async function startSystem(serverUrl: string, opts: { browser?: boolean } = {}): Promise<RunningSystem> {
   const database = await scratchDatabase(serverUrl);
   // The database stays until stop(): the origin (another process) migrates nothing new and seeds it on start.
   const [port, originPort] = [await freePort(), await freePort()];
@@ -98,11 +100,12 @@ export async function startSystem(serverUrl: string): Promise<RunningSystem> {
     });
   });
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = opts.browser === false ? (null as unknown as Browser) : await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   mkdirSync(ARTIFACTS, { recursive: true });
 
   return {
     url,
+    originUrl: `http://127.0.0.1:${originPort}`,
     operatorToken,
     sql,
     browser,
@@ -116,7 +119,7 @@ export async function startSystem(serverUrl: string): Promise<RunningSystem> {
       return (await res.json()) as Record<string, unknown>;
     },
     async stop() {
-      await browser.close().catch(() => {});
+      await browser?.close().catch(() => {});
       await sql.end().catch(() => {});
       child.removeAllListeners("exit");
       if (child.exitCode === null && child.pid) {
