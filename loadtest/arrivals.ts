@@ -6,23 +6,16 @@
  *   poisson  independent arrivals at a steady average rate (exponential gaps), users/arrival per second
  *   uniform  evenly spaced
  */
+import { prng } from "../origin/db/seed";
+
 export type ArrivalCurve = "burst" | "poisson" | "uniform";
 
-/** mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG the demo data uses, so a run can be repeated. */
+export { prng as rng } from "../origin/db/seed";
 
 /** Sorted arrival offsets in [0, windowMs] for `users` people. */
 export function arrivalOffsets(users: number, windowMs: number, curve: ArrivalCurve, seed = 1): number[] {
-  const random = rng(seed);
+  const random = prng(seed);
   const out: number[] = new Array(users);
   if (curve === "uniform") {
     for (let i = 0; i < users; i++) out[i] = users === 1 ? 0 : (i * windowMs) / (users - 1);

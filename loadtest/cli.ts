@@ -107,7 +107,7 @@ const opts: LoadOptions = {
 await fetch(`${opts.origin}/ops/peak/reset`, { method: "POST", headers: { authorization: `Bearer ${opts.token}` } }).catch(() => {});
 
 const bar = new SingleBar(
-  { format: "{bar} {percentage}% | done {value}/{total} | arrived {arrived} | admitted {admitted} | booked {booked} | waiting {waiting}", hideCursor: true },
+  { format: "{bar} {percentage}% | done {value}/{total} | arrived {arrived} | admitted {admitted} | booked {booked} | waiting {waiting}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
   Presets.shades_classic,
 );
 bar.start(opts.users, 0, { arrived: 0, admitted: 0, booked: 0, waiting: 0 });

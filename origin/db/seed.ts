@@ -39,8 +39,8 @@ const NAME_KINDS = ["내과의원", "가정의학과의원", "의원", "소아�
 const ROADS = ["중앙로", "시청로", "대학로", "역전로", "문화로", "공원로", "새마을로", "번영로", "평화로", "한마음길", "시장길", "학교길"];
 const SUFFIX_EN: Record<string, string> = { 구: "gu", 시: "si", 군: "gun" };
 
-/** mulberry32: a small, seeded PRNG so demo data is the same every time. */
-function prng(seed: number): () => number {
+/** mulberry32: a small, seeded PRNG so demo data (and load-test runs) are the same every time. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -29,6 +29,7 @@ import { sql } from "drizzle-orm";
 import type { Api, ApiAnswer } from "./api";
 import { errorText, formatDate, formatInstant, type Messages } from "./i18n";
 import { Countdown, COUNTDOWN_SCRIPT, ErrorPage, ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "./layout";
+import { form, RrnInputs } from "./forms";
 import { ReservationFacts } from "./reservation-view";
 
 const CHANNEL_COOKIE = "notify_channel";
@@ -48,66 +49,9 @@ function eligibilityText(t: Messages, e: Eligibility, lang: "ko" | "en"): string
   return t.notEligible[e.reason];
 }
 
-function RrnInputs(props: { t: Messages; front?: string; error?: string; prefix?: string }) {
-  const { t } = props;
-  const id = `${props.prefix ?? ""}rrn`;
-  return (
-    <fieldset aria-describedby={`${id}-hint${props.error ? ` ${id}-error` : ""}`}>
-      <legend>{t.rrn}</legend>
-      <p class="hint" id={`${id}-hint`}>
-        {t.rrnHint}
-      </p>
-      {props.error ? (
-        <p class="field-error" id={`${id}-error`}>
-          {props.error}
-        </p>
-      ) : null}
-      <div class="rrn">
-        <label class="visually" for={`${id}1`} style="margin:0">
-          <span class="hint" style="display:block;font-weight:700">{t.rrnFront}</span>
-          <input
-            id={`${id}1`}
-            name={`${id}1`}
-            type="text"
-            inputmode="numeric"
-            autocomplete="off"
-            maxlength={6}
-            pattern="[0-9]{6}"
-            required
-            value={props.front ?? ""}
-            aria-invalid={props.error ? "true" : undefined}
-          />
-        </label>
-        <span aria-hidden="true">-</span>
-        <label for={`${id}2`} style="margin:0">
-          <span class="hint" style="display:block;font-weight:700">{t.rrnBack}</span>
-          <input
-            id={`${id}2`}
-            name={`${id}2`}
-            type="password"
-            inputmode="numeric"
-            autocomplete="off"
-            maxlength={7}
-            pattern="[0-9]{7}"
-            required
-            aria-invalid={props.error ? "true" : undefined}
-          />
-        </label>
-      </div>
-    </fieldset>
-  );
-}
-
 function maskPhone(phone: string): string {
   const d = phone.replace(/\D/g, "");
   return d.length >= 10 ? `${d.slice(0, 3)}-****-${d.slice(-4)}` : "***";
-}
-
-async function form(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody().catch(() => ({}));
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v.trim();
-  return out;
 }
 
 export function bookingPages(deps: Deps, clock: () => number, api: Api) {

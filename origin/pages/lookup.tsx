@@ -17,6 +17,7 @@ import type { Deps, OriginEnv } from "../types";
 import type { Api } from "./api";
 import { errorText, formatDate } from "./i18n";
 import { ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "./layout";
+import { form, RrnInputs } from "./forms";
 import { ReservationFacts } from "./reservation-view";
 
 const LOOKUP_COOKIE = "lookup";
@@ -26,13 +27,6 @@ const SLOT_TIMES = Array.from({ length: SLOTS_PER_DAY }, (_, i) => {
   const m = FIRST_SLOT_MINUTE + i * SLOT_MINUTES;
   return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 });
-
-async function form(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody().catch(() => ({}));
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v.trim();
-  return out;
-}
 
 export function lookupPages(deps: Deps, clock: () => number, api: Api) {
   const { db, config } = deps;
@@ -53,25 +47,7 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
         <p>{t.lookupLead}</p>
         <form method="post" action="/lookup" novalidate>
           <Field name="name" label={t.name} value={v.name} error={e.name} autocomplete="off" required />
-          <fieldset aria-describedby={e.rrn ? "rrn-error" : undefined}>
-            <legend>{t.rrn}</legend>
-            {e.rrn ? (
-              <p class="field-error" id="rrn-error">
-                {e.rrn}
-              </p>
-            ) : null}
-            <div class="rrn">
-              <label for="rrn1" style="margin:0">
-                <span class="hint" style="display:block;font-weight:700">{t.rrnFront}</span>
-                <input id="rrn1" name="rrn1" type="text" inputmode="numeric" autocomplete="off" maxlength={6} required value={v.rrn1 ?? ""} aria-invalid={e.rrn ? "true" : undefined} />
-              </label>
-              <span aria-hidden="true">-</span>
-              <label for="rrn2" style="margin:0">
-                <span class="hint" style="display:block;font-weight:700">{t.rrnBack}</span>
-                <input id="rrn2" name="rrn2" type="password" inputmode="numeric" autocomplete="off" maxlength={7} required aria-invalid={e.rrn ? "true" : undefined} />
-              </label>
-            </div>
-          </fieldset>
+          <RrnInputs t={t} front={v.rrn1} error={e.rrn} />
           <Field name="reservationNumber" label={t.reservationNumber} value={v.reservationNumber} hint={t.reservationNumberHint} error={e.reservationNumber} autocomplete="off" required />
           {e.form ? <p class="field-error">{e.form}</p> : null}
           <button type="submit" class="big">
