@@ -133,7 +133,15 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
   const otp = await call("GET", `/api/dev/otp?phone=${who.phone}`);
   if (otp.status !== 200) return drop(`dev_otp:${otp.body?.code ?? otp.status}`);
   await think();
-  const verify = await call("POST", "/api/identity/verify", { challengeId: start.body.challengeId, code: otp.body.code });
+  let verify = await call("POST", "/api/identity/verify", { challengeId: start.body.challengeId, code: otp.body.code });
+  // A code that ran out while the site was slow: people ask for a new one, once.
+  if (verify.body?.code === "code_expired") {
+    const again = await call("POST", "/api/identity/resend", { challengeId: start.body.challengeId });
+    if (again.status !== 201) return drop(`identity_resend:${again.body?.code ?? again.status}`);
+    const otp2 = await call("GET", `/api/dev/otp?phone=${who.phone}`);
+    if (otp2.status !== 200) return drop(`dev_otp:${otp2.body?.code ?? otp2.status}`);
+    verify = await call("POST", "/api/identity/verify", { challengeId: again.body.challengeId, code: otp2.body.code });
+  }
   if (verify.status !== 200) return drop(`identity_verify:${verify.body?.code ?? verify.status}`);
 
   let regions: string[];

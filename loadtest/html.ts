@@ -33,20 +33,23 @@ export function htmlReport(r: Report): string {
     ["Time in line p50 / p95 / max", `${r.timeInLineSec.p50.toFixed(1)} / ${r.timeInLineSec.p95.toFixed(1)} / ${r.timeInLineSec.max.toFixed(1)} s`],
     ["Run time", `${r.durationSec} s`],
   ];
-  const errors = Object.entries(r.errorsByCode).sort((a, b) => b[1] - a[1]);
   const dropped = Object.entries(r.droppedReasons).sort((a, b) => b[1] - a[1]);
+  const errors = Object.entries(r.errorsByCode).sort((a, b) => b[1] - a[1]);
   const s = r.series;
   const charts = [
     { id: "waiting", title: "People waiting", x: s.second, series: [["waiting", s.waiting, "#0b4f9c"]] },
     { id: "admitted", title: "Admitted per second against the set rate", x: s.second, series: [["admitted/s", s.admittedPerSec, "#0b7a3e"], ["set rate", s.setRate, "#b00020"]] },
     { id: "latency", title: "Origin latency (ms) through the edge", x: s.second, series: [["p50", s.originP50, "#0b4f9c"], ["p95", s.originP95, "#b07a00"], ["p99", s.originP99, "#b00020"]] },
     { id: "line", title: "Time in line (s): people per bucket", x: s.timeInLine.map((b) => b[0]), series: [["people", s.timeInLine.map((b) => b[1]), "#5b3a9c"]] },
+    ...(errors.length
+      ? [{ id: "errors", title: "Errors by code", x: errors.map((_, i) => i), series: [["count", errors.map((e) => e[1]), "#b00020"]], labels: errors.map((e) => e[0]) }]
+      : []),
   ];
   const script = `var charts=${JSON.stringify(charts).replace(/</g, "\\u003c")};
 charts.forEach(function(c){var el=document.getElementById(c.id);
 new uPlot({title:c.title,width:Math.min(900,el.clientWidth||900),height:260,scales:{x:{time:false}},
-series:[{label:c.id==="line"?"seconds in line":"second of the run"}].concat(c.series.map(function(s){return c.id==="line"?{label:s[0],stroke:s[2],fill:s[2]+"55",width:1,paths:uPlot.paths.bars({size:[0.9]}),points:{show:false}}:{label:s[0],stroke:s[2],width:2}})),
-axes:[{},{size:70}]},[c.x].concat(c.series.map(function(s){return s[1]})),el);});`;
+series:[{label:c.id==="line"?"seconds in line":c.labels?"code":"second of the run",value:c.labels?function(u,v){return c.labels[v]||""}:undefined}].concat(c.series.map(function(s){return c.id==="line"||c.labels?{label:s[0],stroke:s[2],fill:s[2]+"55",width:1,paths:uPlot.paths.bars({size:[0.9]}),points:{show:false}}:{label:s[0],stroke:s[2],width:2}})),
+axes:[c.labels?{values:function(u,vs){return vs.map(function(v){return v%1===0?(c.labels[v]||"").slice(0,24):""})}}:{},{size:70}]},[c.x].concat(c.series.map(function(s){return s[1]})),el);});`;
   const row = (cells: string[], tag = "td") => `<tr>${cells.map((x) => `<${tag}>${esc(x)}</${tag}>`).join("")}</tr>`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
