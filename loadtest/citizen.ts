@@ -27,6 +27,8 @@ export type Outcome =
   | { kind: "failed"; arrivedAt: number; reason: string }
   | { kind: "unfinished"; seq: number; arrivedAt: number; admittedAt?: number };
 
+export type Regions = { code: string; districts: string[] }[];
+
 export interface Shared {
   /** polls of the waiting room (answered at the edge) */
   client: Client;
@@ -35,8 +37,8 @@ export interface Shared {
   rec: Recorder;
   /** Seoul dates (YYYY-MM-DD) to search, weekdays inside the booking horizon */
   dates: string[];
-  /** the 시/도 codes, read once for the whole run by the first admitted person (it needs a pass) */
-  regions(read: () => Promise<string[]>): Promise<string[]>;
+  /** the 시/도 and their 시/군/구 codes, read once for the whole run by the first admitted person (it needs a pass) */
+  regions(read: () => Promise<Regions>): Promise<Regions>;
   thinkMs: number;
   random: () => number;
   deadline: number;
@@ -79,6 +81,7 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
   for (;;) {
     if (s.stopped() || Date.now() > s.deadline) return { kind: "unfinished", seq, arrivedAt };
     let answer;
+    const sent = Date.now();
     try {
       answer = await s.client.call("GET", "/_wr/status", { jar, headers });
     } catch (err) {
@@ -95,7 +98,7 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
     }
     seq = answer.body.seq;
     const admitted = answer.body.state === "admitted";
-    s.rec.status({ at: Date.now(), seq, admitted });
+    s.rec.status({ at: Date.now(), sent, seq, admitted });
     if (admitted) {
       admittedAt = Date.now();
       break;
@@ -127,11 +130,14 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
     return { kind: "dropped", seq, arrivedAt, admittedAt: admittedAt!, reason };
   };
 
+  // Past the run's time limit nobody starts another step.
+  if (Date.now() > s.deadline) return { kind: "unfinished", seq, arrivedAt, admittedAt };
   await think();
   const start = await call("POST", "/api/identity/start", { name: who.name, rrn: who.rrn, phone: who.phone });
   if (start.status !== 201) return drop(`identity_start:${start.body?.code ?? start.status}`);
   const otp = await call("GET", `/api/dev/otp?phone=${who.phone}`);
   if (otp.status !== 200) return drop(`dev_otp:${otp.body?.code ?? otp.status}`);
+  if (Date.now() > s.deadline) return { kind: "unfinished", seq, arrivedAt, admittedAt };
   await think();
   let verify = await call("POST", "/api/identity/verify", { challengeId: start.body.challengeId, code: otp.body.code });
   // A code that ran out while the site was slow: people ask for a new one, once.
@@ -144,12 +150,12 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
   }
   if (verify.status !== 200) return drop(`identity_verify:${verify.body?.code ?? verify.status}`);
 
-  let regions: string[];
+  let regions: Regions;
   try {
     regions = await s.regions(async () => {
       const a = await call("GET", "/api/regions");
       if (a.status !== 200) throw new Error(a.body?.code ?? String(a.status));
-      return (a.body.regions as { code: string }[]).map((r) => r.code);
+      return (a.body.regions as { code: string; districts: { code: string }[] }[]).map((r) => ({ code: r.code, districts: r.districts.map((d) => d.code) }));
     });
   } catch (err) {
     return drop(`regions:${(err as Error).message}`);
@@ -159,7 +165,9 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
     if (Date.now() > s.deadline) return { kind: "unfinished", seq, arrivedAt, admittedAt };
     await think();
     const date = s.dates[Math.floor(s.random() * s.dates.length)]!;
-    const region = regions[Math.floor(s.random() * regions.length)]!;
+    // Most people pick their own 시/군/구; some search a whole 시/도.
+    const top = regions[Math.floor(s.random() * regions.length)]!;
+    const region = s.random() < 0.8 && top.districts.length ? top.districts[Math.floor(s.random() * top.districts.length)]! : top.code;
     const search = await call("GET", `/api/clinics?date=${date}&region=${region}`);
     if (search.status !== 200) {
       lastProblem = `search:${search.body?.code ?? search.status}`;

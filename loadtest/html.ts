@@ -47,7 +47,7 @@ export function htmlReport(r: Report): string {
   ];
   const script = `var charts=${JSON.stringify(charts).replace(/</g, "\\u003c")};
 charts.forEach(function(c){var el=document.getElementById(c.id);
-new uPlot({title:c.title,width:Math.min(900,el.clientWidth||900),height:260,scales:{x:{time:false}},
+new uPlot({title:c.title,width:Math.min(900,el.clientWidth||900),height:260,scales:{x:{time:false,range:c.labels?[-0.5,c.labels.length-0.5]:undefined}},
 series:[{label:c.id==="line"?"seconds in line":c.labels?"code":"second of the run",value:c.labels?function(u,v){return c.labels[v]||""}:undefined}].concat(c.series.map(function(s){return c.id==="line"||c.labels?{label:s[0],stroke:s[2],fill:s[2]+"55",width:1,paths:uPlot.paths.bars({size:[0.9]}),points:{show:false}}:{label:s[0],stroke:s[2],width:2}})),
 axes:[c.labels?{values:function(u,vs){return vs.map(function(v){return v%1===0?(c.labels[v]||"").slice(0,24):""})}}:{},{size:70}]},[c.x].concat(c.series.map(function(s){return s[1]})),el);});`;
   const row = (cells: string[], tag = "td") => `<tr>${cells.map((x) => `<${tag}>${esc(x)}</${tag}>`).join("")}</tr>`;

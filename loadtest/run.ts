@@ -5,7 +5,7 @@
  * was measured; nothing in it is assumed from the settings.
  */
 import { arrivalOffsets, rng, type ArrivalCurve } from "./arrivals";
-import { citizen, type Outcome, type Recorder, type Shared } from "./citizen";
+import { citizen, type Outcome, type Recorder, type Regions, type Shared } from "./citizen";
 import { Client } from "./http";
 import { admitRatio, bySecond, countInversions, histogram, percentile, type CounterSample, type StatusEvent } from "./stats";
 
@@ -119,8 +119,8 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     },
   };
 
-  let regionCodes: Promise<string[]> | null = null;
-  const regions = (read: () => Promise<string[]>) => {
+  let regionCodes: Promise<Regions> | null = null;
+  const regions = (read: () => Promise<Regions>) => {
     regionCodes ??= read();
     regionCodes.catch(() => (regionCodes = null));
     return regionCodes;
@@ -145,7 +145,8 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const sample = async () => {
     try {
       const s = await operator(o, "/stats");
-      samples.push({ at: Date.now(), serving: s.serving, waiting: s.waiting, ratePerSec: s.ratePerSec, paused: s.paused });
+      // The counter's own clock, at the moment it computed these numbers (the answer may arrive late).
+      samples.push({ at: Date.parse(s.at), serving: s.serving, waiting: s.waiting, ratePerSec: s.ratePerSec, paused: s.paused });
     } catch {
       /* a missed sample only widens the next interval */
     }

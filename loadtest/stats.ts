@@ -11,25 +11,33 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
-/** One answer of /_wr/status as a simulated citizen saw it. */
+/** One answer of /_wr/status as a simulated citizen saw it: sent at `sent`, received at `at`. */
 export interface StatusEvent {
+  /** when the answer arrived */
   at: number;
+  /** when the request left (the server decided somewhere between `sent` and `at`) */
+  sent?: number;
   seq: number;
   admitted: boolean;
 }
 
 /**
- * Order inversions: people told "still waiting" after someone with a later number had already been
- * told "admitted", by more than `tolerance` places (a shard's allowed slack; 0 for one counter).
- * Counted once per person. Events may come in any order.
+ * Order inversions: people told "still waiting" by an answer the server gave after someone with a later
+ * number had already been told "admitted", by more than `tolerance` places (a shard's allowed slack; 0 for
+ * one counter). Counted once per person. The server decides an answer between its request's sending and
+ * its arrival, so a "waiting" counts only if its request left after the "admitted" answer had arrived:
+ * a slow answer overtaken in flight is not an inversion, a real one always is.
  */
 export function countInversions(events: StatusEvent[], tolerance = 0): number {
-  const sorted = [...events].sort((a, b) => a.at - b.at || Number(b.admitted) - Number(a.admitted));
+  const admitted = events.filter((e) => e.admitted).sort((a, b) => a.at - b.at);
+  const waiting = events.filter((e) => !e.admitted).sort((a, b) => (a.sent ?? a.at) - (b.sent ?? b.at));
+  let i = 0;
   let maxAdmitted = 0;
   const inverted = new Set<number>();
-  for (const e of sorted) {
-    if (e.admitted) maxAdmitted = Math.max(maxAdmitted, e.seq);
-    else if (e.seq < maxAdmitted - tolerance) inverted.add(e.seq);
+  for (const w of waiting) {
+    const decidedAfter = w.sent ?? w.at;
+    while (i < admitted.length && admitted[i]!.at <= decidedAfter) maxAdmitted = Math.max(maxAdmitted, admitted[i++]!.seq);
+    if (w.seq < maxAdmitted - tolerance) inverted.add(w.seq);
   }
   return inverted.size;
 }

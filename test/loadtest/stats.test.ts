@@ -62,6 +62,9 @@ describe("report maths", () => {
     expect(countInversions(jumped)).toBe(2);
     expect(countInversions(jumped, 1)).toBe(1);
     expect(countInversions(jumped, 3)).toBe(0);
+    // A slow "waiting" answer that left before the "admitted" one arrived was decided before it: no inversion.
+    expect(countInversions([{ at: 10, seq: 5, admitted: true }, { sent: 8, at: 12, seq: 2, admitted: false }])).toBe(0);
+    expect(countInversions([{ at: 10, seq: 5, admitted: true }, { sent: 11, at: 12, seq: 2, admitted: false }])).toBe(1);
     // The same instant: being admitted and another's "waiting" at the same moment is no inversion if in order.
     expect(countInversions([{ at: 1, seq: 2, admitted: false }, { at: 1, seq: 1, admitted: true }])).toBe(0);
   });
