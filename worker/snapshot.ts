@@ -37,13 +37,22 @@ export function counter(env: Env, lane: string, shard: number) {
   return env.QUEUE.get(id);
 }
 
-/** Records a schedule just read from the counter (arrivals and operator changes bring one back for free). */
+/**
+ * Records a schedule just read from the counter (arrivals and operator changes bring one back for free).
+ * Never steps back to an older view: `issued` and `anchorAt` only ever grow, so a schedule with neither
+ * larger than the cached one's is not newer (answers can come back out of order under load).
+ */
 export function remember(lane: string, shard: number, schedule: Schedule, now: number): void {
   const name = counterName(lane, shard);
   const entry = cache.get(name);
-  // Never step back to an older view: issued and the cursor only move forward.
-  if (entry && entry.at > now) return;
-  cache.set(name, { schedule, at: now, refreshingSince: null });
+  if (entry && schedule.issued <= entry.schedule.issued && schedule.anchorAt <= entry.schedule.anchorAt) {
+    if (schedule.issued === entry.schedule.issued && schedule.anchorAt === entry.schedule.anchorAt) {
+      entry.at = Math.max(entry.at, now);
+      entry.refreshingSince = null;
+    }
+    return;
+  }
+  cache.set(name, { schedule, at: Math.max(now, entry?.at ?? 0), refreshingSince: null });
 }
 
 /** Drops this isolate's copy (after an operator change), so the next read goes to the counter. */
@@ -53,12 +62,21 @@ export function forget(lane: string, shard: number): void {
 
 /**
  * The schedule to answer from: this isolate's copy when it is fresh enough (returned as is, without a
- * promise: this is every poll's path), else a read of the counter.
+ * promise: this is every poll's path), else a read of the counter. A copy older than a ticket it must
+ * judge (`atLeastIssued`: the ticket proves the counter issued that number) counts as stale too, so a
+ * person is not told to wait by a view that predates their own number while newer arrivals get in.
  */
-export function cachedSchedule(env: Env, lane: string, shard: number, now: number, ttlMs: number): Schedule | Promise<Schedule> {
+export function cachedSchedule(
+  env: Env,
+  lane: string,
+  shard: number,
+  now: number,
+  ttlMs: number,
+  atLeastIssued = 0,
+): Schedule | Promise<Schedule> {
   const name = counterName(lane, shard);
   const entry = cache.get(name);
-  if (entry && now - entry.at < ttlMs) return entry.schedule;
+  if (entry && now - entry.at < ttlMs && entry.schedule.issued >= atLeastIssued) return entry.schedule;
   if (entry && entry.refreshingSince !== null && now - entry.refreshingSince < REFRESH_GIVE_UP_MS) {
     return entry.schedule;
   }

@@ -50,7 +50,7 @@ function stillWaiting(c: Context<AppEnv>): Visit | undefined {
   const now = Date.now();
   const ticket = knownTicket(ring, readCookie(cookieHeader, TICKET_COOKIE), now, cfg.ticketTtlMs);
   if (!ticket?.ok || ticket.claims.lane !== cfg.lane || ticket.claims.shard !== SHARD) return undefined;
-  const schedule = cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs);
+  const schedule = cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs, ticket.claims.seq);
   if (schedule instanceof Promise) return undefined;
   const status = queueStatus(schedule, ticket.claims.seq, now);
   return status.state === "admitted" ? undefined : { status, startedAt: ticket.claims.s0, cookies: [] };
@@ -86,7 +86,7 @@ async function fullVisit(c: Context<AppEnv>): Promise<Visit> {
   const ticket = await verifyTicket(ticketRing, ticketToken, now, cfg.ticketTtlMs);
   if (ticket.ok && ticket.claims.lane === cfg.lane && ticket.claims.shard === SHARD) {
     const { seq, s0 } = ticket.claims;
-    const schedule = await cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs);
+    const schedule = await cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs, seq);
     const status = queueStatus(schedule, seq, now);
     if (status.state !== "admitted") return { status, startedAt: s0, cookies };
     return { status, startedAt: s0, pass: await admit(seq), cookies };

@@ -146,3 +146,17 @@ describe("status", () => {
     expect(await res.json()).toMatchObject({ code: "not_found" });
   });
 });
+
+describe("the edge's snapshot", () => {
+  it("is refreshed when older than the ticket it must judge, so nobody waits behind later arrivals", async () => {
+    await visitJson(new Jar()); // number 1 through this isolate: its snapshot says 1 issued, rate 0
+    const stub = env.QUEUE.get(env.QUEUE.idFromName("booking:0"));
+    // Behind this isolate's back, as through another isolate: one more arrival, then the door opens wide.
+    const { seq } = await stub.issue();
+    await stub.configure({ ratePerSec: 100_000 });
+    await new Promise((r) => setTimeout(r, 20));
+    const ticket = await signTicket(await keyring(env.TICKET_SECRET), { lane: "booking", shard: 0, seq, iat: Date.now(), s0: 0 });
+    const res = await SELF.fetch(`${BASE}/_wr/status`, { headers: { cookie: `wr_ticket=${ticket}` } });
+    expect(await res.json()).toMatchObject({ seq: 2, state: "admitted" });
+  });
+});
