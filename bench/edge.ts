@@ -35,6 +35,8 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
   const mf = new Miniflare({
     modules: true,
     scriptPath: `${OUT_DIR}/index.js`,
+    // wrangler.toml's [[rules]] bundle the console's chart library as text modules beside index.js
+    modulesRules: [{ type: "Text", include: ["**/*uPlot.min.css", "**/*uPlot.iife.min.js"] }],
     compatibilityDate: "2026-04-01",
     durableObjects: { QUEUE: { className: "QueueCounter", useSQLite: true } },
     bindings: { ...SECRETS, ORIGIN_URL: "http://127.0.0.1:9", LANE: "booking", SNAPSHOT_TTL_MS: "1000", INITIAL_RATE_PER_SEC: "0" },
