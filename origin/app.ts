@@ -49,7 +49,7 @@ export function createApp(deps: Deps) {
   app.route("/health", health(deps));
   app.route("/ops", opsRoutes(deps, clock, gauge));
 
-  app.use("*", requirePass({ passSecret: deps.config.passSecret, lane: deps.config.lane, clock }));
+  app.use("*", requirePass({ passSecret: deps.config.passSecret, lanes: deps.config.lanes, clock }));
   app.route("/api", clinicRoutes(deps, clock));
   if (!deps.identityProvider && deps.config.appEnv === "production") {
     throw new Error("In production the origin needs a real IdentityProvider to send one-time codes.");

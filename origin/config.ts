@@ -4,6 +4,7 @@
  * names it.
  */
 import { z } from "zod";
+import { parseLanes, type LaneSpec } from "../lib/lanes";
 
 const secret = (what: string) =>
   z.string({ required_error: `is required (${what})` }).min(32, "must be at least 32 characters");
@@ -21,6 +22,8 @@ const schema = databaseSchema.extend({
   PASS_SECRET: z.string({ required_error: "is required (the same value the edge signs passes with)" }).min(16, "must be at least 16 characters"),
   APP_ENV: z.enum(["development", "test", "production"]).default("development"),
   LANE: z.string().regex(/^[a-z0-9_-]{1,32}$/).default("booking"),
+  /** the edge's lane table (wrangler.toml's LANES, JSON); without it one lane named LANE takes every path */
+  LANES: z.string().optional(),
   RRN_HMAC_KEY: secret("keys the hash that matches resident numbers"),
   RRN_ENC_KEY: secret("keys the encryption of resident numbers"),
   SESSION_SECRET: secret("signs session cookies and keys one-time-code hashes"),
@@ -47,6 +50,8 @@ export interface OriginConfig {
   passSecret: string;
   appEnv: "development" | "test" | "production";
   lane: string;
+  /** lanes and the paths each may open (a pass is accepted only on its own lane's paths) */
+  lanes: LaneSpec[];
   /** PostgreSQL through postgres.js when set; else PGlite stored in `dataDir` */
   databaseUrl?: string;
   dataDir: string;
@@ -86,12 +91,19 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
     throw new ConfigError(`The origin cannot start; fix these settings:\n${problems(result.error)}`);
   }
   const v = result.data;
+  let lanes: LaneSpec[];
+  try {
+    lanes = v.LANES ? parseLanes(v.LANES) : [{ name: v.LANE, prefixes: ["/"] }];
+  } catch (err) {
+    throw new ConfigError(`The origin cannot start; fix these settings:\n  LANES: ${(err as Error).message}`);
+  }
   return {
     host: v.ORIGIN_HOST,
     port: v.ORIGIN_PORT,
     passSecret: v.PASS_SECRET,
     appEnv: v.APP_ENV,
-    lane: v.LANE,
+    lane: lanes[0]!.name,
+    lanes,
     databaseUrl: v.DATABASE_URL,
     dataDir: v.DATA_DIR,
     bookingHorizonDays: v.BOOKING_HORIZON_DAYS,

@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { z } from "zod";
+import { wranglerVar } from "./wrangler-vars";
 
 /** The edge's secrets (TICKET_SECRET, PASS_SECRET, OPERATOR_TOKEN) and the origin's (PASS_SECRET and the identity keys). */
 const EDGE_SECRETS = ["TICKET_SECRET", "PASS_SECRET", "OPERATOR_TOKEN"] as const;
@@ -126,6 +127,8 @@ launch("origin", process.execPath, ["--import", "tsx", "origin/server.ts"], {
   ORIGIN_HOST: "127.0.0.1",
   ORIGIN_PORT: String(ORIGIN_PORT),
   PASS_SECRET: secrets.PASS_SECRET,
+  // the same lane table as the edge, so the origin accepts a pass only on its own lane's paths
+  LANES: wranglerVar("LANES"),
   OPERATOR_TOKEN: secrets.OPERATOR_TOKEN,
   RRN_HMAC_KEY: secrets.RRN_HMAC_KEY,
   RRN_ENC_KEY: secrets.RRN_ENC_KEY,

@@ -8,6 +8,7 @@ import type { TestProject } from "vitest/node";
 import { createApp } from "../origin/app";
 import { loadConfig } from "../origin/config";
 import { openDatabase, type Database } from "../origin/db";
+import { wranglerVar } from "../scripts/wrangler-vars";
 import { ORIGIN_TEST_ENV } from "./secrets";
 
 declare module "vitest" {
@@ -20,7 +21,7 @@ let server: ServerType | undefined;
 let database: Database | undefined;
 
 export async function setup(project: TestProject) {
-  const config = loadConfig({ ...ORIGIN_TEST_ENV, ORIGIN_PORT: "0" });
+  const config = loadConfig({ ...ORIGIN_TEST_ENV, ORIGIN_PORT: "0", LANES: wranglerVar("LANES") });
   database = await openDatabase({});
   const app = createApp({ config, db: database.db });
   const port = await new Promise<number>((resolve) => {

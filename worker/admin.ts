@@ -8,9 +8,9 @@ import { z } from "zod";
 import { AppError } from "../lib/errors";
 import { MAX_RATE_PER_SEC, serving, type Schedule } from "./admission";
 import type { AppEnv } from "./app-env";
-import { config } from "./config";
 import { operatorAuth } from "./operator-auth";
-import { SHARD, counter, forget } from "./snapshot";
+import { laneParam } from "./lane-param";
+import { SHARD, counter, forget, initialRate } from "./snapshot";
 
 const configChange = z
   .object({
@@ -25,9 +25,10 @@ const configChange = z
   .strict()
   .refine((v) => v.ratePerSec !== undefined || v.paused !== undefined, "Send ratePerSec and/or paused.");
 
-function stats(schedule: Schedule, now: number) {
+function stats(lane: string, schedule: Schedule, now: number) {
   const cursor = serving(schedule, now);
   return {
+    lane,
     issued: schedule.issued,
     serving: cursor,
     waiting: schedule.issued - cursor,
@@ -40,8 +41,9 @@ function stats(schedule: Schedule, now: number) {
 export const admin = new Hono<AppEnv>()
   .use("*", operatorAuth)
   .get("/stats", async (c) => {
-    const { schedule, now } = await counter(c.env, config(c.env).lane, SHARD).snapshot();
-    return c.json(stats(schedule, now));
+    const lane = laneParam(c);
+    const { schedule, now } = await counter(c.env, lane, SHARD).snapshot(initialRate(c.env, lane));
+    return c.json(stats(lane, schedule, now));
   })
   .post("/config", async (c) => {
     const body = await c.req.json().catch(() => {
@@ -52,8 +54,8 @@ export const admin = new Hono<AppEnv>()
       const message = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
       throw new AppError("invalid_config", 400, message);
     }
-    const lane = config(c.env).lane;
-    const { schedule, now } = await counter(c.env, lane, SHARD).configure(parsed.data);
+    const lane = laneParam(c);
+    const { schedule, now } = await counter(c.env, lane, SHARD).configure(parsed.data, initialRate(c.env, lane));
     forget(lane, SHARD);
-    return c.json(stats(schedule, now));
+    return c.json(stats(lane, schedule, now));
   });

@@ -3,6 +3,7 @@
  * the request with a message naming the setting (never its value), instead of misbehaving quietly.
  */
 import { z } from "zod";
+import { parseLanes, type LaneSpec } from "../lib/lanes";
 import { MAX_RATE_PER_SEC } from "./admission";
 import type { Env } from "./env";
 
@@ -14,6 +15,7 @@ const schema = z.object({
   PASS_SECRET: z.string().min(16, "must be at least 16 characters (comma-separated list for rotation)"),
   OPERATOR_TOKEN: z.string().min(16, "must be at least 16 characters"),
   LANE: z.string().regex(/^[a-z0-9_-]{1,32}$/).default("booking"),
+  LANES: z.string().optional(),
   PASS_TTL_SECONDS: seconds(1200),
   TICKET_TTL_SECONDS: seconds(24 * 3600),
   SNAPSHOT_TTL_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
@@ -25,7 +27,9 @@ export interface WorkerConfig {
   ticketSecret: string;
   passSecret: string;
   operatorToken: string;
+  /** the default lane's name (the first of `lanes`) */
   lane: string;
+  lanes: LaneSpec[];
   passTtlMs: number;
   ticketTtlMs: number;
   snapshotTtlMs: number;
@@ -45,12 +49,20 @@ export function config(env: Env): WorkerConfig {
     throw new ConfigError(`Worker is misconfigured: ${problems}`);
   }
   const v = result.data;
+  let lanes: LaneSpec[];
+  try {
+    lanes = v.LANES ? parseLanes(v.LANES) : [{ name: v.LANE, prefixes: ["/"] }];
+  } catch (err) {
+    throw new ConfigError(`Worker is misconfigured: LANES: ${(err as Error).message}`);
+  }
+  lanes = lanes.map((l) => ({ ...l, initialRatePerSec: l.initialRatePerSec ?? v.INITIAL_RATE_PER_SEC }));
   const cfg: WorkerConfig = {
     originUrl: v.ORIGIN_URL.replace(/\/+$/, ""),
     ticketSecret: v.TICKET_SECRET,
     passSecret: v.PASS_SECRET,
     operatorToken: v.OPERATOR_TOKEN,
-    lane: v.LANE,
+    lane: lanes[0]!.name,
+    lanes,
     passTtlMs: v.PASS_TTL_SECONDS * 1000,
     ticketTtlMs: v.TICKET_TTL_SECONDS * 1000,
     snapshotTtlMs: v.SNAPSHOT_TTL_MS,

@@ -4,7 +4,7 @@
  * set rate, admitted per second, the wait at the back of the line, with a chart) and steer it: set the
  * rate, pause, resume. A big change (pausing, or a rate cut or raise of more than half) asks for
  * confirmation first: in the page's script, and on the server for a form sent without it.
- * Korean by default, English with ?lang=en.
+ * Each lane (lib/lanes.ts) is steered on its own: ?lane=, default the first. Korean by default, English with ?lang=en.
  */
 import { Hono, type Context } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
@@ -15,7 +15,8 @@ import { MAX_RATE_PER_SEC } from "./admission";
 import type { AppEnv } from "./app-env";
 import { asset } from "./assets";
 import { config } from "./config";
-import { SHARD, counter, forget } from "./snapshot";
+import { laneParam } from "./lane-param";
+import { SHARD, counter, forget, initialRate } from "./snapshot";
 
 export const CONSOLE_COOKIE = "wr_operator";
 const COOKIE_PATH = "/_wr/admin";
@@ -27,6 +28,7 @@ const UPLOT_CSS_PATH = asset("uplot", "css", UPLOT_CSS);
 const WORDS = {
   ko: {
     title: "대기열 운영 콘솔",
+    lanes: "대기열",
     login: "운영자 로그인",
     token: "운영자 토큰",
     signIn: "로그인",
@@ -58,6 +60,7 @@ const WORDS = {
   },
   en: {
     title: "Waiting-room console",
+    lanes: "Lanes",
     login: "Operator sign-in",
     token: "Operator token",
     signIn: "Sign in",
@@ -169,13 +172,15 @@ export const consoleRoutes = new Hono<AppEnv>()
     const l = lang(c);
     if (!(await consoleSession(c))) return c.html(<Login l={l} />);
     const w = WORDS[l];
-    const { schedule } = await counter(c.env, config(c.env).lane, SHARD).snapshot();
+    const lane = laneParam(c);
+    const lanes = config(c.env).lanes.map((x) => x.name);
+    const { schedule } = await counter(c.env, lane, SHARD).snapshot(initialRate(c.env, lane));
     const script = `(function(){var W=${JSON.stringify({ running: w.running, paused: w.paused, waiting: w.waiting, admitted: w.admittedPerSec, rate: w.rate, unknown: w.unknown, confirmPause: w.confirmPause })};
 var fmt=${w.seconds.toString()};var conf=${(l === "ko" ? "function(a,b){return '초당 입장을 '+a+'명에서 '+b+'명으로 바꿉니다. 계속하시겠습니까?'}" : "function(a,b){return 'Change the rate from '+a+'/s to '+b+'/s?'}")};
 var xs=[],waiting=[],admitted=[],rates=[],last=null,cur=null;
 var el=document.getElementById("chart");var plot=new uPlot({width:Math.min(860,el.clientWidth||860),height:260,scales:{x:{time:true,range:function(u,min,max){return [Math.min(min,max-60),max+1]}}},series:[{},{label:W.waiting,stroke:"#0b4f9c",width:2,scale:"n"},{label:W.admitted,stroke:"#0b7a3e",width:2,scale:"r"},{label:W.rate,stroke:"#b00020",width:1,dash:[6,4],scale:"r"}],axes:[{},{scale:"n",size:70},{scale:"r",side:1,size:60,grid:{show:false}}]},[xs,waiting,admitted,rates],el);
 function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}
-function tick(){var x=new XMLHttpRequest();x.open("GET","/_wr/admin/stats",true);x.onload=function(){if(x.status!==200)return;var s=JSON.parse(x.responseText);cur=s;var t=Date.parse(s.at)/1000;
+function tick(){var x=new XMLHttpRequest();x.open("GET","/_wr/admin/stats?lane=${lane}",true);x.onload=function(){if(x.status!==200)return;var s=JSON.parse(x.responseText);cur=s;var t=Date.parse(s.at)/1000;
 var a=last?Math.max(0,(s.serving-last.serving)/Math.max(0.001,t-last.t)):0;last={serving:s.serving,t:t};
 xs.push(t);waiting.push(s.waiting);admitted.push(Math.round(a*10)/10);rates.push(s.paused?0:s.ratePerSec);if(xs.length>300){xs.shift();waiting.shift();admitted.shift();rates.shift();}
 plot.setData([xs,waiting,admitted,rates]);set("s-issued",s.issued.toLocaleString());set("s-serving",s.serving.toLocaleString());set("s-waiting",s.waiting.toLocaleString());
@@ -186,6 +191,10 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
     return c.html(
       <Shell l={l} title={w.title} script={script} head={<link rel="stylesheet" href={UPLOT_CSS_PATH} />}>
         <script src={UPLOT_JS_PATH} />
+        <nav class="card" aria-label={w.lanes}>
+          {w.lanes}:{" "}
+          {lanes.map((name) => (name === lane ? <strong aria-current="page"> {name} </strong> : <a href={`/_wr/admin?lang=${l}&lane=${name}`}> {name} </a>))}
+        </nav>
         <section class="card" aria-label={w.title}>
           <dl>
             <div>
@@ -220,12 +229,12 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
         </section>
         <h2>{w.chart}</h2>
         <div class="card" id="chart" role="img" aria-label={w.chart} />
-        <form method="post" action={`/_wr/admin/console?lang=${l}`} class="card" data-big="rate">
+        <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card" data-big="rate">
           <label for="ratePerSec">{w.setRate}</label>
           <input id="ratePerSec" name="ratePerSec" type="number" min="0" max={String(MAX_RATE_PER_SEC)} step="any" value={String(schedule.ratePerSec)} required />
           <button type="submit">{w.apply}</button>
         </form>
-        <form method="post" action={`/_wr/admin/console?lang=${l}`} class="card" data-big={schedule.paused ? "resume" : "pause"}>
+        <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card" data-big={schedule.paused ? "resume" : "pause"}>
           <input type="hidden" name="paused" value={schedule.paused ? "false" : "true"} />
           <button type="submit" class={schedule.paused ? "" : "danger"}>
             {schedule.paused ? w.resume : w.pause}
@@ -283,13 +292,13 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
       change.ratePerSec = rate;
     }
     if (body.paused === "true" || body.paused === "false") change.paused = body.paused === "true";
-    const lane = config(c.env).lane;
-    const { schedule } = await counter(c.env, lane, SHARD).snapshot();
+    const lane = laneParam(c);
+    const { schedule } = await counter(c.env, lane, SHARD).snapshot(initialRate(c.env, lane));
     if (isBig(schedule, change) && body.confirmed !== "1") {
       return c.html(
         <Shell l={l} title={w.confirmTitle}>
           <p role="alert">{change.paused ? w.confirmPause : w.confirmRate(schedule.ratePerSec, change.ratePerSec ?? schedule.ratePerSec)}</p>
-          <form method="post" action={`/_wr/admin/console?lang=${l}`}>
+          <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`}>
             {change.ratePerSec !== undefined ? <input type="hidden" name="ratePerSec" value={String(change.ratePerSec)} /> : null}
             {change.paused !== undefined ? <input type="hidden" name="paused" value={String(change.paused)} /> : null}
             <input type="hidden" name="confirmed" value="1" />
@@ -302,8 +311,8 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
       );
     }
     if (change.ratePerSec !== undefined || change.paused !== undefined) {
-      await counter(c.env, lane, SHARD).configure(change);
+      await counter(c.env, lane, SHARD).configure(change, initialRate(c.env, lane));
       forget(lane, SHARD);
     }
-    return c.redirect(`/_wr/admin?lang=${l}`, 303);
+    return c.redirect(`/_wr/admin?lang=${l}&lane=${lane}`, 303);
   });

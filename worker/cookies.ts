@@ -1,8 +1,15 @@
-/** The waiting room's two cookies, and how responses carry them. */
+/** The waiting room's two cookies (per lane), and how responses carry them. */
 import { generateCookie } from "hono/cookie";
 
 export const TICKET_COOKIE = "wr_ticket";
 export const PASS_COOKIE = "wr_pass";
+
+/** A lane's cookie names: the default lane's are plain, another lane's carry its name (wr_ticket_lookup). */
+export function laneCookies(lane: string, defaultLane: string): { ticket: string; pass: string } {
+  return lane === defaultLane
+    ? { ticket: TICKET_COOKIE, pass: PASS_COOKIE }
+    : { ticket: `${TICKET_COOKIE}_${lane}`, pass: `${PASS_COOKIE}_${lane}` };
+}
 
 /**
  * The value of one of our own cookies in a Cookie header. Our tokens are base64url and dots, so there is

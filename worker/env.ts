@@ -8,6 +8,8 @@ export interface Env {
   PASS_SECRET: string;
   OPERATOR_TOKEN: string;
   LANE?: string;
+  /** JSON lane table (lib/lanes.ts); without it, one lane named LANE takes every path */
+  LANES?: string;
   PASS_TTL_SECONDS?: string;
   TICKET_TTL_SECONDS?: string;
   SNAPSHOT_TTL_MS?: string;

@@ -5,18 +5,20 @@
  *   /_wr/admin         the operator console (page); /_wr/admin/* the operator API (bearer token)
  *   everything else    behind the waiting room: admitted requests are proxied to ORIGIN_URL
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { languageDetector } from "hono/language";
 import { AppError } from "../lib/errors";
 import { admin } from "./admin";
 import { consoleRoutes } from "./console";
 import type { AppEnv } from "./app-env";
-import { ConfigError } from "./config";
+import { config, ConfigError } from "./config";
+import { laneFor } from "../lib/lanes";
 import { withCookies } from "./cookies";
 import { forward } from "./forward";
 import { asLang, LANGS } from "./i18n";
 import { statusJson } from "./admission";
+import { laneParam } from "./lane-param";
 import { resolveVisit, type Visit } from "./visit";
 import { ASSETS } from "./assets";
 import { renderWaitingPage } from "./waiting-page";
@@ -67,7 +69,7 @@ export function createWorkerApp() {
 
   // Every waiting person's script calls this every 1–30 s: the response is built in one step.
   app.get("/_wr/status", (c): Response | Promise<Response> => {
-    const visit = resolveVisit(c);
+    const visit = resolveVisit(c, laneParam(c));
     return visit instanceof Promise ? visit.then(statusResponse) : statusResponse(visit);
   });
 
@@ -85,7 +87,8 @@ export function createWorkerApp() {
   app.all("/_wr/*", (c) => c.json({ code: "not_found", message: "No such waiting-room endpoint." }, 404));
 
   app.all("*", async (c) => {
-    const visit = await resolveVisit(c);
+    const lane = laneFor(config(c.env).lanes, c.req.path).name;
+    const visit = await resolveVisit(c, lane);
     if (visit.pass) return withCookies(await forward(c, visit.pass), visit.cookies);
     // Cookies go on the context before the response is built (one Response per arrival, not a copy).
     for (const value of visit.cookies) c.header("Set-Cookie", value, { append: true });
@@ -96,7 +99,7 @@ export function createWorkerApp() {
     }
     await detectLanguage(c, async () => {}); // only when a page is rendered, not for admitted traffic
     const lang = asLang(c.get("language"));
-    return c.html(renderWaitingPage({ status: visit.status, startedAt: visit.startedAt, lang, path: c.req.path }));
+    return c.html(renderWaitingPage({ status: visit.status, startedAt: visit.startedAt, lang, path: c.req.path, lane }));
   });
 
   return app;

@@ -18,15 +18,25 @@ const STORAGE_KEY = "schedule";
 export class QueueCounter extends DurableObject<Env> {
   /** The counter's clock. Tests replace it (runInDurableObject) to drive time. */
   clock: () => number = () => Date.now();
-  private schedule!: Schedule;
+  private stored: Schedule | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      this.schedule =
-        ctx.storage.kv.get<Schedule>(STORAGE_KEY) ??
-        initialSchedule(config(env).initialRatePerSec, this.clock());
+      this.stored = ctx.storage.kv.get<Schedule>(STORAGE_KEY);
     });
+  }
+
+  /**
+   * The schedule; a counter that has never been written starts at its lane's initial rate (the edge
+   * names it on every call, since one class serves every lane).
+   */
+  private current(initialRatePerSec?: number): Schedule {
+    return (this.stored ??= initialSchedule(initialRatePerSec ?? config(this.env).initialRatePerSec, this.clock()));
+  }
+
+  private get schedule(): Schedule {
+    return this.current();
   }
 
   private pendingWrite: Promise<void> | null = null;
@@ -38,7 +48,7 @@ export class QueueCounter extends DurableObject<Env> {
    * one per arrival (the commit, not the arithmetic, is what limits a counter's throughput).
    */
   private save(next: Schedule): Promise<void> {
-    this.schedule = next;
+    this.stored = next;
     this.pendingWrite ??= new Promise<void>((resolve) =>
       setTimeout(() => {
         this.pendingWrite = null;
@@ -50,20 +60,20 @@ export class QueueCounter extends DurableObject<Env> {
   }
 
   /** A new arrival: the next sequence number, and the schedule right after issuing it. */
-  async issue(): Promise<{ seq: number; schedule: Schedule; now: number }> {
+  async issue(initialRatePerSec?: number): Promise<{ seq: number; schedule: Schedule; now: number }> {
     const now = this.clock();
-    const { seq, schedule } = arrive(this.schedule, now);
+    const { seq, schedule } = arrive(this.current(initialRatePerSec), now);
     await this.save(schedule);
     return { seq, schedule: this.schedule, now };
   }
 
-  async snapshot(): Promise<{ schedule: Schedule; now: number }> {
-    return { schedule: this.schedule, now: this.clock() };
+  async snapshot(initialRatePerSec?: number): Promise<{ schedule: Schedule; now: number }> {
+    return { schedule: this.current(initialRatePerSec), now: this.clock() };
   }
 
-  async configure(change: ScheduleChange): Promise<{ schedule: Schedule; now: number }> {
+  async configure(change: ScheduleChange, initialRatePerSec?: number): Promise<{ schedule: Schedule; now: number }> {
     const now = this.clock();
-    await this.save(reconfigure(this.schedule, now, change));
+    await this.save(reconfigure(this.current(initialRatePerSec), now, change));
     return { schedule: this.schedule, now };
   }
 }

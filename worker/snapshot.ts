@@ -9,6 +9,7 @@
  * the counter has not issued); an operator's pause or rate cut reaches other isolates within a TTL.
  */
 import type { Schedule } from "./admission";
+import { config } from "./config";
 import type { Env } from "./env";
 
 interface Entry {
@@ -20,7 +21,7 @@ interface Entry {
 const cache = new Map<string, Entry>();
 const REFRESH_GIVE_UP_MS = 2_000;
 
-/** This release runs one counter per lane; sharding spreads arrivals over more (issue 7). */
+/** One counter per lane for now; sharding would spread a lane's arrivals over more. */
 export const SHARD = 0;
 
 export function counterName(lane: string, shard: number): string {
@@ -35,6 +36,11 @@ export function counter(env: Env, lane: string, shard: number) {
   let id = ids.get(name);
   if (!id) ids.set(name, (id = env.QUEUE.idFromName(name)));
   return env.QUEUE.get(id);
+}
+
+/** The lane's starting rate, for a counter that has never been written. */
+export function initialRate(env: Env, lane: string): number | undefined {
+  return config(env).lanes.find((l) => l.name === lane)?.initialRatePerSec;
 }
 
 /**
@@ -86,7 +92,7 @@ export function cachedSchedule(
 
 async function refresh(env: Env, lane: string, shard: number, now: number, entry: Entry | undefined): Promise<Schedule> {
   try {
-    const { schedule } = await counter(env, lane, shard).snapshot();
+    const { schedule } = await counter(env, lane, shard).snapshot(initialRate(env, lane));
     remember(lane, shard, schedule, now);
     return schedule;
   } catch (err) {

@@ -1,5 +1,6 @@
 /**
- * Where a visitor stands, decided at the edge on every request outside /_wr/*:
+ * Where a visitor stands in one lane's line (lib/lanes.ts: the path decides the lane; each lane has its
+ * own counter and cookies), decided at the edge on every request outside /_wr/*:
  *
  *   valid pass                        -> admitted (the pass is good until it expires, even if paused since)
  *   valid ticket, seq <= serving      -> admitted now: a pass is minted, the ticket cookie is dropped
@@ -15,8 +16,8 @@ import { keyring, knownTicket, signPass, signTicket, verifyPass, verifyTicket } 
 import { queueStatus, serving, type QueueStatus } from "./admission";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
-import { PASS_COOKIE, TICKET_COOKIE, cookie, expiredCookie, readCookie } from "./cookies";
-import { SHARD, cachedSchedule, counter, remember } from "./snapshot";
+import { cookie, expiredCookie, laneCookies, readCookie } from "./cookies";
+import { SHARD, cachedSchedule, counter, initialRate, remember } from "./snapshot";
 
 export interface Visit {
   status: QueueStatus;
@@ -33,31 +34,33 @@ export interface Visit {
  * has verified before: that case is answered without a promise (see `stillWaiting`); every other case
  * takes the full path below.
  */
-export function resolveVisit(c: Context<AppEnv>): Visit | Promise<Visit> {
-  return stillWaiting(c) ?? fullVisit(c);
+export function resolveVisit(c: Context<AppEnv>, lane: string): Visit | Promise<Visit> {
+  return stillWaiting(c, lane) ?? fullVisit(c, lane);
 }
 
 /**
  * The hot case, decided synchronously or not at all: no pass cookie, a ticket already in the keyring's
  * verified cache, a fresh snapshot, and the ticket's turn not yet come. Anything else returns undefined.
  */
-function stillWaiting(c: Context<AppEnv>): Visit | undefined {
+function stillWaiting(c: Context<AppEnv>, lane: string): Visit | undefined {
   const cfg = config(c.env);
+  const names = laneCookies(lane, cfg.lane);
   const ring = keyring(cfg.ticketSecret);
   if (ring instanceof Promise) return undefined;
   const cookieHeader = c.req.raw.headers.get("cookie");
-  if (readCookie(cookieHeader, PASS_COOKIE) !== undefined) return undefined;
+  if (readCookie(cookieHeader, names.pass) !== undefined) return undefined;
   const now = Date.now();
-  const ticket = knownTicket(ring, readCookie(cookieHeader, TICKET_COOKIE), now, cfg.ticketTtlMs);
-  if (!ticket?.ok || ticket.claims.lane !== cfg.lane || ticket.claims.shard !== SHARD) return undefined;
-  const schedule = cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs, ticket.claims.seq);
+  const ticket = knownTicket(ring, readCookie(cookieHeader, names.ticket), now, cfg.ticketTtlMs);
+  if (!ticket?.ok || ticket.claims.lane !== lane || ticket.claims.shard !== SHARD) return undefined;
+  const schedule = cachedSchedule(c.env, lane, SHARD, now, cfg.snapshotTtlMs, ticket.claims.seq);
   if (schedule instanceof Promise) return undefined;
   const status = queueStatus(schedule, ticket.claims.seq, now);
   return status.state === "admitted" ? undefined : { status, startedAt: ticket.claims.s0, cookies: [] };
 }
 
-async function fullVisit(c: Context<AppEnv>): Promise<Visit> {
+async function fullVisit(c: Context<AppEnv>, lane: string): Promise<Visit> {
   const cfg = config(c.env);
+  const names = laneCookies(lane, cfg.lane);
   const now = Date.now();
   const url = c.req.url;
   const cookies: string[] = [];
@@ -65,40 +68,40 @@ async function fullVisit(c: Context<AppEnv>): Promise<Visit> {
   const passRing = await keyring(cfg.passSecret);
 
   const cookieHeader = c.req.raw.headers.get("cookie");
-  const passToken = readCookie(cookieHeader, PASS_COOKIE);
-  const ticketToken = readCookie(cookieHeader, TICKET_COOKIE);
+  const passToken = readCookie(cookieHeader, names.pass);
+  const ticketToken = readCookie(cookieHeader, names.ticket);
   if (passToken !== undefined) {
     const pass = await verifyPass(passRing, passToken, now);
-    if (pass.ok && pass.claims.lane === cfg.lane) {
-      const schedule = await cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs);
+    if (pass.ok && pass.claims.lane === lane) {
+      const schedule = await cachedSchedule(c.env, lane, SHARD, now, cfg.snapshotTtlMs);
       return { status: queueStatus(schedule, pass.claims.seq, now, true), startedAt: 0, pass: passToken, cookies };
     }
-    cookies.push(expiredCookie(url, PASS_COOKIE));
+    cookies.push(expiredCookie(url, names.pass));
   }
 
   const admit = async (seq: number) => {
-    const token = await signPass(passRing, { lane: cfg.lane, seq, exp: now + cfg.passTtlMs });
-    cookies.push(cookie(url, PASS_COOKIE, token, cfg.passTtlMs));
-    if (ticketToken !== undefined) cookies.push(expiredCookie(url, TICKET_COOKIE));
+    const token = await signPass(passRing, { lane, seq, exp: now + cfg.passTtlMs });
+    cookies.push(cookie(url, names.pass, token, cfg.passTtlMs));
+    if (ticketToken !== undefined) cookies.push(expiredCookie(url, names.ticket));
     return token;
   };
 
   const ticket = await verifyTicket(ticketRing, ticketToken, now, cfg.ticketTtlMs);
-  if (ticket.ok && ticket.claims.lane === cfg.lane && ticket.claims.shard === SHARD) {
+  if (ticket.ok && ticket.claims.lane === lane && ticket.claims.shard === SHARD) {
     const { seq, s0 } = ticket.claims;
-    const schedule = await cachedSchedule(c.env, cfg.lane, SHARD, now, cfg.snapshotTtlMs, seq);
+    const schedule = await cachedSchedule(c.env, lane, SHARD, now, cfg.snapshotTtlMs, seq);
     const status = queueStatus(schedule, seq, now);
     if (status.state !== "admitted") return { status, startedAt: s0, cookies };
     return { status, startedAt: s0, pass: await admit(seq), cookies };
   }
 
   // A new place in line: the one request that needs the counter itself.
-  const { seq, schedule } = await counter(c.env, cfg.lane, SHARD).issue();
-  remember(cfg.lane, SHARD, schedule, now);
+  const { seq, schedule } = await counter(c.env, lane, SHARD).issue(initialRate(c.env, lane));
+  remember(lane, SHARD, schedule, now);
   const status = queueStatus(schedule, seq, now);
   const s0 = serving(schedule, now);
   if (status.state === "admitted") return { status, startedAt: s0, pass: await admit(seq), cookies };
-  const token = await signTicket(ticketRing, { lane: cfg.lane, shard: SHARD, seq, iat: now, s0 });
-  cookies.push(cookie(url, TICKET_COOKIE, token, cfg.ticketTtlMs));
+  const token = await signTicket(ticketRing, { lane, shard: SHARD, seq, iat: now, s0 });
+  cookies.push(cookie(url, names.ticket, token, cfg.ticketTtlMs));
   return { status, startedAt: s0, cookies };
 }

@@ -43,7 +43,7 @@ function set(id,v){var el=document.getElementById(id);if(el&&el.textContent!==v)
 function show(id,on){var el=document.getElementById(id);if(el)el.hidden=!on;}
 function people(n){return nf.format(n)+suffix;}
 function poll(){
-var x=new XMLHttpRequest();x.open("GET","/_wr/status",true);x.setRequestHeader("Accept","application/json");
+var x=new XMLHttpRequest();x.open("GET","/_wr/status?lane="+encodeURIComponent(root.getAttribute("data-lane")||""),true);x.setRequestHeader("Accept","application/json");
 x.onload=function(){var s;try{s=JSON.parse(x.responseText);}catch(e){return later(5000);}
 if(x.status!==200||!s||!s.state)return later(5000);
 if(s.state==="admitted"){show("wr-msg",true);location.reload();return;}
@@ -65,6 +65,7 @@ const JS_PATH = asset("wait", "js", SCRIPT);
 
 /** Everything on the page that changes from visit to visit, already formatted. */
 interface PageFields {
+  lane: string;
   refreshSeconds: string;
   path: string;
   startedAt: string;
@@ -98,7 +99,7 @@ function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
           <a class="lang" href={`${f.path}?lang=${other}`} hreflang={other} lang={other}>
             {t.switchLabel}
           </a>
-          <div class="card" id="wr" data-start={f.startedAt} data-poll={f.pollAfterMs} data-people={t.people}>
+          <div class="card" id="wr" data-lane={f.lane} data-start={f.startedAt} data-poll={f.pollAfterMs} data-people={t.people}>
             <h1>{t.heading}</h1>
             <p>{t.lead}</p>
             <p id="wr-paused" class="paused" role="status" hidden={!paused}>
@@ -156,7 +157,7 @@ function template(lang: Lang, paused: boolean): Template {
   const key = `${lang}:${paused}`;
   let tpl = templates.get(key);
   if (tpl) return tpl;
-  const names: (keyof PageFields)[] = ["refreshSeconds", "path", "startedAt", "pollAfterMs", "seq", "ahead", "behind", "eta", "progress", "percent"];
+  const names: (keyof PageFields)[] = ["lane", "refreshSeconds", "path", "startedAt", "pollAfterMs", "seq", "ahead", "behind", "eta", "progress", "percent"];
   const marked = Object.fromEntries(names.map((n) => [n, `${MARK}${n}${MARK}`])) as unknown as PageFields;
   const html = "<!DOCTYPE html>" + String(<PageView lang={lang} paused={paused} f={marked} />);
   const parts = html.split(MARK);
@@ -172,13 +173,14 @@ function escapeHtml(text: string): string {
 }
 
 /** The waiting page for one visit, as HTML text. */
-export function renderWaitingPage(props: { status: QueueStatus; startedAt: number; lang: Lang; path: string }): string {
+export function renderWaitingPage(props: { status: QueueStatus; startedAt: number; lang: Lang; path: string; lane: string }): string {
   const { status: s, startedAt, lang } = props;
   const t = messages[lang];
   const nf = numberFormat(lang);
   const span = s.seq - startedAt;
   const progress = span > 0 ? Math.max(0, Math.min(1, (s.serving - startedAt) / span)) : 0;
   const fields: PageFields = {
+    lane: props.lane,
     refreshSeconds: String(Math.ceil(s.pollAfterMs / 1000)),
     path: escapeHtml(props.path),
     startedAt: String(startedAt),

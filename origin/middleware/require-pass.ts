@@ -5,19 +5,21 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../../lib/errors";
+import { laneFor, type LaneSpec } from "../../lib/lanes";
 import { keyring, verifyPass } from "../../lib/tokens";
 import type { OriginEnv } from "../types";
 
 export const PASS_HEADER = "x-wr-pass";
 
-export function requirePass(opts: { passSecret: string; lane: string; clock: () => number }): MiddlewareHandler<OriginEnv> {
+export function requirePass(opts: { passSecret: string; lanes: LaneSpec[]; clock: () => number }): MiddlewareHandler<OriginEnv> {
   return async (c, next) => {
     const token = c.req.header(PASS_HEADER);
     if (!token) {
       throw new AppError("no_pass", 403, "Enter through the waiting room first: this request carries no admission pass.");
     }
     const verified = await verifyPass(await keyring(opts.passSecret), token, opts.clock());
-    if (!verified.ok || verified.claims.lane !== opts.lane) {
+    // A pass opens its own lane's paths only (a quick lookup pass is no way into booking).
+    if (!verified.ok || verified.claims.lane !== laneFor(opts.lanes, c.req.path).name) {
       const why = verified.ok ? "it is for another lane" : verified.reason === "expired" ? "it has expired" : "it is not valid";
       throw new AppError("bad_pass", 403, `Your admission pass cannot be used (${why}). Please enter through the waiting room again.`);
     }

@@ -3,6 +3,7 @@ import { keyring, signPass, signTicket } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
 import { loadConfig } from "../../origin/config";
 import { openDatabase } from "../../origin/db";
+import { wranglerVar } from "../../scripts/wrangler-vars";
 import { ORIGIN_TEST_ENV, PRODUCTION_ENV, TEST_SECRETS } from "../secrets";
 
 const NOW = 1_750_000_000_000;
@@ -66,6 +67,19 @@ describe("origin pass check", () => {
     expect(res.status).toBe(200);
     expect(html).toContain("사전예약 바로가기");
     expect(html).toContain('href="/?lang=en"');
+  });
+
+  it("accepts a pass only on its own lane's paths (wrangler.toml's lane table)", async () => {
+    const laned = createApp({ config: loadConfig({ ...ORIGIN_TEST_ENV, LANES: wranglerVar("LANES") }), db: database.db, clock: () => NOW });
+    const lookupPass = await signPass(await ring(), { lane: "lookup", seq: 1, exp: NOW + 60_000 });
+    const bookingPass = await signPass(await ring(), { lane: "booking", seq: 1, exp: NOW + 60_000 });
+    const at = async (path: string, pass: string) => (await laned.request(path, { headers: { "x-wr-pass": pass, accept: "application/json" } })).status;
+    expect(await at("/lookup", lookupPass)).toBe(200);
+    expect(await at("/api/pass", lookupPass)).toBe(403);
+    expect(await at("/book", lookupPass)).toBe(403);
+    expect(await at("/api/pass", bookingPass)).toBe(200);
+    expect(await at("/lookup", bookingPass)).toBe(403);
+    expect(() => loadConfig({ ...ORIGIN_TEST_ENV, LANES: '[{"name":"x"}]' })).toThrow(/LANES/);
   });
 
   it("keeps health open", async () => {

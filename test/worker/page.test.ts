@@ -51,7 +51,7 @@ describe("waiting page", () => {
     expect(js.headers.get("content-type")).toMatch(/javascript/);
     expect(js.headers.get("cache-control")).toMatch(/immutable/);
     const code = await js.text();
-    expect(code).toContain('"/_wr/status"');
+    expect(code).toContain('"/_wr/status?lane="');
     expect(code).toContain("location.reload()");
     const css = await SELF.fetch(`${BASE}${style}`);
     expect(css.headers.get("content-type")).toMatch(/text\/css/);
