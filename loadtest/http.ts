@@ -65,7 +65,9 @@ export class Client {
     try {
       body = text ? JSON.parse(text) : null;
     } catch {
-      body = { code: res.statusCode >= 500 ? "server_error" : "not_json" };
+      // Not our JSON (a proxy's or runtime's own error page): keep a few words of it to say whose.
+      const words = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 40);
+      body = { code: `${res.statusCode >= 500 ? "server_error" : "not_json"}${words ? ` (${words})` : ""}` };
     }
     return { status: res.statusCode, body, ms: performance.now() - started };
   }
