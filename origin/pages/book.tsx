@@ -23,6 +23,7 @@ import { vaccineNames } from "../clinics/queries";
 import { rows } from "../db";
 import { currentEligibility, type Eligibility } from "../identity/eligibility";
 import { findSession } from "../middleware/require-session";
+import { RESEND_AFTER_MS } from "../routes/identity";
 import { CHANNELS, type Channel } from "../notify/channels";
 import type { Deps, OriginEnv, SessionInfo } from "../types";
 import { sql } from "drizzle-orm";
@@ -111,6 +112,8 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const { t } = props.p;
     const e = props.errors ?? {};
     const expires = props.expiresAt && !Number.isNaN(Date.parse(props.expiresAt)) ? props.expiresAt : null;
+    // The code was sent OTP_TTL before it expires; a new one may be asked for RESEND_AFTER_MS after that.
+    const resendAt = expires ? new Date(Date.parse(expires) - config.otpTtlMs + RESEND_AFTER_MS).toISOString() : null;
     return (
       <Page c={props.c} p={props.p} title={t.codeTitle} step={1} scripts={COUNTDOWN_SCRIPT}>
         {props.notice ? (
@@ -128,6 +131,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
         <form method="post" action="/book/verify" novalidate>
           <input type="hidden" name="c" value={props.challengeId} />
           <input type="hidden" name="m" value={props.phone} />
+          <input type="hidden" name="e" value={expires ?? ""} />
           <Field name="code" label={t.code} value="" error={e.code} autocomplete="one-time-code" inputmode="numeric" maxlength={6} pattern="[0-9]{6}" required />
           <button type="submit" class="big">
             {t.verify}
@@ -136,7 +140,13 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
         <form method="post" action="/book/resend">
           <input type="hidden" name="c" value={props.challengeId} />
           <input type="hidden" name="m" value={props.phone} />
-          <button type="submit" class="secondary">
+          <input type="hidden" name="e" value={expires ?? ""} />
+          {resendAt ? (
+            <p class="hint" id="resend-hint">
+              {t.resendWait} <Countdown untilIso={resendAt} nowMs={clock()} enableId="resend" label={t.resendWait} />
+            </p>
+          ) : null}
+          <button type="submit" class="secondary" id="resend" aria-describedby={resendAt ? "resend-hint" : undefined}>
             {t.resend}
           </button>
         </form>
@@ -178,7 +188,10 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const f = await form(c);
     const answer = await api(c, "POST", "/api/identity/resend", { challengeId: f.c ?? "" });
     if (!answer.ok) {
-      return c.html(<CodeForm c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} errors={fieldErrors(p.t, answer, "code")} />, answer.status === 429 ? 429 : 400);
+      return c.html(
+        <CodeForm c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} expiresAt={f.e} errors={fieldErrors(p.t, answer, "code")} />,
+        answer.status === 429 ? 429 : 400,
+      );
     }
     return c.redirect(verifyUrl(answer.body.challengeId, f.m ?? "", answer.body.expiresAt, "&resent=1"), 303);
   });
@@ -188,7 +201,10 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const f = await form(c);
     const answer = await api(c, "POST", "/api/identity/verify", { challengeId: f.c ?? "", code: f.code ?? "" });
     if (!answer.ok) {
-      return c.html(<CodeForm c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} errors={fieldErrors(p.t, answer, "code")} />, answer.status === 429 ? 429 : 400);
+      return c.html(
+        <CodeForm c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} expiresAt={f.e} errors={fieldErrors(p.t, answer, "code")} />,
+        answer.status === 429 ? 429 : 400,
+      );
     }
     return c.redirect("/book/who", 303);
   });

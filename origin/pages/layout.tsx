@@ -247,16 +247,18 @@ export function ErrorPage(props: { c: Context; p: PageCtx; message: string; chil
 }
 
 /**
- * Countdowns (hold time, code validity): the server states the seconds left; the script only subtracts
+ * Countdowns (hold time, code validity, the wait before a new code): the server states the seconds left,
+ * and `data-enable` names a button the script keeps disabled until then (without JavaScript it stays
+ * enabled and the server answers a press too early). The script only subtracts
  * the time elapsed since the page loaded, so a wrong clock on the person's computer changes nothing.
  */
-export const COUNTDOWN_SCRIPT = `(function(){var t0=Date.now(),els=document.querySelectorAll("[data-left]");function tick(){for(var i=0;i<els.length;i++){var el=els[i],left=Math.max(0,(+el.getAttribute("data-left"))-Math.floor((Date.now()-t0)/1000));var m=Math.floor(left/60),s=left%60;el.textContent=m+":"+(s<10?"0":"")+s;var id=el.getAttribute("data-expired");if(left===0&&id){var w=document.getElementById(id);if(w)w.hidden=false;}}}tick();setInterval(tick,1000);})();`;
+export const COUNTDOWN_SCRIPT = `(function(){var t0=Date.now(),els=document.querySelectorAll("[data-left]");function tick(){for(var i=0;i<els.length;i++){var el=els[i],left=Math.max(0,(+el.getAttribute("data-left"))-Math.floor((Date.now()-t0)/1000));var m=Math.floor(left/60),s=left%60;el.textContent=m+":"+(s<10?"0":"")+s;var id=el.getAttribute("data-expired");if(left===0&&id){var w=document.getElementById(id);if(w)w.hidden=false;}var en=el.getAttribute("data-enable");if(en){var b=document.getElementById(en);if(b)b.disabled=left>0;}}}tick();setInterval(tick,1000);})();`;
 
 /** m:ss left until `untilIso`, by the server's clock. */
-export function Countdown(props: { untilIso: string; nowMs: number; expiredId?: string; label: string }) {
+export function Countdown(props: { untilIso: string; nowMs: number; expiredId?: string; enableId?: string; label: string }) {
   const left = Math.max(0, Math.round((Date.parse(props.untilIso) - props.nowMs) / 1000));
   return (
-    <span class="countdown" data-left={String(left)} data-expired={props.expiredId} role="timer" aria-label={props.label}>
+    <span class="countdown" data-left={String(left)} data-expired={props.expiredId} data-enable={props.enableId} role="timer" aria-label={props.label}>
       {`${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`}
     </span>
   );

@@ -2,6 +2,7 @@
  * Identity check (behind the pass check):
  *   POST /api/identity/start   {name, rrn, phone}      -> {challengeId, expiresAt}; a 6-digit code goes to the phone
  *   POST /api/identity/resend  {challengeId}           -> a new {challengeId, expiresAt} for the same details
+ *                                                         (30 s after the last code at the earliest)
  *   POST /api/identity/verify  {challengeId, code}     -> session cookie, {person, eligibility}
  *   GET  /api/dev/otp?phone=   the last code sent (development mode only; 404 otherwise)
  * Starts are limited per phone and per client; five wrong codes end a challenge. The server's clock decides.
@@ -20,6 +21,8 @@ import type { Deps, OriginEnv } from "../types";
 
 export const SESSION_COOKIE = "sid";
 export const MAX_CODE_ATTEMPTS = 5;
+/** A new code for the same details no sooner than this after the last one (texts can take a while). */
+export const RESEND_AFTER_MS = 30_000;
 const LIMIT_WINDOW_MS = 15 * 60_000;
 const STARTS_PER_PHONE = 5;
 const STARTS_PER_CLIENT = 20;
@@ -90,6 +93,10 @@ export function identityRoutes(deps: Deps, clock: () => number, provider: Identi
       const old = await findChallenge(db, id);
       if (!old) throw new AppError("challenge_not_found", 404, "No such verification; please start again.");
       if (old.verifiedAt) throw new AppError("challenge_used", 409, "This verification is already complete.");
+      const wait = Math.ceil((old.createdAt.getTime() + RESEND_AFTER_MS - now.getTime()) / 1000);
+      if (wait > 0) {
+        throw new AppError("resend_too_soon", 429, `A new code can be sent in ${wait} s; the first one may still arrive.`, { retryAfterSeconds: wait });
+      }
       return c.json(await issueChallenge(clientKey(c), now, old), 201);
     })
     .post("/identity/verify", async (c) => {

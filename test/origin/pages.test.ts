@@ -109,7 +109,13 @@ describe("identity form", () => {
     const c = new URL(verifyUrl, "http://x").searchParams.get("c")!;
     const wrong = await go("/book/verify", { c, m: "010-****-3333", code: "000000" === (await code()) ? "111111" : "000000" });
     expect(wrong.html).toContain("인증번호가 맞지 않습니다. (남은 입력 기회 4번)");
+    expect(page.html).toMatch(/data-left="30"[^>]*data-enable="resend"/);
+    const tooSoon = await go("/book/resend", { c, m: "010-****-3333" });
+    expect(tooSoon.status).toBe(429);
+    expect(tooSoon.html).toContain("인증번호는 30초가 지나야 다시 받을 수 있습니다");
+    bench.clock.now += 31_000;
     const resent = await go("/book/resend", { c, m: "010-****-3333" });
+    bench.clock.now -= 31_000;
     expect(resent.location).toMatch(/resent=1/);
     const c2 = new URL(resent.location!, "http://x").searchParams.get("c")!;
     expect(c2).not.toBe(c);
