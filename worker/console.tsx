@@ -113,7 +113,7 @@ export async function consoleSession(c: Context<AppEnv>): Promise<boolean> {
   return typeof value === "string" && /^op:\d+$/.test(value) && Number(value.slice(3)) > Date.now();
 }
 
-function Shell(props: { l: Lang; title: string; children: unknown; script?: string; head?: unknown }) {
+function Shell(props: { l: Lang; title: string; children: unknown; script?: string; head?: unknown; lane?: string }) {
   return (
     <html lang={props.l}>
       <head>
@@ -128,7 +128,7 @@ function Shell(props: { l: Lang; title: string; children: unknown; script?: stri
         <main>
           <div class="top">
             <h1>{props.title}</h1>
-            <a href={`/_wr/admin?lang=${props.l === "ko" ? "en" : "ko"}`} lang={props.l === "ko" ? "en" : "ko"}>
+            <a href={`/_wr/admin?lang=${props.l === "ko" ? "en" : "ko"}${props.lane ? `&lane=${props.lane}` : ""}`} lang={props.l === "ko" ? "en" : "ko"}>
               {WORDS[props.l].other}
             </a>
           </div>
@@ -189,7 +189,7 @@ tick();setInterval(tick,1000);
 var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length;i++)forms[i].addEventListener("submit",function(e){var f=e.target,ok=true;if(f.getAttribute("data-big")==="pause")ok=confirm(W.confirmPause);else if(cur){var to=+f.elements.ratePerSec.value,from=cur.ratePerSec;if(from===0?to>0:(to<from*0.5||to>from*1.5))ok=confirm(conf(from,to));}if(!ok){e.preventDefault();return;}var h=document.createElement("input");h.type="hidden";h.name="confirmed";h.value="1";f.appendChild(h);});
 })();`;
     return c.html(
-      <Shell l={l} title={w.title} script={script} head={<link rel="stylesheet" href={UPLOT_CSS_PATH} />}>
+      <Shell l={l} title={w.title} lane={lane} script={script} head={<link rel="stylesheet" href={UPLOT_CSS_PATH} />}>
         <script src={UPLOT_JS_PATH} />
         <nav class="card" aria-label={w.lanes}>
           {w.lanes}:{" "}

@@ -43,6 +43,7 @@ input[aria-invalid=true],select[aria-invalid=true]{border-color:#b00020;border-w
 .notice{border-left:6px solid #0b4f9c;background:#eef5ff;padding:.75rem 1rem;margin:0 0 1rem}
 .warn{border-left:6px solid #b07a00;background:#fff4d6;padding:.75rem 1rem;margin:0 0 1rem}
 button,.button{display:inline-block;font:inherit;font-weight:700;border:0;border-radius:10px;padding:.8rem 1.4rem;margin:1rem .5rem 0 0;background:#0b4f9c;color:#fff;text-decoration:none;cursor:pointer;min-height:48px}
+button:disabled{opacity:.55;cursor:not-allowed}
 button.secondary,.button.secondary{background:#fff;color:#0b4f9c;border:2px solid #0b4f9c}
 button.danger{background:#b00020}
 .big{font-size:1.3rem;padding:1.1rem 1.8rem}
@@ -65,6 +66,8 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.45rem .4rem;border-bottom:1px solid #c9d3de;vertical-align:top}
 footer{max-width:46rem;margin:2rem auto;padding:0 1rem;color:#333;font-size:.9rem}
 details>summary{font-weight:700;cursor:pointer;color:#1f3a5f;font-size:1.1rem}
+dl.facts.wide dd{overflow-wrap:anywhere}
+@media (max-width:520px){dl.facts.wide{grid-template-columns:1fr;gap:.1rem}dl.facts.wide dd{margin-bottom:.6rem}}
 .pager{display:flex;justify-content:space-between;gap:1rem;margin-top:1rem}
 @media (max-width:420px){h1{font-size:1.4rem}button,.button{width:100%;margin-right:0}.number{font-size:1.45rem;letter-spacing:.03em}}
 `;

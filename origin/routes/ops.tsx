@@ -215,7 +215,7 @@ setTimeout(function(){if(!document.activeElement||document.activeElement===docum
             {w.signOut}
           </button>
         </form>
-        <dl class="facts card">
+        <dl class="facts card wide">
           <dt>{w.overbooked}</dt>
           <dd id="overbooked">
             <strong>{s.overbookedSlots}</strong>
@@ -262,7 +262,7 @@ setTimeout(function(){if(!document.activeElement||document.activeElement===docum
                   <th scope="row">{name}</th>
                   {dates.map((d) => {
                     const f = cell(code, d);
-                    return <td>{f && f.capacity ? `${Math.round((f.taken / f.capacity) * 100)}%` : "–"}</td>;
+                    return <td>{f && f.capacity ? `${((f.taken / f.capacity) * 100).toFixed(1)}%` : "–"}</td>;
                   })}
                 </tr>
               ))}

@@ -45,7 +45,7 @@ async function newVisitor(): Promise<{ ctx: BrowserContext; page: Page }> {
 }
 
 /** From the home page through the one-time code, as a person with these details. */
-async function verifyIdentity(page: Page, who: { name: string; birthDate: string; female?: boolean; phone: string }) {
+async function verifyIdentity(page: Page, who: { name: string; birthDate: string; female?: boolean; phone: string }, shoot?: string) {
   await page.goto(`${sys.url}/book`);
   const [front, back] = rrn(who.birthDate, who.female);
   await page.getByLabel("이름", { exact: true }).fill(who.name);
@@ -54,6 +54,7 @@ async function verifyIdentity(page: Page, who: { name: string; birthDate: string
   await page.getByLabel("휴대전화 번호").fill(who.phone);
   await page.getByRole("button", { name: "인증번호 받기" }).click();
   await page.getByRole("heading", { name: "인증번호 입력" }).waitFor();
+  if (shoot) await review(page, shoot);
   const otp = await page.request.get(`${sys.url}/api/dev/otp?phone=${who.phone.replace(/\D/g, "")}`);
   expect(otp.status()).toBe(200);
   const { code } = (await otp.json()) as { code: string };
@@ -115,7 +116,7 @@ describe.skipIf(!!unavailable)("the citizen journey in Chromium", () => {
     await expect(page.getByLabel("이름", { exact: true }).inputValue()).resolves.toBe("홍길동");
     await review(page, "03-identity-error");
 
-    await verifyIdentity(page, { name: "홍길동", birthDate: "1965-01-01", phone: "010-1111-2222" });
+    await verifyIdentity(page, { name: "홍길동", birthDate: "1965-01-01", phone: "010-1111-2222" }, "03b-code");
     await review(page, "04-who");
     await page.getByRole("button", { name: "본인 예약하기" }).click();
     await page.getByRole("heading", { name: "알림 받을 곳" }).waitFor();
