@@ -24,6 +24,8 @@ export interface SessionInfo {
   subjectId: number | null;
   /** birth date of whoever is being vaccinated (the subject, else the person) */
   subjectBirthDate: string;
+  /** when the session ends (pages count down to it, so nobody is cut off without warning) */
+  expiresAt: Date;
 }
 
 export interface OriginEnv {

@@ -17,14 +17,20 @@ export async function findSession(c: Context, opts: { db: Db; secret: string; no
   const token = await getSignedCookie(c, opts.secret, SESSION_COOKIE);
   if (!token) return "none";
   const tokenHash = createHash("sha256").update(token).digest("base64url");
-  const [session] = await rows<{ person_id: number; subject_id: number | null; birth_date: string }>(
+  const [session] = await rows<{ person_id: number; subject_id: number | null; birth_date: string; expires_at: string | Date }>(
     opts.db,
-    sql`select s.person_id, s.subject_id, p.birth_date::text
+    sql`select s.person_id, s.subject_id, p.birth_date::text, s.expires_at
         from sessions s join people p on p.id = coalesce(s.subject_id, s.person_id)
         where s.token_hash = ${tokenHash} and s.expires_at > ${instant(opts.now)}`,
   );
   if (!session) return "expired";
-  return { tokenHash, personId: session.person_id, subjectId: session.subject_id, subjectBirthDate: session.birth_date };
+  return {
+    tokenHash,
+    personId: session.person_id,
+    subjectId: session.subject_id,
+    subjectBirthDate: session.birth_date,
+    expiresAt: new Date(session.expires_at),
+  };
 }
 
 export function requireSession(opts: { db: Db; secret: string; clock: () => number }): MiddlewareHandler<OriginEnv> {

@@ -219,10 +219,11 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const why = eligibilityText(p.t, eligibility, p.lang);
     const { t } = p;
     return c.html(
-      <Page c={c} p={p} title={t.whoTitle} step={2}>
+      <Page c={c} p={p} title={t.whoTitle} step={2} scripts={COUNTDOWN_SCRIPT}>
         <p class="notice" role="status">
           {t.verifiedAs(me.name, me.rrn_masked)}
         </p>
+        <ForWhom p={p} s={s} />
         <form method="post" action="/book/who">
           {why ? (
             <p class="warn" id="self-why">
@@ -252,12 +253,13 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     return c.redirect("/book/channel", 303);
   });
 
-  const ProxyForm = (props: { c: Context; p: PageCtx; values?: Record<string, string>; errors?: FieldErrors }) => {
+  const ProxyForm = (props: { c: Context; p: PageCtx; s: SessionInfo; values?: Record<string, string>; errors?: FieldErrors }) => {
     const { t, lang } = props.p;
     const v = props.values ?? {};
     const e = props.errors ?? {};
     return (
-      <Page c={props.c} p={props.p} title={t.proxyTitle} step={2}>
+      <Page c={props.c} p={props.p} title={t.proxyTitle} step={2} scripts={COUNTDOWN_SCRIPT}>
+        <ForWhom p={props.p} s={props.s} />
         <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1" }} />
         <p>{t.proxyLead}</p>
         <form method="post" action="/book/proxy" novalidate>
@@ -292,7 +294,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
   app.get("/book/proxy", async (c) => {
     const s = await session(c);
     if (s instanceof Response) return s;
-    return c.html(<ProxyForm c={c} p={pageCtx(c)} />);
+    return c.html(<ProxyForm c={c} p={pageCtx(c)} s={s} />);
   });
 
   app.post("/book/proxy", async (c) => {
@@ -306,19 +308,27 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
       if (answer.body.code === "not_eligible" && answer.body.eligibility) {
         errors = { form: `${p.t.errors.not_eligible} ${eligibilityText(p.t, answer.body.eligibility as Eligibility, p.lang) ?? ""}` };
       }
-      return c.html(<ProxyForm c={c} p={p} values={f} errors={errors} />, 400);
+      return c.html(<ProxyForm c={c} p={p} s={s} values={f} errors={errors} />, 400);
     }
     return c.redirect("/book/channel", 303);
   });
 
   /** Who this booking is for, on every later step (and a way back to booking for oneself). */
+  /** On every step after identity: whose booking this is, and how long the verification still lasts. */
   async function ForWhom(props: { p: PageCtx; s: SessionInfo }) {
-    if (!props.s.subjectId) return null;
+    const { t } = props.p;
+    const timer = (
+      <p class="hint" id="session-left">
+        {t.sessionLeft}: <Countdown untilIso={props.s.expiresAt.toISOString()} nowMs={clock()} label={t.sessionLeft} /> · {t.sessionLeftHint}
+      </p>
+    );
+    if (!props.s.subjectId) return timer;
     const { subject, relationship } = await people(props.s);
     return (
-      <p class="notice">
-        {props.p.t.bookingFor(subject!.name, relationshipLabel(props.p, relationship))}
-      </p>
+      <>
+        <p class="notice">{t.bookingFor(subject!.name, relationshipLabel(props.p, relationship))}</p>
+        {timer}
+      </>
     );
   }
 
@@ -330,7 +340,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const error = c.req.query("error") ? p.t.errors.bad_channel! : undefined;
     const { t } = p;
     return c.html(
-      <Page c={c} p={p} title={t.channelTitle} step={3}>
+      <Page c={c} p={p} title={t.channelTitle} step={3} scripts={COUNTDOWN_SCRIPT}>
         <ForWhom p={p} s={s} />
         <ErrorSummary t={t} errors={error ? { "channel-kakao": error } : {}} />
         <form method="post" action="/book/channel">
@@ -398,7 +408,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const districtData = JSON.stringify(Object.fromEntries(regions.map((r) => [r.code, r.districts.map((d) => [d.code, label(d)])])));
     const script = `(function(){var data=${districtData.replace(/</g, "\\u003c")};var sido=document.getElementById("sido"),sg=document.getElementById("sigungu"),btn=document.getElementById("show-districts");if(btn)btn.hidden=true;sido.addEventListener("change",function(){var list=data[sido.value]||[];while(sg.options.length>1)sg.remove(1);for(var i=0;i<list.length;i++){var o=document.createElement("option");o.value=list[i][0];o.textContent=list[i][1];sg.appendChild(o);}});})();`;
     return c.html(
-      <Page c={c} p={p} title={t.searchTitle} step={4} scripts={script}>
+      <Page c={c} p={p} title={t.searchTitle} step={4} scripts={script + COUNTDOWN_SCRIPT}>
         <ForWhom p={p} s={s} />
         {!eligibility.eligible ? <p class="warn">{eligibilityText(t, eligibility, lang)}</p> : null}
         <ErrorSummary t={t} errors={error ? { sido: error } : {}} />
@@ -480,7 +490,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const firstFree = slots.find((x) => x.free > 0);
     const vaccineLabel = (await vaccineNames(db)).get(clinic.vaccine)?.[lang] ?? clinic.vaccine;
     return c.html(
-      <Page c={c} p={p} title={t.timesTitle} step={4}>
+      <Page c={c} p={p} title={t.timesTitle} step={4} scripts={COUNTDOWN_SCRIPT}>
         <ForWhom p={p} s={s} />
         <ErrorSummary t={t} errors={opts.error ? { [`slot-${firstFree?.id ?? "none"}`]: opts.error } : {}} />
         <div class="card">
@@ -571,6 +581,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
         <p class="summary" id="hold-expired" role="alert" hidden>
           {t.errors.hold_expired}
         </p>
+        <ForWhom p={p} s={s} />
         <p>{t.confirmLead}</p>
         <dl class="facts card">
           <dt>{t.subject}</dt>

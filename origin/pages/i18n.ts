@@ -142,6 +142,8 @@ const ko = {
   startOver: "처음부터 다시 하기",
   home: "처음으로",
   sessionExpired: "본인인증 시간이 지났습니다. 다시 인증해 주세요.",
+  sessionLeft: "본인인증 남은 시간",
+  sessionLeftHint: "시간이 지나면 본인인증을 다시 해야 합니다.",
   holdExpiredTimes: "같은 의료기관의 다른 시간",
   relLabel: "관계",
   notEligible: {
@@ -331,6 +333,8 @@ const en: Messages = {
   startOver: "Start again",
   home: "Home",
   sessionExpired: "Your verification has expired. Please verify again.",
+  sessionLeft: "Verification valid for",
+  sessionLeftHint: "After that you need to verify again.",
   holdExpiredTimes: "Other times at the same clinic",
   relLabel: "Relationship",
   notEligible: {

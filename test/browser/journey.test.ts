@@ -138,7 +138,8 @@ describe.skipIf(!!unavailable)("the citizen journey in Chromium", () => {
     await page.locator("input[name=slotId]:not([disabled])").first().check();
     await page.getByRole("button", { name: "이 시간으로 선택" }).click();
     await page.getByRole("heading", { name: "예약 내용 확인" }).waitFor();
-    await expect(page.getByRole("timer").textContent()).resolves.toMatch(/^[0-5]:\d\d$/);
+    await expect(page.locator("#hold-timer [role=timer]").textContent()).resolves.toMatch(/^[0-5]:\d\d$/);
+    await expect(page.locator("#session-left [role=timer]").textContent()).resolves.toMatch(/^\d+:\d\d$/);
     await expect(page.locator("dl.facts").textContent()).resolves.toContain("2차 접종");
     await review(page, "08-confirm");
 

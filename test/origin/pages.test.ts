@@ -122,7 +122,10 @@ describe("identity form", () => {
     expect((await go(resent.location!)).html).toContain("인증번호를 다시 보냈습니다");
     const ok = await go("/book/verify", { c: c2, m: "010-****-3333", code: await code() });
     expect(ok.location).toBe("/book/who");
-    expect((await go("/book/who")).html).toContain("최민지님(660606-1******) 본인인증이 완료되었습니다");
+    const who = (await go("/book/who")).html;
+    expect(who).toContain("최민지님(660606-1******) 본인인증이 완료되었습니다");
+    // No timeout without warning: the verification's remaining time is counted down on every later step.
+    expect(who).toMatch(/id="session-left">본인인증 남은 시간: <span class="countdown" data-left="1800"/);
 
     async function code(): Promise<string> {
       const res = await bench.call("GET", "/api/dev/otp?phone=01022223333");
