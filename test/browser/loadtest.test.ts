@@ -52,4 +52,38 @@ describe.skipIf(!DATABASE)("a short load-test run", () => {
     expect(report.originPeakConcurrent).toBeGreaterThan(0);
     expect(report.series.second.length).toBeGreaterThan(5);
   });
+
+  it("follows a rate plan changed mid-run, and still admits at the set rate", async () => {
+    const report = await runLoadTest({
+      target: sys.url,
+      origin: sys.originUrl,
+      token: sys.operatorToken,
+      users: 240,
+      arrivalSec: 1,
+      curve: "uniform",
+      rate: 20,
+      ratePlan: [[3, 60]],
+      abandon: 0,
+      thinkMs: 50,
+      maxSeconds: 120,
+      connections: 64,
+      seed: 7,
+      tolerance: 0,
+    });
+    expect(report.series.setRate).toContain(20);
+    expect(report.series.setRate).toContain(60);
+    // Before the change the cursor moved at about 20/s, after it at about 60/s (a second without a sample
+    // reads 0 in the series, so the busiest second of each window is compared).
+    const change = report.series.setRate.indexOf(60);
+    const before = report.series.admittedPerSec.slice(1, 3);
+    const after = report.series.admittedPerSec.slice(change + 1, change + 4);
+    expect(Math.max(...before)).toBeGreaterThan(10);
+    expect(Math.max(...before)).toBeLessThan(35);
+    expect(Math.max(...after)).toBeGreaterThan(40);
+    expect(report.admitRatio).toBeGreaterThanOrEqual(0.9);
+    expect(report.admitRatio).toBeLessThanOrEqual(1.1);
+    expect(report.inversions).toBe(0);
+    expect(report.overbooked).toBe(0);
+    expect(report.errors5xx).toBe(0);
+  });
 });
