@@ -14,6 +14,7 @@ import { homePage } from "./pages/home";
 import { lookupPages } from "./pages/lookup";
 import { DevIdentityProvider } from "./identity/provider";
 import { identityKeys, type IdentityKeys } from "./identity/secrets";
+import { referenceData } from "./clinics/reference";
 import { clinicRoutes } from "./routes/clinics";
 import { holdRoutes } from "./routes/holds";
 import { identityRoutes } from "./routes/identity";
@@ -50,7 +51,9 @@ export function createApp(deps: Deps) {
   app.route("/ops", opsRoutes(deps, clock, gauge));
 
   app.use("*", requirePass({ passSecret: deps.config.passSecret, lanes: deps.config.lanes, clock }));
-  app.route("/api", clinicRoutes(deps, clock));
+  // Regions and vaccines, cached once for the API and the pages.
+  const reference = referenceData(deps.db, clock);
+  app.route("/api", clinicRoutes(deps, clock, reference));
   if (!deps.identityProvider && deps.config.appEnv === "production") {
     throw new Error("In production the origin needs a real IdentityProvider to send one-time codes.");
   }
@@ -66,8 +69,8 @@ export function createApp(deps: Deps) {
 
   // Citizen pages: server-rendered forms over the same API, called in-process.
   const api = inProcessApi((req) => app.fetch(req));
-  app.route("/", homePage(deps, clock));
-  app.route("/", bookingPages(deps, clock, api));
+  app.route("/", homePage(deps, clock, reference));
+  app.route("/", bookingPages(deps, clock, api, reference));
   app.route("/", lookupPages(deps, clock, api));
 
   return app;

@@ -158,7 +158,10 @@ function Login(props: { l: Lang; error?: string }) {
   );
 }
 
-/** A change is big when it pauses, or moves the rate by more than half either way. */
+/**
+ * A change is big when it pauses, or moves the rate by more than half either way. The page's script
+ * embeds this very function (via toString), so the page and the server ask about the same changes.
+ */
 function isBig(current: { ratePerSec: number; paused: boolean }, change: { ratePerSec?: number; paused?: boolean }): boolean {
   if (change.paused === true && !current.paused) return true;
   if (change.ratePerSec === undefined) return false;
@@ -176,7 +179,7 @@ export const consoleRoutes = new Hono<AppEnv>()
     const lanes = config(c.env).lanes.map((x) => x.name);
     const { schedule } = await counter(c.env, lane, SHARD).snapshot(initialRate(c.env, lane));
     const script = `(function(){var W=${JSON.stringify({ running: w.running, paused: w.paused, waiting: w.waiting, admitted: w.admittedPerSec, rate: w.rate, unknown: w.unknown, confirmPause: w.confirmPause })};
-var fmt=${w.seconds.toString()};var conf=${(l === "ko" ? "function(a,b){return '초당 입장을 '+a+'명에서 '+b+'명으로 바꿉니다. 계속하시겠습니까?'}" : "function(a,b){return 'Change the rate from '+a+'/s to '+b+'/s?'}")};
+var fmt=${w.seconds.toString()};var conf=${w.confirmRate.toString()};var isBig=${isBig.toString()};
 var xs=[],waiting=[],admitted=[],rates=[],last=null,cur=null;
 var el=document.getElementById("chart");var plot=new uPlot({width:Math.min(860,el.clientWidth||860),height:260,scales:{x:{time:true,range:function(u,min,max){return [Math.min(min,max-60),max+1]}}},series:[{},{label:W.waiting,stroke:"#0b4f9c",width:2,scale:"n"},{label:W.admitted,stroke:"#0b7a3e",width:2,scale:"r"},{label:W.rate,stroke:"#b00020",width:1,dash:[6,4],scale:"r"}],axes:[{},{scale:"n",size:70},{scale:"r",side:1,size:60,grid:{show:false}}]},[xs,waiting,admitted,rates],el);
 function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}
@@ -186,7 +189,7 @@ xs.push(t);waiting.push(s.waiting);admitted.push(Math.round(a*10)/10);rates.push
 plot.setData([xs,waiting,admitted,rates]);set("s-issued",s.issued.toLocaleString());set("s-serving",s.serving.toLocaleString());set("s-waiting",s.waiting.toLocaleString());
 set("s-rate",String(s.ratePerSec));set("s-admitted",String(Math.round(a)));set("s-state",s.paused?W.paused:W.running);set("s-eta",s.paused||!s.ratePerSec?W.unknown:fmt(s.waiting/s.ratePerSec));};x.send();}
 tick();setInterval(tick,1000);
-var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length;i++)forms[i].addEventListener("submit",function(e){var f=e.target,ok=true;if(f.getAttribute("data-big")==="pause")ok=confirm(W.confirmPause);else if(cur){var to=+f.elements.ratePerSec.value,from=cur.ratePerSec;if(from===0?to>0:(to<from*0.5||to>from*1.5))ok=confirm(conf(from,to));}if(!ok){e.preventDefault();return;}var h=document.createElement("input");h.type="hidden";h.name="confirmed";h.value="1";f.appendChild(h);});
+var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length;i++)forms[i].addEventListener("submit",function(e){var f=e.target,ok=true;if(f.getAttribute("data-big")==="pause")ok=confirm(W.confirmPause);else if(cur){var to=+f.elements.ratePerSec.value;if(isBig(cur,{ratePerSec:to}))ok=confirm(conf(cur.ratePerSec,to));}if(!ok){e.preventDefault();return;}var h=document.createElement("input");h.type="hidden";h.name="confirmed";h.value="1";f.appendChild(h);});
 })();`;
     return c.html(
       <Shell l={l} title={w.title} lane={lane} script={script} head={<link rel="stylesheet" href={UPLOT_CSS_PATH} />}>
@@ -197,34 +200,22 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
         </nav>
         <section class="card" aria-label={w.title}>
           <dl>
-            <div>
-              <dt>{w.state}</dt>
-              <dd id="s-state">{schedule.paused ? w.paused : w.running}</dd>
-            </div>
-            <div>
-              <dt>{w.issued}</dt>
-              <dd id="s-issued">{schedule.issued}</dd>
-            </div>
-            <div>
-              <dt>{w.serving}</dt>
-              <dd id="s-serving">–</dd>
-            </div>
-            <div>
-              <dt>{w.waiting}</dt>
-              <dd id="s-waiting">–</dd>
-            </div>
-            <div>
-              <dt>{w.rate}</dt>
-              <dd id="s-rate">{schedule.ratePerSec}</dd>
-            </div>
-            <div>
-              <dt>{w.admittedPerSec}</dt>
-              <dd id="s-admitted">–</dd>
-            </div>
-            <div>
-              <dt>{w.eta}</dt>
-              <dd id="s-eta">–</dd>
-            </div>
+            {(
+              [
+                ["s-state", w.state, schedule.paused ? w.paused : w.running],
+                ["s-issued", w.issued, String(schedule.issued)],
+                ["s-serving", w.serving, "–"],
+                ["s-waiting", w.waiting, "–"],
+                ["s-rate", w.rate, String(schedule.ratePerSec)],
+                ["s-admitted", w.admittedPerSec, "–"],
+                ["s-eta", w.eta, "–"],
+              ] as const
+            ).map(([id, label, value]) => (
+              <div>
+                <dt>{label}</dt>
+                <dd id={id}>{value}</dd>
+              </div>
+            ))}
           </dl>
         </section>
         <h2>{w.chart}</h2>

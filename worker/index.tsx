@@ -5,7 +5,7 @@
  *   /_wr/admin         the operator console (page); /_wr/admin/* the operator API (bearer token)
  *   everything else    behind the waiting room: admitted requests are proxied to ORIGIN_URL
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { languageDetector } from "hono/language";
 import { AppError } from "../lib/errors";

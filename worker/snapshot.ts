@@ -67,6 +67,15 @@ export function forget(lane: string, shard: number): void {
 }
 
 /**
+ * This isolate's copy when it is fresh enough and not older than `atLeastIssued`, else undefined; never
+ * reads the counter (the synchronous poll path asks this, and leaves any refresh to the full path).
+ */
+export function freshSchedule(lane: string, shard: number, now: number, ttlMs: number, atLeastIssued = 0): Schedule | undefined {
+  const entry = cache.get(counterName(lane, shard));
+  return entry && now - entry.at < ttlMs && entry.schedule.issued >= atLeastIssued ? entry.schedule : undefined;
+}
+
+/**
  * The schedule to answer from: this isolate's copy when it is fresh enough (returned as is, without a
  * promise: this is every poll's path), else a read of the counter. A copy older than a ticket it must
  * judge (`atLeastIssued`: the ticket proves the counter issued that number) counts as stale too, so a
@@ -80,9 +89,9 @@ export function cachedSchedule(
   ttlMs: number,
   atLeastIssued = 0,
 ): Schedule | Promise<Schedule> {
-  const name = counterName(lane, shard);
-  const entry = cache.get(name);
-  if (entry && now - entry.at < ttlMs && entry.schedule.issued >= atLeastIssued) return entry.schedule;
+  const fresh = freshSchedule(lane, shard, now, ttlMs, atLeastIssued);
+  if (fresh) return fresh;
+  const entry = cache.get(counterName(lane, shard));
   if (entry && entry.refreshingSince !== null && now - entry.refreshingSince < REFRESH_GIVE_UP_MS) {
     return entry.schedule;
   }

@@ -17,7 +17,7 @@ import { queueStatus, serving, type QueueStatus } from "./admission";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
 import { cookie, expiredCookie, laneCookies, readCookie } from "./cookies";
-import { SHARD, cachedSchedule, counter, initialRate, remember } from "./snapshot";
+import { SHARD, cachedSchedule, counter, freshSchedule, initialRate, remember } from "./snapshot";
 
 export interface Visit {
   status: QueueStatus;
@@ -52,8 +52,8 @@ function stillWaiting(c: Context<AppEnv>, lane: string): Visit | undefined {
   const now = Date.now();
   const ticket = knownTicket(ring, readCookie(cookieHeader, names.ticket), now, cfg.ticketTtlMs);
   if (!ticket?.ok || ticket.claims.lane !== lane || ticket.claims.shard !== SHARD) return undefined;
-  const schedule = cachedSchedule(c.env, lane, SHARD, now, cfg.snapshotTtlMs, ticket.claims.seq);
-  if (schedule instanceof Promise) return undefined;
+  const schedule = freshSchedule(lane, SHARD, now, cfg.snapshotTtlMs, ticket.claims.seq);
+  if (!schedule) return undefined;
   const status = queueStatus(schedule, ticket.claims.seq, now);
   return status.state === "admitted" ? undefined : { status, startedAt: ticket.claims.s0, cookies: [] };
 }

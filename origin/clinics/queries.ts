@@ -121,12 +121,8 @@ export async function regionTree(db: Db): Promise<RegionTree[]> {
   return [...top.values()];
 }
 
-export async function vaccineCodes(db: Db): Promise<string[]> {
-  return (await rows<{ code: string }>(db, sql`select code from vaccines order by code`)).map((r) => r.code);
-}
-
 /** Each vaccine's code with its names in English and Korean, for what people read. */
 export async function vaccineNames(db: Db): Promise<Map<string, { en: string; ko: string }>> {
-  const list = await rows<{ code: string; name: string; name_ko: string }>(db, sql`select code, name, name_ko from vaccines`);
+  const list = await rows<{ code: string; name: string; name_ko: string }>(db, sql`select code, name, name_ko from vaccines order by code`);
   return new Map(list.map((v) => [v.code, { en: v.name, ko: v.name_ko }]));
 }

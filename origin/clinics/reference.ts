@@ -1,9 +1,10 @@
 /**
- * Regions and vaccine codes, cached in the process for a minute: they change rarely, every search
- * validates against them, and keeping them here leaves each search a single SQL statement.
+ * Regions and vaccines, cached in the process for a minute: they change rarely, every search validates
+ * against them and every search page shows them, and keeping them here leaves each search a single SQL
+ * statement. One cache per app, shared by the API and the pages.
  */
 import type { Db } from "../db";
-import { regionTree, vaccineCodes, type RegionTree } from "./queries";
+import { regionTree, vaccineNames, type RegionTree } from "./queries";
 
 const TTL_MS = 60_000;
 
@@ -11,15 +12,18 @@ export interface Reference {
   regions: RegionTree[];
   /** every region code, to the 시/군/구 codes it stands for (a 시/군/구 stands for itself) */
   districtsOf: Map<string, string[]>;
-  vaccines: Set<string>;
+  /** vaccine code → its names, for pages */
+  vaccines: Map<string, { en: string; ko: string }>;
 }
 
-export function referenceData(db: Db, clock: () => number) {
+export type ReferenceData = () => Promise<Reference>;
+
+export function referenceData(db: Db, clock: () => number): ReferenceData {
   let cached: { at: number; value: Promise<Reference> } | null = null;
   return (): Promise<Reference> => {
     const now = clock();
     if (!cached || now - cached.at > TTL_MS) {
-      const value = Promise.all([regionTree(db), vaccineCodes(db)]).then(([regions, vaccines]) => ({
+      const value = Promise.all([regionTree(db), vaccineNames(db)]).then(([regions, vaccines]) => ({
         regions,
         districtsOf: new Map(
           regions.flatMap((r) => [
@@ -27,7 +31,7 @@ export function referenceData(db: Db, clock: () => number) {
             ...r.districts.map((d) => [d.code, [d.code]] as [string, string[]]),
           ]),
         ),
-        vaccines: new Set(vaccines),
+        vaccines,
       }));
       value.catch(() => (cached = null));
       cached = { at: now, value };

@@ -19,7 +19,7 @@ import { formatReservationNumber, parseReservationNumber } from "../booking/numb
 import { isRelationship, RELATIONSHIP_LABELS, RELATIONSHIPS } from "../booking/relationships";
 import { loadReservation } from "../booking/reservations";
 import { addDays, seoulDate } from "../clinics/dates";
-import { vaccineNames } from "../clinics/queries";
+import type { ReferenceData } from "../clinics/reference";
 import { rows } from "../db";
 import { currentEligibility, type Eligibility } from "../identity/eligibility";
 import { findSession } from "../middleware/require-session";
@@ -55,7 +55,7 @@ function maskPhone(phone: string): string {
   return d.length >= 10 ? `${d.slice(0, 3)}-****-${d.slice(-4)}` : "***";
 }
 
-export function bookingPages(deps: Deps, clock: () => number, api: Api) {
+export function bookingPages(deps: Deps, clock: () => number, api: Api, reference: ReferenceData) {
   const { db, config } = deps;
   const now = () => new Date(clock());
 
@@ -68,9 +68,9 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
   }
 
   async function people(s: SessionInfo) {
-    const list = await rows<{ id: number; name: string; rrn_masked: string; phone: string; relationship: string | null }>(
+    const list = await rows<{ id: number; name: string; rrn_masked: string; birth_date: string; relationship: string | null }>(
       db,
-      sql`select p.id, p.name, p.rrn_masked, p.phone, s.relationship from sessions s join people p on p.id in (s.person_id, s.subject_id)
+      sql`select p.id, p.name, p.rrn_masked, p.birth_date::text, s.relationship from sessions s join people p on p.id in (s.person_id, s.subject_id)
           where s.token_hash = ${s.tokenHash}`,
     );
     const me = list.find((p) => p.id === s.personId)!;
@@ -213,9 +213,9 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const p = pageCtx(c);
     const s = await session(c);
     if (s instanceof Response) return s;
-    const { me } = await people(s);
-    const [self] = await rows<{ birth_date: string }>(db, sql`select birth_date::text from people where id = ${s.personId}`);
-    const eligibility = await currentEligibility(db, self!.birth_date, now());
+    const known = await people(s);
+    const { me } = known;
+    const eligibility = await currentEligibility(db, me.birth_date, now());
     const why = eligibilityText(p.t, eligibility, p.lang);
     const { t } = p;
     return c.html(
@@ -223,7 +223,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
         <p class="notice" role="status">
           {t.verifiedAs(me.name, me.rrn_masked)}
         </p>
-        <ForWhom p={p} s={s} />
+        <ForWhom p={p} s={s} known={known} />
         <form method="post" action="/book/who">
           {why ? (
             <p class="warn" id="self-why">
@@ -315,7 +315,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
 
   /** Who this booking is for, on every later step (and a way back to booking for oneself). */
   /** On every step after identity: whose booking this is, and how long the verification still lasts. */
-  async function ForWhom(props: { p: PageCtx; s: SessionInfo }) {
+  async function ForWhom(props: { p: PageCtx; s: SessionInfo; known?: Awaited<ReturnType<typeof people>> }) {
     const { t } = props.p;
     const timer = (
       <p class="hint" id="session-left">
@@ -323,7 +323,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
       </p>
     );
     if (!props.s.subjectId) return timer;
-    const { subject, relationship } = await people(props.s);
+    const { subject, relationship } = props.known ?? (await people(props.s));
     return (
       <>
         <p class="notice">{t.bookingFor(subject!.name, relationshipLabel(props.p, relationship))}</p>
@@ -383,7 +383,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const date = dates.includes(c.req.query("date") ?? "") ? c.req.query("date")! : dates[0]!;
     const sido = c.req.query("sido") ?? "";
     const sigungu = c.req.query("sigungu") ?? "";
-    const regions = (await api(c, "GET", "/api/regions")).body.regions as { code: string; name: string; nameEn: string; districts: { code: string; name: string; nameEn: string }[] }[];
+    const { regions, vaccines } = await reference();
     const region = regions.find((r) => r.code === sido);
     const district = region?.districts.find((d) => d.code === sigungu);
     const label = (x: { name: string; nameEn: string }) => (lang === "en" ? x.nameEn : x.name);
@@ -404,7 +404,6 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const clinics = found.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE);
     const pageLink = (n: number) => `/book/search?${new URLSearchParams({ date, sido, sigungu, find: "1", page: String(n) })}#results`;
     const back = new URLSearchParams({ date, sido, sigungu }).toString();
-    const vaccines = await vaccineNames(db);
     const districtData = JSON.stringify(Object.fromEntries(regions.map((r) => [r.code, r.districts.map((d) => [d.code, label(d)])])));
     const script = `(function(){var data=${districtData.replace(/</g, "\\u003c")};var sido=document.getElementById("sido"),sg=document.getElementById("sigungu"),btn=document.getElementById("show-districts");if(btn)btn.hidden=true;sido.addEventListener("change",function(){var list=data[sido.value]||[];while(sg.options.length>1)sg.remove(1);for(var i=0;i<list.length;i++){var o=document.createElement("option");o.value=list[i][0];o.textContent=list[i][1];sg.appendChild(o);}});})();`;
     return c.html(
@@ -488,7 +487,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const { clinic, slots } = answer.body as { clinic: { id: number; name: string; address: string; phone: string; vaccine: string }; slots: { id: number; time: string; free: number }[] };
     const back = new URLSearchParams({ date, sido: c.req.query("sido") ?? "", sigungu: c.req.query("sigungu") ?? "", find: "1" }).toString();
     const firstFree = slots.find((x) => x.free > 0);
-    const vaccineLabel = (await vaccineNames(db)).get(clinic.vaccine)?.[lang] ?? clinic.vaccine;
+    const vaccineLabel = (await reference()).vaccines.get(clinic.vaccine)?.[lang] ?? clinic.vaccine;
     return c.html(
       <Page c={c} p={p} title={t.timesTitle} step={4} scripts={COUNTDOWN_SCRIPT}>
         <ForWhom p={p} s={s} />
@@ -568,7 +567,8 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
     const hold = await holdDetails(db, { holdId, personId: s.subjectId ?? s.personId, now: now() });
     if (!hold) return holdGone(c, p, s, holdId, "hold_expired");
     const { t, lang } = p;
-    const { me, subject, relationship } = await people(s);
+    const known = await people(s);
+    const { me, subject, relationship } = known;
     const who = subject ?? me;
     const second = hold.vaccine.doses > 1 && hold.vaccine.secondDoseDays ? addDays(seoulDate(new Date(hold.startsAt)), hold.vaccine.secondDoseDays) : null;
     return c.html(
@@ -581,7 +581,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api) {
         <p class="summary" id="hold-expired" role="alert" hidden>
           {t.errors.hold_expired}
         </p>
-        <ForWhom p={p} s={s} />
+        <ForWhom p={p} s={s} known={known} />
         <p>{t.confirmLead}</p>
         <dl class="facts card">
           <dt>{t.subject}</dt>

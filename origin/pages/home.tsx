@@ -3,19 +3,19 @@
  * button into the booking journey, and the lookup/cancel link people could not find in 2021.
  */
 import { Hono } from "hono";
-import { vaccineNames } from "../clinics/queries";
+import type { ReferenceData } from "../clinics/reference";
 import { cohortWindowList, type CohortWindow } from "../identity/eligibility";
 import type { Deps, OriginEnv } from "../types";
 import { formatDate, formatInstant } from "./i18n";
 import { Page, pageCtx } from "./layout";
 
-export function homePage(deps: Deps, clock: () => number) {
+export function homePage(deps: Deps, clock: () => number, reference: ReferenceData) {
   return new Hono<OriginEnv>().get("/", async (c) => {
     const p = pageCtx(c);
     const { t, lang } = p;
     const now = new Date(clock());
     const windows = (await cohortWindowList(deps.db)).sort((a, b) => +a.opensAt - +b.opensAt);
-    const vaccines = await vaccineNames(deps.db);
+    const { vaccines } = await reference();
     const state = (w: CohortWindow) => (now < w.opensAt ? t.windowUpcoming : now < w.closesAt ? t.windowOpen : t.windowClosed);
     const current = windows.filter((w) => now < w.closesAt);
     const past = windows.filter((w) => now >= w.closesAt).reverse();

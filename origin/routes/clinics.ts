@@ -8,11 +8,10 @@ import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
 import { parseBookingDate } from "../clinics/dates";
 import { clinicSlots, searchClinics } from "../clinics/queries";
-import { referenceData } from "../clinics/reference";
+import type { ReferenceData } from "../clinics/reference";
 import type { Deps, OriginEnv } from "../types";
 
-export function clinicRoutes(deps: Deps, clock: () => number) {
-  const reference = referenceData(deps.db, clock);
+export function clinicRoutes(deps: Deps, clock: () => number, reference: ReferenceData) {
   const horizon = deps.config.bookingHorizonDays;
 
   return new Hono<OriginEnv>()
@@ -27,7 +26,7 @@ export function clinicRoutes(deps: Deps, clock: () => number) {
       if (!regionCodes?.length) throw new AppError("unknown_region", 400, "No such region; use a code from /api/regions.");
       const vaccine = c.req.query("vaccine") || undefined;
       if (vaccine && !ref.vaccines.has(vaccine)) {
-        throw new AppError("unknown_vaccine", 400, `No such vaccine; use one of: ${[...ref.vaccines].join(", ")}.`);
+        throw new AppError("unknown_vaccine", 400, `No such vaccine; use one of: ${[...ref.vaccines.keys()].join(", ")}.`);
       }
       const clinics = await searchClinics(deps.db, { regionCodes, date, vaccine, now });
       return c.json({ date, region, vaccine: vaccine ?? null, clinics });
