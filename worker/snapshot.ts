@@ -92,7 +92,9 @@ export function cachedSchedule(
   const fresh = freshSchedule(lane, shard, now, ttlMs, atLeastIssued);
   if (fresh) return fresh;
   const entry = cache.get(counterName(lane, shard));
-  if (entry && entry.refreshingSince !== null && now - entry.refreshingSince < REFRESH_GIVE_UP_MS) {
+  // While another request refreshes, the old copy may answer, unless it predates the ticket in hand:
+  // then it would hold that person back while later numbers get in, so this request reads for itself.
+  if (entry && entry.refreshingSince !== null && now - entry.refreshingSince < REFRESH_GIVE_UP_MS && entry.schedule.issued >= atLeastIssued) {
     return entry.schedule;
   }
   if (entry) entry.refreshingSince = now;
