@@ -9,7 +9,12 @@
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { readFileSync } from "node:fs";
 import { TEST_SECRETS } from "./test/secrets.ts";
+
+// wrangler.toml's lanes, plus one test-only lane spread over 4 counters (shards are tested on it).
+const wranglerLanes = JSON.parse(/^LANES = '(.*)'$/m.exec(readFileSync("wrangler.toml", "utf8"))![1]!);
+const TEST_LANES = JSON.stringify([...wranglerLanes, { name: "surge", prefixes: ["/surge"], shards: 4, initialRatePerSec: 0 }]);
 
 export default defineConfig({
   test: {
@@ -19,7 +24,7 @@ export default defineConfig({
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { ...TEST_SECRETS, ORIGIN_URL: inject("originUrl") },
+              bindings: { ...TEST_SECRETS, ORIGIN_URL: inject("originUrl"), LANES: TEST_LANES },
             },
           })),
         ],

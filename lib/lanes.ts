@@ -13,12 +13,15 @@ export interface LaneSpec {
   prefixes: string[];
   /** the admission rate a new counter starts with */
   initialRatePerSec?: number;
+  /** counters the lane's arrivals are spread over (each admits rate/K); 1 unless set */
+  shards?: number;
 }
 
 const laneSchema = z.object({
   name: z.string().regex(/^[a-z0-9_-]{1,32}$/, "a lane name is 1–32 of a-z, 0-9, _ and -"),
   prefixes: z.array(z.string().regex(/^\//, "a prefix starts with /")).min(1),
   initialRatePerSec: z.number().min(0).max(100_000).optional(),
+  shards: z.number().int("shards is a whole number").min(1).max(64, "more than 64 shards per lane is not a plan").optional(),
 });
 
 const lanesSchema = z

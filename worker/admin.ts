@@ -1,16 +1,23 @@
 /**
- * The operator API (bearer OPERATOR_TOKEN): live numbers straight from the counter, and changes to the
- * admission schedule. A change is re-anchored inside the counter (admission.ts), so it never makes the
- * cursor jump, and this isolate's snapshot is dropped so its next answer already reflects it.
+ * The operator API (bearer OPERATOR_TOKEN): live numbers straight from the lane's counters, and changes to
+ * its admission schedule: rate, pause, and a scheduled opening. Changes are re-anchored inside each counter
+ * (admission.ts), so they never make the cursor jump, and this isolate's snapshots are dropped so its next
+ * answer already reflects them. A lane of K shards is read and steered as one (lane-ops.ts).
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../lib/errors";
-import { MAX_RATE_PER_SEC, serving, type Schedule } from "./admission";
+import { MAX_RATE_PER_SEC } from "./admission";
 import type { AppEnv } from "./app-env";
 import { operatorAuth } from "./operator-auth";
 import { laneParam } from "./lane-param";
-import { SHARD, counter, forget, initialRate } from "./snapshot";
+import { configureLane, laneStats, openLane, readLane } from "./lane-ops";
+
+/** How far ahead an opening may be scheduled: further is a typo (a wrong year), not a plan. */
+export const MAX_OPENING_AHEAD_MS = 30 * 24 * 3600_000;
+
+const OPENS_AT_FORMAT = 'opensAt must be an ISO 8601 time with its zone, e.g. 2021-07-19T20:00:00+09:00, or "now"';
+const isoWithZone = z.string().datetime({ offset: true });
 
 const configChange = z
   .object({
@@ -21,41 +28,55 @@ const configChange = z
       .max(MAX_RATE_PER_SEC, `ratePerSec above ${MAX_RATE_PER_SEC}/s is not a plausible admission rate`)
       .optional(),
     paused: z.boolean({ invalid_type_error: "paused must be true or false" }).optional(),
+    opensAt: z
+      .string({ invalid_type_error: OPENS_AT_FORMAT })
+      .refine((v) => v === "now" || isoWithZone.safeParse(v).success, OPENS_AT_FORMAT)
+      .optional(),
   })
   .strict()
-  .refine((v) => v.ratePerSec !== undefined || v.paused !== undefined, "Send ratePerSec and/or paused.");
+  .refine((v) => v.ratePerSec !== undefined || v.paused !== undefined || v.opensAt !== undefined, "Send ratePerSec, paused and/or opensAt.");
 
-function stats(lane: string, schedule: Schedule, now: number) {
-  const cursor = serving(schedule, now);
-  return {
-    lane,
-    issued: schedule.issued,
-    serving: cursor,
-    waiting: schedule.issued - cursor,
-    ratePerSec: schedule.ratePerSec,
-    paused: schedule.paused,
-    at: new Date(now).toISOString(),
-  };
+export type ConfigChange = z.infer<typeof configChange>;
+
+/** The opening time of a change, checked against the server's clock; an AppError when implausible. */
+export function openingTime(value: string, now: number): number {
+  if (value === "now") return now;
+  const at = Date.parse(value);
+  if (at > now + MAX_OPENING_AHEAD_MS) throw new AppError("invalid_config", 400, "opensAt is more than 30 days ahead; check the date.");
+  if (at < now - 60_000) throw new AppError("invalid_config", 400, "opensAt is in the past; to open the pre-queue now, send \"now\".");
+  return at;
+}
+
+export function parseConfigChange(body: unknown): ConfigChange {
+  const parsed = configChange.safeParse(body);
+  if (!parsed.success) {
+    const message = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+    throw new AppError("invalid_config", 400, message);
+  }
+  return parsed.data;
 }
 
 export const admin = new Hono<AppEnv>()
   .use("*", operatorAuth)
   .get("/stats", async (c) => {
     const lane = laneParam(c);
-    const { schedule, now } = await counter(c.env, lane, SHARD).snapshot(initialRate(c.env, lane));
-    return c.json(stats(lane, schedule, now));
+    return c.json(laneStats(lane, await readLane(c.env, lane)));
   })
   .post("/config", async (c) => {
     const body = await c.req.json().catch(() => {
       throw new AppError("bad_json", 400, "The request body must be JSON, e.g. {\"ratePerSec\": 100}.");
     });
-    const parsed = configChange.safeParse(body);
-    if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
-      throw new AppError("invalid_config", 400, message);
-    }
+    const change = parseConfigChange(body);
     const lane = laneParam(c);
-    const { schedule, now } = await counter(c.env, lane, SHARD).configure(parsed.data, initialRate(c.env, lane));
-    forget(lane, SHARD);
-    return c.json(stats(lane, schedule, now));
+    const opensAt = change.opensAt === undefined ? undefined : openingTime(change.opensAt, Date.now());
+    if (opensAt !== undefined) {
+      const opened = await openLane(c.env, lane, opensAt);
+      if ("refused" in opened) {
+        throw new AppError("opening_in_progress", 409, "People from the previous opening's pre-queue are still waiting for their drawn places; schedule the next opening once they are all admitted.");
+      }
+    }
+    if (change.ratePerSec !== undefined || change.paused !== undefined) {
+      await configureLane(c.env, lane, { ratePerSec: change.ratePerSec, paused: change.paused });
+    }
+    return c.json(laneStats(lane, await readLane(c.env, lane)));
   });

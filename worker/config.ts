@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { parseLanes, type LaneSpec } from "../lib/lanes";
-import { MAX_RATE_PER_SEC } from "./admission";
+import { MAX_RATE_PER_SEC, POLL_MAX_MS } from "./admission";
+import { epochMs } from "./liveness";
 import type { Env } from "./env";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -20,6 +21,8 @@ const schema = z.object({
   TICKET_TTL_SECONDS: seconds(24 * 3600),
   SNAPSHOT_TTL_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   INITIAL_RATE_PER_SEC: z.coerce.number().min(0).max(MAX_RATE_PER_SEC).default(20),
+  // A waiting page that has not checked in for this long is taken as gone (0: never).
+  ABANDON_GRACE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
 });
 
 export interface WorkerConfig {
@@ -34,6 +37,10 @@ export interface WorkerConfig {
   ticketTtlMs: number;
   snapshotTtlMs: number;
   initialRatePerSec: number;
+  /** a ticket that has not checked in for this long no longer counts as waiting (0: never judged) */
+  abandonGraceMs: number;
+  /** the longest a waiting page may go between polls: every live page must check in once per liveness epoch */
+  maxPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -55,7 +62,7 @@ export function config(env: Env): WorkerConfig {
   } catch (err) {
     throw new ConfigError(`Worker is misconfigured: LANES: ${(err as Error).message}`);
   }
-  lanes = lanes.map((l) => ({ ...l, initialRatePerSec: l.initialRatePerSec ?? v.INITIAL_RATE_PER_SEC }));
+  lanes = lanes.map((l) => ({ ...l, initialRatePerSec: l.initialRatePerSec ?? v.INITIAL_RATE_PER_SEC, shards: l.shards ?? 1 }));
   const cfg: WorkerConfig = {
     originUrl: v.ORIGIN_URL.replace(/\/+$/, ""),
     ticketSecret: v.TICKET_SECRET,
@@ -67,6 +74,8 @@ export function config(env: Env): WorkerConfig {
     ticketTtlMs: v.TICKET_TTL_SECONDS * 1000,
     snapshotTtlMs: v.SNAPSHOT_TTL_MS,
     initialRatePerSec: v.INITIAL_RATE_PER_SEC,
+    abandonGraceMs: v.ABANDON_GRACE_SECONDS * 1000,
+    maxPollMs: v.ABANDON_GRACE_SECONDS > 0 ? Math.min(POLL_MAX_MS, epochMs(v.ABANDON_GRACE_SECONDS * 1000)) : POLL_MAX_MS,
   };
   parsed.set(env, cfg);
   return cfg;

@@ -16,7 +16,9 @@ import type { AppEnv } from "./app-env";
 import { asset } from "./assets";
 import { config } from "./config";
 import { laneParam } from "./lane-param";
-import { SHARD, counter, forget, initialRate } from "./snapshot";
+import { AppError } from "../lib/errors";
+import { openingTime } from "./admin";
+import { configureLane, laneStats, openLane, readLane, type LaneStats } from "./lane-ops";
 
 export const CONSOLE_COOKIE = "wr_operator";
 const COOKIE_PATH = "/_wr/admin";
@@ -57,6 +59,17 @@ const WORDS = {
     other: "English",
     seconds: (s: number) => (s < 60 ? `${Math.round(s)}초` : s < 3600 ? `${Math.round(s / 60)}분` : `${(s / 3600).toFixed(1)}시간`),
     unknown: "알 수 없음 (멈춤)",
+    shards: "카운터 수",
+    opensAt: "개장 시각",
+    notScheduled: "예약 없음",
+    preQueued: "사전 대기 (개장 전 도착)",
+    liveWaiting: "실제 대기 (이탈 제외)",
+    scheduleOpening: "개장 시각 예약 (한국 시간)",
+    schedule: "개장 예약",
+    openNow: "지금 개장 (사전 대기 순서 추첨)",
+    openingHelp: "개장 전에 온 분들은 개장 시각에 무작위 순서로 줄 앞에 서고, 그 뒤로는 도착 순서대로 섭니다. 추첨 씨앗의 해시는 지금 공개되고 씨앗은 개장 때 공개됩니다 (/_wr/fairness).",
+    badOpening: "개장 시각을 확인해 주세요.",
+    openingInProgress: "이전 개장의 사전 대기자가 아직 입장 중입니다. 모두 입장한 뒤에 다음 개장을 예약하세요.",
   },
   en: {
     title: "Waiting-room console",
@@ -89,6 +102,17 @@ const WORDS = {
     other: "한국어",
     seconds: (s: number) => (s < 60 ? `${Math.round(s)} s` : s < 3600 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`),
     unknown: "unknown (paused)",
+    shards: "Counters",
+    opensAt: "Opens at",
+    notScheduled: "not scheduled",
+    preQueued: "Pre-queue (came before opening)",
+    liveWaiting: "Still waiting (abandoned left out)",
+    scheduleOpening: "Schedule the opening (Korea time)",
+    schedule: "Schedule opening",
+    openNow: "Open now (draw the pre-queue's order)",
+    openingHelp: "People who come before the opening are put at the front in a random order at the opening; after it, first come, first served. The draw's seed hash is published now and the seed at the opening (/_wr/fairness).",
+    badOpening: "Check the opening time.",
+    openingInProgress: "People from the previous opening's pre-queue are still being admitted. Schedule the next opening once they are all in.",
   },
 };
 type Lang = keyof typeof WORDS;
@@ -170,6 +194,16 @@ function isBig(current: { ratePerSec: number; paused: boolean }, change: { rateP
   return from === 0 ? to > 0 : to < from * 0.5 || to > from * 1.5;
 }
 
+/** An instant as operators in Korea read it (KST, UTC+9, no daylight saving). */
+function koreaTime(iso: string): string {
+  return new Date(Date.parse(iso) + 9 * 3600_000).toISOString().slice(0, 19).replace("T", " ") + " KST";
+}
+
+/** A datetime-local value (no zone), read as Korea time; anything else comes back as given, to be refused. */
+function fromKoreaTime(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) ? `${value.length === 16 ? `${value}:00` : value}+09:00` : value;
+}
+
 export const consoleRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const l = lang(c);
@@ -177,7 +211,7 @@ export const consoleRoutes = new Hono<AppEnv>()
     const w = WORDS[l];
     const lane = laneParam(c);
     const lanes = config(c.env).lanes.map((x) => x.name);
-    const { schedule } = await counter(c.env, lane, SHARD).snapshot(initialRate(c.env, lane));
+    const schedule = laneStats(lane, await readLane(c.env, lane));
     const script = `(function(){var W=${JSON.stringify({ running: w.running, paused: w.paused, waiting: w.waiting, admitted: w.admittedPerSec, rate: w.rate, unknown: w.unknown, confirmPause: w.confirmPause })};
 var fmt=${w.seconds.toString()};var conf=${w.confirmRate.toString()};var isBig=${isBig.toString()};
 var xs=[],waiting=[],admitted=[],rates=[],last=null,cur=null;
@@ -187,7 +221,7 @@ function tick(){var x=new XMLHttpRequest();x.open("GET","/_wr/admin/stats?lane=$
 var a=last?Math.max(0,(s.serving-last.serving)/Math.max(0.001,t-last.t)):0;last={serving:s.serving,t:t};
 xs.push(t);waiting.push(s.waiting);admitted.push(Math.round(a*10)/10);rates.push(s.paused?0:s.ratePerSec);if(xs.length>300){xs.shift();waiting.shift();admitted.shift();rates.shift();}
 plot.setData([xs,waiting,admitted,rates]);set("s-issued",s.issued.toLocaleString());set("s-serving",s.serving.toLocaleString());set("s-waiting",s.waiting.toLocaleString());
-set("s-rate",String(s.ratePerSec));set("s-admitted",String(Math.round(a)));set("s-state",s.paused?W.paused:W.running);set("s-eta",s.paused||!s.ratePerSec?W.unknown:fmt(s.waiting/s.ratePerSec));};x.send();}
+set("s-rate",String(s.ratePerSec));set("s-live",s.liveWaiting.toLocaleString());set("s-pre",s.preQueued.toLocaleString());set("s-admitted",String(Math.round(a)));set("s-state",s.paused?W.paused:W.running);set("s-eta",s.paused||!s.ratePerSec?W.unknown:fmt(s.liveWaiting/s.ratePerSec));};x.send();}
 tick();setInterval(tick,1000);
 var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length;i++)forms[i].addEventListener("submit",function(e){var f=e.target,ok=true;if(f.getAttribute("data-big")==="pause")ok=confirm(W.confirmPause);else if(cur){var to=+f.elements.ratePerSec.value;if(isBig(cur,{ratePerSec:to}))ok=confirm(conf(cur.ratePerSec,to));}if(!ok){e.preventDefault();return;}var h=document.createElement("input");h.type="hidden";h.name="confirmed";h.value="1";f.appendChild(h);});
 })();`;
@@ -207,8 +241,12 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
                 ["s-serving", w.serving, "–"],
                 ["s-waiting", w.waiting, "–"],
                 ["s-rate", w.rate, String(schedule.ratePerSec)],
+                ["s-live", w.liveWaiting, String(schedule.liveWaiting)],
                 ["s-admitted", w.admittedPerSec, "–"],
                 ["s-eta", w.eta, "–"],
+                ["s-opens", w.opensAt, schedule.opensAt ? koreaTime(schedule.opensAt) : w.notScheduled],
+                ["s-pre", w.preQueued, String(schedule.preQueued)],
+                ["s-shards", w.shards, String(schedule.shards)],
               ] as const
             ).map(([id, label, value]) => (
               <div>
@@ -229,6 +267,18 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
           <input type="hidden" name="paused" value={schedule.paused ? "false" : "true"} />
           <button type="submit" class={schedule.paused ? "" : "danger"}>
             {schedule.paused ? w.resume : w.pause}
+          </button>
+        </form>
+        <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card">
+          <label for="opensAt">{w.scheduleOpening}</label>
+          <p>{w.openingHelp}</p>
+          <input id="opensAt" name="opensAt" type="datetime-local" step="1" required />
+          <button type="submit">{w.schedule}</button>
+        </form>
+        <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card">
+          <input type="hidden" name="opensAt" value="now" />
+          <button type="submit" class="secondary">
+            {w.openNow}
           </button>
         </form>
         <form method="post" action={`/_wr/admin/logout?lang=${l}`}>
@@ -284,7 +334,30 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
     }
     if (body.paused === "true" || body.paused === "false") change.paused = body.paused === "true";
     const lane = laneParam(c);
-    const { schedule } = await counter(c.env, lane, SHARD).snapshot(initialRate(c.env, lane));
+    if (typeof body.opensAt === "string") {
+      const problem = (message: string, status: 400 | 409) =>
+        c.html(
+          <Shell l={l} title={w.title} lane={lane}>
+            <p class="error" role="alert">
+              {message}
+            </p>
+            <p>
+              <a href={`/_wr/admin?lang=${l}&lane=${lane}`}>{w.no}</a>
+            </p>
+          </Shell>,
+          status,
+        );
+      let at: number;
+      try {
+        at = openingTime(body.opensAt === "now" ? "now" : fromKoreaTime(body.opensAt), Date.now());
+      } catch (err) {
+        return problem(err instanceof AppError ? `${w.badOpening} ${err.message}` : w.badOpening, 400);
+      }
+      const opened = await openLane(c.env, lane, at);
+      if ("refused" in opened) return problem(w.openingInProgress, 409);
+      return c.redirect(`/_wr/admin?lang=${l}&lane=${lane}`, 303);
+    }
+    const schedule = laneStats(lane, await readLane(c.env, lane));
     if (isBig(schedule, change) && body.confirmed !== "1") {
       return c.html(
         <Shell l={l} title={w.confirmTitle}>
@@ -302,8 +375,7 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
       );
     }
     if (change.ratePerSec !== undefined || change.paused !== undefined) {
-      await counter(c.env, lane, SHARD).configure(change, initialRate(c.env, lane));
-      forget(lane, SHARD);
+      await configureLane(c.env, lane, change);
     }
     return c.redirect(`/_wr/admin?lang=${l}&lane=${lane}`, 303);
   });

@@ -14,4 +14,5 @@ export interface Env {
   TICKET_TTL_SECONDS?: string;
   SNAPSHOT_TTL_MS?: string;
   INITIAL_RATE_PER_SEC?: string;
+  ABANDON_GRACE_SECONDS?: string;
 }

@@ -22,6 +22,15 @@ export const messages = {
     noScript: "자바스크립트가 꺼져 있어 이 화면은 {n}초마다 새로 고쳐집니다.",
     switchLabel: "English",
     rateLimited: "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.",
+    preTitle: "예약 시작 전 | 코로나19 예방접종 사전예약",
+    preHeading: "예약 시작 전입니다",
+    preLead:
+      "지금 기다리시면, 시작 시각에 미리 와 계신 모든 분과 함께 무작위 추첨으로 순서가 정해지고 시작 후에 오시는 분들보다 앞에 섭니다.",
+    opensIn: "시작까지 남은 시간",
+    preQueued: "함께 기다리는 분",
+    preNote:
+      "일찍 오셨다고, 또는 컴퓨터 시계를 맞추셨다고 순서가 유리해지거나 불리해지지 않습니다. 시각은 서버 시계로 정합니다. 이 화면을 그대로 두시면 시작 시각에 자동으로 대기 순서가 표시됩니다.",
+    fairness: "순서 추첨 방법과 검증 안내",
   },
   en: {
     title: "Waiting to enter | COVID-19 vaccination pre-booking",
@@ -41,6 +50,15 @@ export const messages = {
     noScript: "JavaScript is off, so this page reloads every {n} seconds.",
     switchLabel: "한국어",
     rateLimited: "Too many requests. Please try again shortly.",
+    preTitle: "Before opening | COVID-19 vaccination pre-booking",
+    preHeading: "Booking has not opened yet",
+    preLead:
+      "If you wait here, at the opening everyone already waiting is put in line in an order drawn at random, ahead of everyone who comes after the opening.",
+    opensIn: "Opens in",
+    preQueued: "Waiting with you",
+    preNote:
+      "Coming early, or setting your computer's clock, neither helps nor hurts your place: the server's clock decides. Leave this page open; your place in line appears by itself at the opening.",
+    fairness: "How the order is drawn, and how to check it",
   },
 } satisfies Record<Lang, Record<string, string>>;
 
@@ -62,4 +80,16 @@ export function formatEta(seconds: number | null, lang: string): string {
   const m = minutes % 60;
   if (ko) return "약 " + h + "시간" + (m ? " " + m + "분" : "");
   return "about " + h + " h" + (m ? " " + m + " min" : "");
+}
+
+/** A countdown as h:mm:ss or m:ss. Self-contained: the waiting page's script embeds it too. */
+export function formatCountdown(seconds: number): string {
+  var s = Math.max(0, Math.ceil(seconds));
+  var h = Math.floor(s / 3600);
+  var m = Math.floor((s % 3600) / 60);
+  var r = s % 60;
+  var two = function (n: number) {
+    return (n < 10 ? "0" : "") + n;
+  };
+  return h > 0 ? h + ":" + two(m) + ":" + two(r) : m + ":" + two(r);
 }

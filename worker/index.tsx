@@ -2,6 +2,7 @@
  * The edge: a virtual waiting room in front of the origin.
  *   /_wr/ping          a trivial route (the benchmark's baseline)
  *   /_wr/status        my place in line, as JSON, from the cached snapshot
+ *   /_wr/fairness      the pre-queue's draw: commitment, revealed seed, how to recompute a place
  *   /_wr/admin         the operator console (page); /_wr/admin/* the operator API (bearer token)
  *   everything else    behind the waiting room: admitted requests are proxied to ORIGIN_URL
  */
@@ -10,6 +11,7 @@ import { HTTPException } from "hono/http-exception";
 import { languageDetector } from "hono/language";
 import { AppError } from "../lib/errors";
 import { admin } from "./admin";
+import { fairness } from "./fairness";
 import { consoleRoutes } from "./console";
 import type { AppEnv } from "./app-env";
 import { config, ConfigError } from "./config";
@@ -81,6 +83,7 @@ export function createWorkerApp() {
     });
   });
 
+  app.route("/_wr/fairness", fairness);
   app.route("/_wr/admin", consoleRoutes);
   app.route("/_wr/admin", admin);
 

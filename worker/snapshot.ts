@@ -8,9 +8,10 @@
  * workerd does not allow for I/O). A stale copy is conservative for arrivals (it never admits a ticket
  * the counter has not issued); an operator's pause or rate cut reaches other isolates within a TTL.
  */
-import type { Schedule } from "./admission";
+import { preQueueOpen, type Schedule } from "./admission";
 import { config } from "./config";
 import type { Env } from "./env";
+import { returnBeats, takeBeats } from "./liveness";
 
 interface Entry {
   schedule: Schedule;
@@ -20,9 +21,6 @@ interface Entry {
 
 const cache = new Map<string, Entry>();
 const REFRESH_GIVE_UP_MS = 2_000;
-
-/** One counter per lane for now; sharding would spread a lane's arrivals over more. */
-export const SHARD = 0;
 
 export function counterName(lane: string, shard: number): string {
   return `${lane}:${shard}`;
@@ -43,16 +41,21 @@ export function initialRate(env: Env, lane: string): number | undefined {
   return config(env).lanes.find((l) => l.name === lane)?.initialRatePerSec;
 }
 
+/** How many counters a lane spreads its arrivals over. */
+export function shardCount(env: Env, lane: string): number {
+  return config(env).lanes.find((l) => l.name === lane)?.shards ?? 1;
+}
+
 /**
  * Records a schedule just read from the counter (arrivals and operator changes bring one back for free).
- * Never steps back to an older view: `issued` and `anchorAt` only ever grow, so a schedule with neither
- * larger than the cached one's is not newer (answers can come back out of order under load).
+ * Never steps back to an older view: the counter bumps `rev` on every write, so a schedule with a smaller
+ * one is older (answers can come back out of order under load).
  */
 export function remember(lane: string, shard: number, schedule: Schedule, now: number): void {
   const name = counterName(lane, shard);
   const entry = cache.get(name);
-  if (entry && schedule.issued <= entry.schedule.issued && schedule.anchorAt <= entry.schedule.anchorAt) {
-    if (schedule.issued === entry.schedule.issued && schedule.anchorAt === entry.schedule.anchorAt) {
+  if (entry && schedule.rev <= entry.schedule.rev) {
+    if (schedule.rev === entry.schedule.rev) {
       entry.at = Math.max(entry.at, now);
       entry.refreshingSince = null;
     }
@@ -72,7 +75,46 @@ export function forget(lane: string, shard: number): void {
  */
 export function freshSchedule(lane: string, shard: number, now: number, ttlMs: number, atLeastIssued = 0): Schedule | undefined {
   const entry = cache.get(counterName(lane, shard));
-  return entry && now - entry.at < ttlMs && entry.schedule.issued >= atLeastIssued ? entry.schedule : undefined;
+  return entry && now - entry.at < ttlMs && usable(entry.schedule, now, atLeastIssued) ? entry.schedule : undefined;
+}
+
+/**
+ * A copy can judge a ticket if it is not older than the ticket, and, once an opening time has passed, if
+ * it already knows how the pre-queue was sealed (a copy taken before cannot say where anyone's place is).
+ */
+function usable(s: Schedule, now: number, atLeastIssued: number): boolean {
+  return s.issued >= atLeastIssued && !(preQueueOpen(s) && now >= s.opensAt);
+}
+
+/** Every shard's schedule of a lane (one array per answer), fresh as `cachedSchedule` makes them. */
+export function laneSchedules(env: Env, lane: string, shards: number, now: number, ttlMs: number, own = 0, atLeastIssued = 0): Schedule[] | Promise<Schedule[]> {
+  if (shards === 1) {
+    const s = cachedSchedule(env, lane, 0, now, ttlMs, atLeastIssued);
+    return s instanceof Promise ? s.then((one) => [one]) : [s];
+  }
+  const all: (Schedule | Promise<Schedule>)[] = [];
+  let waiting = false;
+  for (let j = 0; j < shards; j++) {
+    const s = cachedSchedule(env, lane, j, now, ttlMs, j === own ? atLeastIssued : 0);
+    if (s instanceof Promise) waiting = true;
+    all.push(s);
+  }
+  return waiting ? Promise.all(all) : (all as Schedule[]);
+}
+
+/** Every shard's fresh copy, or undefined if any is missing (the synchronous poll path). */
+export function freshLane(lane: string, shards: number, now: number, ttlMs: number, own: number, atLeastIssued: number): Schedule[] | undefined {
+  if (shards === 1) {
+    const s = freshSchedule(lane, 0, now, ttlMs, atLeastIssued);
+    return s && [s];
+  }
+  const all: Schedule[] = [];
+  for (let j = 0; j < shards; j++) {
+    const s = freshSchedule(lane, j, now, ttlMs, j === own ? atLeastIssued : 0);
+    if (!s) return undefined;
+    all.push(s);
+  }
+  return all;
 }
 
 /**
@@ -94,7 +136,7 @@ export function cachedSchedule(
   const entry = cache.get(counterName(lane, shard));
   // While another request refreshes, the old copy may answer, unless it predates the ticket in hand:
   // then it would hold that person back while later numbers get in, so this request reads for itself.
-  if (entry && entry.refreshingSince !== null && now - entry.refreshingSince < REFRESH_GIVE_UP_MS && entry.schedule.issued >= atLeastIssued) {
+  if (entry && entry.refreshingSince !== null && now - entry.refreshingSince < REFRESH_GIVE_UP_MS && usable(entry.schedule, now, atLeastIssued)) {
     return entry.schedule;
   }
   if (entry) entry.refreshingSince = now;
@@ -102,11 +144,14 @@ export function cachedSchedule(
 }
 
 async function refresh(env: Env, lane: string, shard: number, now: number, entry: Entry | undefined): Promise<Schedule> {
+  const name = counterName(lane, shard);
+  const beats = takeBeats(name);
   try {
-    const { schedule } = await counter(env, lane, shard).snapshot(initialRate(env, lane));
+    const { schedule } = await counter(env, lane, shard).snapshot(initialRate(env, lane), beats);
     remember(lane, shard, schedule, now);
     return schedule;
   } catch (err) {
+    returnBeats(name, beats);
     if (entry) {
       entry.refreshingSince = null;
       return entry.schedule;

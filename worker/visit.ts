@@ -1,23 +1,28 @@
 /**
  * Where a visitor stands in one lane's line (lib/lanes.ts: the path decides the lane; each lane has its
- * own counter and cookies), decided at the edge on every request outside /_wr/*:
+ * own counters and cookies), decided at the edge on every request outside /_wr/*:
  *
- *   valid pass                        -> admitted (the pass is good until it expires, even if paused since)
- *   valid ticket, seq <= serving      -> admitted now: a pass is minted, the ticket cookie is dropped
- *   valid ticket, seq >  serving      -> still waiting, same place (refresh, second tab, coming back)
- *   no ticket, or a bad one           -> a fresh place from the counter (the only call to the DO)
+ *   valid pass                           -> admitted (the pass is good until it expires, even if paused since)
+ *   valid ticket, before the opening     -> in the pre-queue: the countdown, place drawn at the opening
+ *   valid ticket, place <= serving       -> admitted now: a pass is minted, the ticket cookie is dropped
+ *   valid ticket, place >  serving       -> still waiting, same place (refresh, second tab, coming back)
+ *   no ticket, or a bad one              -> a fresh number from one of the lane's counters (the only DO call)
  *
- * Waiting and admission are computed from the cached schedule snapshot; the server's clock decides.
- * A forged, tampered, expired or other-lane token is simply not honoured: a bad pass counts as no pass
- * and a bad ticket earns a fresh place. Nothing about a token makes this throw.
+ * A ticket names its shard and number; its place is the number, or in a pre-queue the one the revealed
+ * seed deals it (prequeue.ts). Position across shards and admission are computed from cached snapshots
+ * (admission.ts `laneStatus`); the server's clock decides. A forged, tampered, expired or other-lane token
+ * is simply not honoured: a bad pass counts as no pass and a bad ticket earns a fresh place. Nothing about
+ * a token makes this throw.
  */
 import type { Context } from "hono";
-import { keyring, knownTicket, signPass, signTicket, verifyPass, verifyTicket } from "../lib/tokens";
-import { queueStatus, serving, type QueueStatus } from "./admission";
+import { keyring, knownTicket, signPass, signTicket, verifyPass, verifyTicket, type TicketClaims } from "../lib/tokens";
+import { beforeOpenStatus, laneStatus, preQueueOpen, queueStatus, serving, type QueueStatus, type Schedule } from "./admission";
 import type { AppEnv } from "./app-env";
-import { config } from "./config";
+import { config, type WorkerConfig } from "./config";
 import { cookie, expiredCookie, laneCookies, readCookie } from "./cookies";
-import { SHARD, cachedSchedule, counter, freshSchedule, initialRate, remember } from "./snapshot";
+import { heartbeat, returnBeats, takeBeats } from "./liveness";
+import { placeOf } from "./prequeue";
+import { cachedSchedule, counter, counterName, freshLane, initialRate, laneSchedules, remember, shardCount } from "./snapshot";
 
 export interface Visit {
   status: QueueStatus;
@@ -39,8 +44,45 @@ export function resolveVisit(c: Context<AppEnv>, lane: string): Visit | Promise<
 }
 
 /**
+ * A ticket's answer from its lane's schedules: before the opening (its place not drawn yet), or its place
+ * across all shards. A waiting ticket's holder is live: that is noted for the abandonment count.
+ */
+function judge(cfg: WorkerConfig, views: Schedule[], claims: TicketClaims, now: number): { status: QueueStatus; startedAt: number } {
+  const own = views[claims.shard]!;
+  const place = placeOf(own, claims.lane, claims.shard, claims.seq);
+  if (place === undefined) return { status: beforeOpen(views, claims.shard, now, cfg.maxPollMs), startedAt: 0 };
+  const status = laneStatus(views, claims.shard, place, now, cfg.maxPollMs);
+  if (status.state !== "admitted") heartbeat(counterName(claims.lane, claims.shard), claims, place, now, cfg.abandonGraceMs);
+  // The progress bar runs from where the line stood at issue; across K shards, in the lane's numbers.
+  const startedAt = views.length === 1 ? claims.s0 : Math.max(0, status.seq - (place - claims.s0) * views.length);
+  return { status, startedAt };
+}
+
+function beforeOpen(views: Schedule[], own: number, now: number, maxPollMs: number): QueueStatus {
+  const status = beforeOpenStatus(views[own]!, now, maxPollMs);
+  if (views.length === 1) return status;
+  let preQueued = 0;
+  let issued = 0;
+  for (const s of views) {
+    preQueued += preQueueOpen(s) ? s.issued - s.preFrom : 0;
+    issued += s.issued;
+  }
+  return { ...status, preQueued, issued };
+}
+
+// Arrivals in one isolate take the shards in turn, from a random start: a lane's shards fill evenly.
+const nextShard = new Map<string, number>();
+
+function pickShard(lane: string, shards: number): number {
+  if (shards === 1) return 0;
+  const next = nextShard.get(lane) ?? Math.floor(Math.random() * shards);
+  nextShard.set(lane, (next + 1) % shards);
+  return next;
+}
+
+/**
  * The hot case, decided synchronously or not at all: no pass cookie, a ticket already in the keyring's
- * verified cache, a fresh snapshot, and the ticket's turn not yet come. Anything else returns undefined.
+ * verified cache, fresh snapshots, and the ticket's turn not yet come. Anything else returns undefined.
  */
 function stillWaiting(c: Context<AppEnv>, lane: string): Visit | undefined {
   const cfg = config(c.env);
@@ -51,11 +93,13 @@ function stillWaiting(c: Context<AppEnv>, lane: string): Visit | undefined {
   if (readCookie(cookieHeader, names.pass) !== undefined) return undefined;
   const now = Date.now();
   const ticket = knownTicket(ring, readCookie(cookieHeader, names.ticket), now, cfg.ticketTtlMs);
-  if (!ticket?.ok || ticket.claims.lane !== lane || ticket.claims.shard !== SHARD) return undefined;
-  const schedule = freshSchedule(lane, SHARD, now, cfg.snapshotTtlMs, ticket.claims.seq);
-  if (!schedule) return undefined;
-  const status = queueStatus(schedule, ticket.claims.seq, now);
-  return status.state === "admitted" ? undefined : { status, startedAt: ticket.claims.s0, cookies: [] };
+  if (!ticket?.ok || ticket.claims.lane !== lane) return undefined;
+  const shards = shardCount(c.env, lane);
+  if (ticket.claims.shard >= shards) return undefined;
+  const views = freshLane(lane, shards, now, cfg.snapshotTtlMs, ticket.claims.shard, ticket.claims.seq);
+  if (!views) return undefined;
+  const { status, startedAt } = judge(cfg, views, ticket.claims, now);
+  return status.state === "admitted" ? undefined : { status, startedAt, cookies: [] };
 }
 
 async function fullVisit(c: Context<AppEnv>, lane: string): Promise<Visit> {
@@ -66,6 +110,7 @@ async function fullVisit(c: Context<AppEnv>, lane: string): Promise<Visit> {
   const cookies: string[] = [];
   const ticketRing = await keyring(cfg.ticketSecret);
   const passRing = await keyring(cfg.passSecret);
+  const shards = shardCount(c.env, lane);
 
   const cookieHeader = c.req.raw.headers.get("cookie");
   const passToken = readCookie(cookieHeader, names.pass);
@@ -73,7 +118,7 @@ async function fullVisit(c: Context<AppEnv>, lane: string): Promise<Visit> {
   if (passToken !== undefined) {
     const pass = await verifyPass(passRing, passToken, now);
     if (pass.ok && pass.claims.lane === lane) {
-      const schedule = await cachedSchedule(c.env, lane, SHARD, now, cfg.snapshotTtlMs);
+      const schedule = await cachedSchedule(c.env, lane, 0, now, cfg.snapshotTtlMs);
       return { status: queueStatus(schedule, pass.claims.seq, now, true), startedAt: 0, pass: passToken, cookies };
     }
     cookies.push(expiredCookie(url, names.pass));
@@ -87,21 +132,46 @@ async function fullVisit(c: Context<AppEnv>, lane: string): Promise<Visit> {
   };
 
   const ticket = await verifyTicket(ticketRing, ticketToken, now, cfg.ticketTtlMs);
-  if (ticket.ok && ticket.claims.lane === lane && ticket.claims.shard === SHARD) {
-    const { seq, s0 } = ticket.claims;
-    const schedule = await cachedSchedule(c.env, lane, SHARD, now, cfg.snapshotTtlMs, seq);
-    const status = queueStatus(schedule, seq, now);
-    if (status.state !== "admitted") return { status, startedAt: s0, cookies };
-    return { status, startedAt: s0, pass: await admit(seq), cookies };
+  if (ticket.ok && ticket.claims.lane === lane && ticket.claims.shard < shards) {
+    const views = await laneSchedules(c.env, lane, shards, now, cfg.snapshotTtlMs, ticket.claims.shard, ticket.claims.seq);
+    const { status, startedAt } = judge(cfg, views, ticket.claims, now);
+    if (status.state !== "admitted") return { status, startedAt, cookies };
+    return { status, startedAt, pass: await admit(status.seq), cookies };
   }
 
-  // A new place in line: the one request that needs the counter itself.
-  const { seq, schedule } = await counter(c.env, lane, SHARD).issue(initialRate(c.env, lane));
-  remember(lane, SHARD, schedule, now);
-  const status = queueStatus(schedule, seq, now);
+  // A new place in line: the one request that needs a counter itself.
+  const shard = pickShard(lane, shards);
+  const name = counterName(lane, shard);
+  const beats = takeBeats(name);
+  let issued: Awaited<ReturnType<ReturnType<typeof counter>["issue"]>>;
+  try {
+    issued = await counter(c.env, lane, shard).issue(initialRate(c.env, lane), beats);
+  } catch (err) {
+    returnBeats(name, beats);
+    throw err;
+  }
+  const { seq, schedule } = issued;
+  remember(lane, shard, schedule, now);
   const s0 = serving(schedule, now);
-  if (status.state === "admitted") return { status, startedAt: s0, pass: await admit(seq), cookies };
-  const token = await signTicket(ticketRing, { lane, shard: SHARD, seq, iat: now, s0 });
+  const claims = { lane, shard, seq, iat: now, s0 };
+  let status: QueueStatus;
+  let startedAt = s0;
+  if (preQueueOpen(schedule)) {
+    status = shards === 1 ? beforeOpenStatus(schedule, now, cfg.maxPollMs) : beforeOpen(await otherShards(c, lane, shards, shard, schedule, now), shard, now, cfg.maxPollMs);
+  } else if (shards === 1) {
+    status = queueStatus(schedule, seq, now, false, cfg.maxPollMs);
+  } else {
+    ({ status, startedAt } = judge(cfg, await otherShards(c, lane, shards, shard, schedule, now), claims, now));
+  }
+  if (status.state === "admitted") return { status, startedAt, pass: await admit(seq), cookies };
+  const token = await signTicket(ticketRing, claims);
   cookies.push(cookie(url, names.ticket, token, cfg.ticketTtlMs));
-  return { status, startedAt: s0, cookies };
+  return { status, startedAt, cookies };
+}
+
+/** The lane's schedules, with the one just read from this arrival's own counter in its place. */
+async function otherShards(c: Context<AppEnv>, lane: string, shards: number, own: number, schedule: Schedule, now: number): Promise<Schedule[]> {
+  const views = [...(await laneSchedules(c.env, lane, shards, now, config(c.env).snapshotTtlMs, own))];
+  views[own] = schedule;
+  return views;
 }

@@ -7,7 +7,7 @@
 import type { QueueStatus } from "./admission";
 import { escapeToBuffer } from "hono/utils/html";
 import { asset } from "./assets";
-import { formatEta, messages, type Lang } from "./i18n";
+import { formatCountdown, formatEta, messages, type Lang } from "./i18n";
 
 const STYLE = `
 :root{color-scheme:light}
@@ -24,6 +24,7 @@ dt{color:#333}dd{margin:0;font-weight:700;text-align:right}
 progress{width:100%;height:1.4rem;accent-color:#0b4f9c}
 .note{background:#eef5ff;border-left:6px solid #0b4f9c;padding:.75rem 1rem;margin-top:1rem}
 .paused{background:#fff4d6;border-left:6px solid #b07a00;padding:.75rem 1rem}
+.countdown{font-size:2.6rem;font-weight:800;color:#0b4f9c;font-variant-numeric:tabular-nums}
 `;
 
 const numberFormats = new Map<Lang, Intl.NumberFormat>();
@@ -36,7 +37,7 @@ function numberFormat(lang: Lang): Intl.NumberFormat {
 
 /** The page's script, for both languages: it reads the language from <html lang> and its words from the page. */
 const SCRIPT = `(function(){
-var formatEta=${formatEta.toString()};
+var formatEta=${formatEta.toString()};var formatCountdown=${formatCountdown.toString()};
 var root=document.getElementById("wr"),lang=document.documentElement.lang,start=+root.getAttribute("data-start"),suffix=root.getAttribute("data-people")||"";
 var nf=window.Intl?new Intl.NumberFormat(lang==="en"?"en-US":"ko-KR"):{format:String};
 function set(id,v){var el=document.getElementById(id);if(el&&el.textContent!==v)el.textContent=v;}
@@ -46,6 +47,9 @@ function poll(){
 var x=new XMLHttpRequest();x.open("GET","/_wr/status?lane="+encodeURIComponent(root.getAttribute("data-lane")||""),true);x.setRequestHeader("Accept","application/json");
 x.onload=function(){var s;try{s=JSON.parse(x.responseText);}catch(e){return later(5000);}
 if(x.status!==200||!s||!s.state)return later(5000);
+var pre=root.getAttribute("data-state")==="before_open";
+if(pre!==(s.state==="before_open")){if(s.state==="admitted")show("wr-msg",true);location.reload();return;}
+if(pre){opensAt=Date.now()+s.opensInSeconds*1000;set("wr-countdown",formatCountdown(s.opensInSeconds));set("wr-pre",people(s.preQueued));return later(s.pollAfterMs);}
 if(s.state==="admitted"){show("wr-msg",true);location.reload();return;}
 set("wr-seq",nf.format(s.seq));set("wr-ahead",people(s.ahead));set("wr-behind",people(s.behind));
 set("wr-eta",formatEta(s.etaSeconds,lang));show("wr-paused",s.state==="paused");
@@ -53,6 +57,8 @@ var p=document.getElementById("wr-progress"),span=s.seq-start;if(p&&span>0)p.val
 later(s.pollAfterMs);};
 x.onerror=function(){later(5000);};x.send();}
 function later(ms){setTimeout(poll,Math.max(1000,ms||5000));}
+var opensAt=Date.now()+(+root.getAttribute("data-opens")||0)*1000;
+if(root.getAttribute("data-state")==="before_open")setInterval(function(){set("wr-countdown",formatCountdown((opensAt-Date.now())/1000));},1000);
 later(+root.getAttribute("data-poll"));
 })();`;
 
@@ -76,6 +82,9 @@ interface PageFields {
   eta: string;
   progress: string;
   percent: string;
+  opensIn: string;
+  countdown: string;
+  preQueued: string;
 }
 
 function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
@@ -144,6 +153,66 @@ function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
 }
 
 /**
+ * Before a scheduled opening: a countdown on the server's clock (the script counts the seconds between
+ * polls, but each poll resets it from the server) and what happens at the opening. No number yet: places
+ * are drawn at the opening.
+ */
+function PreQueueView(props: { lang: Lang; f: PageFields }) {
+  const { lang, f } = props;
+  const t = messages[lang];
+  const other: Lang = lang === "ko" ? "en" : "ko";
+  return (
+    <html lang={lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{t.preTitle}</title>
+        <noscript>
+          <meta http-equiv="refresh" content={f.refreshSeconds} />
+        </noscript>
+        <link rel="stylesheet" href={CSS_PATH} />
+      </head>
+      <body>
+        <main>
+          <a class="lang" href={`${f.path}?lang=${other}`} hreflang={other} lang={other}>
+            {t.switchLabel}
+          </a>
+          <div class="card" id="wr" data-state="before_open" data-lane={f.lane} data-poll={f.pollAfterMs} data-opens={f.opensIn} data-people={t.people}>
+            <h1>{t.preHeading}</h1>
+            <p>{t.preLead}</p>
+            <div aria-live="polite" aria-atomic="false">
+              <p>
+                {t.opensIn}
+                <br />
+                <span class="countdown" id="wr-countdown" role="timer" aria-live="off">
+                  {f.countdown}
+                </span>
+              </p>
+              <dl>
+                <dt>{t.preQueued}</dt>
+                <dd id="wr-pre">{f.preQueued}</dd>
+              </dl>
+            </div>
+            <p id="wr-msg" role="alert" hidden>
+              {t.admitted}
+            </p>
+            <p class="note">{t.preNote}</p>
+            <p>
+              <a href={`/_wr/fairness?lane=${f.lane}&lang=${lang}`}>{t.fairness}</a>
+            </p>
+            <noscript>
+              <p>{t.noScript.replace("{n}", f.refreshSeconds)}</p>
+            </noscript>
+          </div>
+        </main>
+        <script src={JS_PATH} defer />
+      </body>
+    </html>
+  );
+}
+
+/**
  * Every new arrival gets this page, so it is not rendered element by element each time: the JSX above is
  * rendered once per language and paused state with a marker in each field, split at the markers, and
  * each visit only joins the pieces with its own (escaped) values. Rendering the tree per arrival cost
@@ -153,13 +222,16 @@ type Template = { pieces: string[]; order: (keyof PageFields)[] };
 const templates = new Map<string, Template>();
 const MARK = "\u0001";
 
-function template(lang: Lang, paused: boolean): Template {
-  const key = `${lang}:${paused}`;
+type PageKind = "waiting" | "paused" | "before_open";
+
+function template(lang: Lang, kind: PageKind): Template {
+  const key = `${lang}:${kind}`;
   let tpl = templates.get(key);
   if (tpl) return tpl;
-  const names: (keyof PageFields)[] = ["lane", "refreshSeconds", "path", "startedAt", "pollAfterMs", "seq", "ahead", "behind", "eta", "progress", "percent"];
+  const names: (keyof PageFields)[] = ["lane", "refreshSeconds", "path", "startedAt", "pollAfterMs", "seq", "ahead", "behind", "eta", "progress", "percent", "opensIn", "countdown", "preQueued"];
   const marked = Object.fromEntries(names.map((n) => [n, `${MARK}${n}${MARK}`])) as unknown as PageFields;
-  const html = "<!DOCTYPE html>" + String(<PageView lang={lang} paused={paused} f={marked} />);
+  const view = kind === "before_open" ? <PreQueueView lang={lang} f={marked} /> : <PageView lang={lang} paused={kind === "paused"} f={marked} />;
+  const html = "<!DOCTYPE html>" + String(view);
   const parts = html.split(MARK);
   tpl = { pieces: parts.filter((_, i) => i % 2 === 0), order: parts.filter((_, i) => i % 2 === 1) as (keyof PageFields)[] };
   templates.set(key, tpl);
@@ -191,8 +263,11 @@ export function renderWaitingPage(props: { status: QueueStatus; startedAt: numbe
     eta: escapeHtml(formatEta(s.etaSeconds, lang)),
     progress: progress.toFixed(3),
     percent: String(Math.round(progress * 100)),
+    opensIn: String(s.opensInSeconds ?? 0),
+    countdown: formatCountdown(s.opensInSeconds ?? 0),
+    preQueued: nf.format(s.preQueued) + t.people,
   };
-  const { pieces, order } = template(lang, s.state === "paused");
+  const { pieces, order } = template(lang, s.state === "before_open" ? "before_open" : s.state === "paused" ? "paused" : "waiting");
   let out = pieces[0]!;
   for (let i = 0; i < order.length; i++) out += fields[order[i]!] + pieces[i + 1]!;
   return out;

@@ -40,7 +40,7 @@ describe("operator API", () => {
     [{ ratePerSec: 1e9 }, /plausible/],
     [{ ratePerSec: null }, /number/],
     [{ paused: "yes" }, /true or false/],
-    [{}, /ratePerSec and\/or paused/],
+    [{}, /ratePerSec, paused and\/or opensAt/],
     [{ rate: 5 }, /rate/],
     ["not json", /JSON/],
     ["[1,2]", /./],

@@ -1,7 +1,8 @@
 import { SELF, env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { keyring, signPass, signTicket } from "../../lib/tokens";
-import { cachedSchedule, remember } from "../../worker/snapshot";
+import { cachedSchedule, forget, remember } from "../../worker/snapshot";
+import { initialSchedule } from "../../worker/admission";
 import { BASE, Jar, freshQueue, operator, visit, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
@@ -166,7 +167,8 @@ describe("the edge's snapshot", () => {
     await stub.issue();
     await stub.issue();
     const now = Date.now();
-    remember("booking", 0, { issued: 1, anchorSeq: 0, anchorAt: now - 5000, ratePerSec: 0, paused: false }, now - 5000);
+    forget("booking", 0);
+    remember("booking", 0, { ...initialSchedule(0, now - 5000), issued: 1, rev: 1 }, now - 5000);
     const refreshing = cachedSchedule(env, "booking", 0, now, 1000); // stale: starts a refresh
     expect(refreshing).toBeInstanceOf(Promise);
     // An old ticket may be answered from the old copy meanwhile; number 2 needs a read of its own.

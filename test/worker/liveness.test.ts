@@ -1,0 +1,109 @@
+/**
+ * Abandoned places: per-bucket heartbeat counts (no list of people) let the cursor pass places whose
+ * holders stopped checking in, so the rate is spent on live people, and "people ahead" leaves them out.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { arrive, initialSchedule, queueStatus, respeed, serving } from "../../worker/admission";
+import { bucketOf, epochMs, LivenessBook, type Beats } from "../../worker/liveness";
+import type { QueueCounter } from "../../worker/queue-counter";
+import { forget } from "../../worker/snapshot";
+import { Jar, freshQueue, visitJson } from "./helpers";
+
+const GRACE = 300_000;
+const E = epochMs(GRACE);
+const T0 = Math.ceil(Date.UTC(2021, 6, 19, 11) / E) * E;
+
+/** One heartbeat per epoch from every live place in 1..n (live: place % 10 < 7, i.e. 70 %). */
+function beatsFor(n: number, t: number, live: (p: number) => boolean): Beats {
+  const counts = new Map<number, number>();
+  for (let p = 1; p <= n; p++) if (live(p)) counts.set(bucketOf(p), (counts.get(bucketOf(p)) ?? 0) + 1);
+  const e = Math.floor(t / E);
+  return [...counts].map(([b, c]) => [e, b, c]);
+}
+const seventyPercent = (p: number) => p % 10 < 7;
+
+beforeEach(() => freshQueue());
+
+describe("the liveness book", () => {
+  it("judges nobody before a whole grace period, then counts only those who kept checking in", () => {
+    const book = new LivenessBook(GRACE);
+    let s = initialSchedule(1, T0);
+    for (let i = 0; i < 1000; i++) {
+      s = arrive(s, T0).schedule;
+      book.arrival(s.issued, T0);
+    }
+    for (let t = T0 + E; t <= T0 + 6 * E; t += E) {
+      book.record(beatsFor(1000, t, seventyPercent), t);
+      const estimate = book.estimate(s, t)!;
+      if (t < T0 + 5 * E) expect(estimate).toEqual({ speed: 1, liveShare: 1 }); // too early to judge
+    }
+    const at = T0 + 6 * E;
+    const estimate = book.estimate(s, at + 1000)!;
+    expect(estimate.speed).toBeCloseTo(1 / 0.7, 1);
+    expect(estimate.liveShare).toBeCloseTo(0.7, 2);
+    // Re-anchored with that speed: 10 s at 1/s passes about 14 numbers, of which 10 are live.
+    const fast = respeed(s, at + 1000, estimate.speed, estimate.liveShare);
+    const from = serving(fast, at + 1000);
+    const to = serving(fast, at + 11_000);
+    let live = 0;
+    for (let p = from + 1; p <= to; p++) if (seventyPercent(p)) live++;
+    expect(live).toBeGreaterThanOrEqual(9);
+    expect(live).toBeLessThanOrEqual(11);
+    // People ahead of place 900 leave out the ones who left.
+    const st = queueStatus(fast, 900, at + 1000);
+    expect(st.ahead).toBeCloseTo((900 - from - 1) * 0.7, -1);
+  });
+
+  it("forgets a heartbeat older than the window, and a bucket the cursor has passed", () => {
+    const book = new LivenessBook(GRACE);
+    book.record([[Math.floor(T0 / E) - 10, 0, 5]], T0);
+    expect(book.observed(0)).toBeUndefined();
+    let s = initialSchedule(1000, T0);
+    for (let i = 0; i < 300; i++) {
+      s = arrive(s, T0).schedule;
+      book.arrival(s.issued, T0);
+    }
+    expect(book.observed(2)?.counts).toEqual([[Math.floor(T0 / E), 100]]);
+    book.estimate(s, T0 + 250); // cursor at 250: bucket 0 and 1 passed
+    expect(book.observed(0)).toBeUndefined();
+    expect(book.observed(2)).toBeDefined();
+  });
+});
+
+describe("the counter with abandoned places", () => {
+  it("speeds its cursor over places whose holders stopped checking in, from the edge's counts", async () => {
+    const stub = env.QUEUE.get(env.QUEUE.idFromName("booking:0"));
+    let t = T0;
+    await runInDurableObject(stub, async (counter: QueueCounter) => {
+      counter.clock = () => t;
+      await counter.configure({ ratePerSec: 1 });
+      for (let i = 0; i < 1000; i++) await counter.issue();
+      for (t = T0 + E; t <= T0 + 6 * E; t += E) await counter.snapshot(undefined, beatsFor(1000, t, seventyPercent));
+      t = T0 + 6 * E + 1000;
+      const { schedule } = await counter.snapshot();
+      expect(schedule.speed).toBeCloseTo(1.45, 2);
+      expect(schedule.liveShare).toBeCloseTo(0.7, 2);
+      const from = serving(schedule, t);
+      let live = 0;
+      for (let p = from + 1; p <= serving(schedule, t + 20_000); p++) if (seventyPercent(p)) live++;
+      expect(live).toBeGreaterThanOrEqual(19);
+      expect(live).toBeLessThanOrEqual(21);
+    });
+  });
+
+  it("hears from a waiting page's polls: the edge counts them and hands them over on its next refresh", async () => {
+    const jar = new Jar();
+    await visitJson(jar); // number 1, waiting at rate 0
+    await visitJson(jar, "/_wr/status");
+    await visitJson(jar, "/_wr/status"); // the same epoch: counted once
+    forget("booking", 0); // the next poll reads the counter, carrying the counts
+    await visitJson(jar, "/_wr/status");
+    const stub = env.QUEUE.get(env.QUEUE.idFromName("booking:0"));
+    await runInDurableObject(stub, (counter: QueueCounter) => {
+      const seen = counter.liveness.observed(0)!;
+      const total = seen.counts.reduce((sum, [, n]) => sum + n, 0);
+      expect(total).toBe(2); // the arrival itself, and one heartbeat for its polls this epoch
+    });
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * What operators do to a whole lane, whatever its number of shards: read its numbers (summed over the
+ * shards, straight from the counters), change its rate or pause (each of K shards admits rate/K), and
+ * schedule its opening (one seed for the lane, drawn here, committed in every shard). Used by the
+ * operator API and the console, so both say and do the same.
+ */
+import { serving, type Schedule, type ScheduleChange } from "./admission";
+import type { Env } from "./env";
+import { commitmentOf, newSeed } from "./prequeue";
+import { counter, forget, initialRate, remember, shardCount } from "./snapshot";
+
+export interface LaneRead {
+  schedules: Schedule[];
+  now: number;
+}
+
+export async function readLane(env: Env, lane: string): Promise<LaneRead> {
+  const shards = shardCount(env, lane);
+  const answers = await Promise.all(
+    Array.from({ length: shards }, (_, j) => counter(env, lane, j).snapshot(initialRate(env, lane))),
+  );
+  answers.forEach((a, j) => remember(lane, j, a.schedule, a.now));
+  return { schedules: answers.map((a) => a.schedule), now: Math.max(...answers.map((a) => a.now)) };
+}
+
+export function laneStats(lane: string, { schedules, now }: LaneRead) {
+  let issued = 0;
+  let cursor = 0;
+  let liveWaiting = 0;
+  let rate = 0;
+  let preQueued = 0;
+  for (const s of schedules) {
+    const at = serving(s, now);
+    issued += s.issued;
+    cursor += at;
+    liveWaiting += Math.round((s.issued - at) * s.liveShare);
+    rate += s.ratePerSec;
+    if (s.preTo < 0) preQueued += s.issued - s.preFrom;
+  }
+  const first = schedules[0]!;
+  const opening = first.opensAt > 0 ? first.opensAt : null;
+  return {
+    lane,
+    shards: schedules.length,
+    issued,
+    serving: cursor,
+    waiting: issued - cursor,
+    /** waiting people still checking in (abandoned places left out) */
+    liveWaiting,
+    ratePerSec: Math.round(rate * 1000) / 1000,
+    paused: schedules.some((s) => s.paused),
+    opensAt: opening === null ? null : new Date(opening).toISOString(),
+    /** people in a pre-queue not yet opened */
+    preQueued,
+    at: new Date(now).toISOString(),
+  };
+}
+
+export type LaneStats = ReturnType<typeof laneStats>;
+
+/** A change of rate or pause for every shard of the lane: each admits its share of the rate. */
+export async function configureLane(env: Env, lane: string, change: ScheduleChange): Promise<LaneRead> {
+  const shards = shardCount(env, lane);
+  const perShard: ScheduleChange = { ...change };
+  if (change.ratePerSec !== undefined) perShard.ratePerSec = change.ratePerSec / shards;
+  const answers = await Promise.all(
+    Array.from({ length: shards }, (_, j) => counter(env, lane, j).configure(perShard, initialRate(env, lane))),
+  );
+  for (let j = 0; j < shards; j++) forget(lane, j);
+  return { schedules: answers.map((a) => a.schedule), now: Math.max(...answers.map((a) => a.now)) };
+}
+
+/**
+ * Schedules (or moves) the lane's opening. Refused, changing nothing, while a previous pre-queue is still
+ * being admitted in any shard (checked on all shards before any is changed).
+ */
+export async function openLane(env: Env, lane: string, opensAt: number): Promise<LaneRead | { refused: "opening_in_progress" }> {
+  const shards = shardCount(env, lane);
+  const before = await readLane(env, lane);
+  if (before.schedules.some((s) => s.preTo > s.preFrom && serving(s, before.now) < s.preTo)) return { refused: "opening_in_progress" };
+  const seed = newSeed();
+  const commitment = commitmentOf(seed);
+  const answers = [];
+  for (let j = 0; j < shards; j++) {
+    const answer = await counter(env, lane, j).scheduleOpening(opensAt, seed, commitment, initialRate(env, lane));
+    if ("refused" in answer) return { refused: answer.refused };
+    answers.push(answer);
+  }
+  for (let j = 0; j < shards; j++) forget(lane, j);
+  return { schedules: answers.map((a) => a.schedule), now: Math.max(...answers.map((a) => a.now)) };
+}
