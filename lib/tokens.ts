@@ -52,7 +52,20 @@ export interface Keyring {
   verified: Map<string, Decoded>;
 }
 
-type Decoded = { type: "T"; claims: TicketClaims } | { type: "P"; claims: PassClaims };
+/**
+ * A proof-of-work challenge (when operators switch it on): solve it by finding a nonce whose
+ * SHA-256(`token~nonce`) starts with `bits` zero bits. Bound to the lane and the client's address.
+ */
+export interface ChallengeClaims {
+  lane: string;
+  /** issued at, ms since epoch (server clock) */
+  iat: number;
+  bits: number;
+  /** the client address it was given to */
+  addr: string;
+}
+
+type Decoded = { type: "T"; claims: TicketClaims } | { type: "P"; claims: PassClaims } | { type: "C"; claims: ChallengeClaims };
 
 const VERIFIED_CACHE_SIZE = 20_000;
 
@@ -60,6 +73,7 @@ const MIN_SECRET_LENGTH = 16;
 const MAX_TOKEN_LENGTH = 512;
 const LANE_PATTERN = /^[a-z0-9_-]{1,32}$/;
 const PART_PATTERN = /^[A-Za-z0-9_-]+$/;
+const ADDR_PATTERN = /^[0-9A-Za-z.:_-]{0,64}$/;
 const encoder = new TextEncoder();
 
 /** base64url without padding: tokens live in cookies and headers, where `=` would be escaped. */
@@ -157,6 +171,20 @@ export function signTicket(ring: Keyring, t: TicketClaims): Promise<string> {
   return sign(ring, ["T", t.lane, t.shard, t.seq, t.iat, t.s0]);
 }
 
+export function signChallenge(ring: Keyring, c: ChallengeClaims): Promise<string> {
+  if (!LANE_PATTERN.test(c.lane) || !ADDR_PATTERN.test(c.addr)) throw new Error("invalid challenge");
+  return sign(ring, ["C", c.lane, c.iat, c.bits, c.addr]);
+}
+
+/** A challenge is good for `ttlMs` after it was given. */
+export async function verifyChallenge(ring: Keyring, token: string | undefined, now: number, ttlMs: number): Promise<Verified<ChallengeClaims>> {
+  const d = await decode(ring, token);
+  if ("reason" in d) return { ok: false, reason: d.reason };
+  if (d.type !== "C") return { ok: false, reason: "wrong_type" };
+  if (d.claims.iat + ttlMs <= now) return { ok: false, reason: "expired" };
+  return { ok: true, claims: d.claims };
+}
+
 export function signPass(ring: Keyring, p: PassClaims): Promise<string> {
   if (!LANE_PATTERN.test(p.lane)) throw new Error(`invalid lane name: ${p.lane}`);
   return sign(ring, ["P", p.lane, p.seq, p.exp]);
@@ -182,6 +210,13 @@ function parseClaims(fields: string[]): Decoded | { reason: VerifyFailure } {
     const [shard, seq, iat, s0] = nums.map(int) as [number, number, number, number];
     if ([shard, seq, iat, s0].some(Number.isNaN) || seq < 1 || s0 >= seq) return { reason: "malformed" };
     return { type, claims: { lane, shard, seq, iat, s0 } };
+  }
+  if (type === "C" && nums.length === 3) {
+    const [iatField, bitsField, addr] = nums as [string, string, string];
+    const iat = int(iatField);
+    const bits = int(bitsField);
+    if (Number.isNaN(iat) || Number.isNaN(bits) || bits > 32 || !ADDR_PATTERN.test(addr)) return { reason: "malformed" };
+    return { type, claims: { lane, iat, bits, addr } };
   }
   if (type === "P" && nums.length === 2) {
     const [seq, exp] = nums.map(int) as [number, number];

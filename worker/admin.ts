@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../lib/errors";
-import { MAX_RATE_PER_SEC } from "./admission";
+import { MAX_POW_BITS, MAX_RATE_PER_SEC } from "./admission";
 import type { AppEnv } from "./app-env";
 import { operatorAuth } from "./operator-auth";
 import { laneParam } from "./lane-param";
@@ -28,13 +28,22 @@ const configChange = z
       .max(MAX_RATE_PER_SEC, `ratePerSec above ${MAX_RATE_PER_SEC}/s is not a plausible admission rate`)
       .optional(),
     paused: z.boolean({ invalid_type_error: "paused must be true or false" }).optional(),
+    proofOfWorkBits: z
+      .number({ invalid_type_error: "proofOfWorkBits must be a whole number" })
+      .int("proofOfWorkBits must be a whole number")
+      .min(0, "proofOfWorkBits cannot be negative (0 switches it off)")
+      .max(MAX_POW_BITS, `proofOfWorkBits above ${MAX_POW_BITS} would take people minutes on an old phone`)
+      .optional(),
     opensAt: z
       .string({ invalid_type_error: OPENS_AT_FORMAT })
       .refine((v) => v === "now" || isoWithZone.safeParse(v).success, OPENS_AT_FORMAT)
       .optional(),
   })
   .strict()
-  .refine((v) => v.ratePerSec !== undefined || v.paused !== undefined || v.opensAt !== undefined, "Send ratePerSec, paused and/or opensAt.");
+  .refine(
+    (v) => v.ratePerSec !== undefined || v.paused !== undefined || v.opensAt !== undefined || v.proofOfWorkBits !== undefined,
+    "Send ratePerSec, paused, opensAt and/or proofOfWorkBits.",
+  );
 
 export type ConfigChange = z.infer<typeof configChange>;
 
@@ -75,8 +84,8 @@ export const admin = new Hono<AppEnv>()
         throw new AppError("opening_in_progress", 409, "People from the previous opening's pre-queue are still waiting for their drawn places; schedule the next opening once they are all admitted.");
       }
     }
-    if (change.ratePerSec !== undefined || change.paused !== undefined) {
-      await configureLane(c.env, lane, { ratePerSec: change.ratePerSec, paused: change.paused });
+    if (change.ratePerSec !== undefined || change.paused !== undefined || change.proofOfWorkBits !== undefined) {
+      await configureLane(c.env, lane, { ratePerSec: change.ratePerSec, paused: change.paused, powBits: change.proofOfWorkBits });
     }
     return c.json(laneStats(lane, await readLane(c.env, lane)));
   });

@@ -47,6 +47,8 @@ export interface Schedule {
   seed: string;
   /** bumped by the counter on every write: the edge keeps the newest copy it has seen */
   rev: number;
+  /** operators' switch under attack: a new place needs a proof of work of this many bits (0: off) */
+  powBits: number;
 }
 
 /** The operator's upper bound on a rate: anything above it is a typo, not a plan. */
@@ -67,6 +69,7 @@ export function initialSchedule(ratePerSec: number, now: number): Schedule {
     commitment: "",
     seed: "",
     rev: 0,
+    powBits: 0,
   };
 }
 
@@ -123,7 +126,11 @@ export function arrive(s: Schedule, t: number): { schedule: Schedule; seq: numbe
 export interface ScheduleChange {
   ratePerSec?: number;
   paused?: boolean;
+  powBits?: number;
 }
+
+/** The hardest proof of work operators may ask: 2^24 hashes is several seconds on an old phone already. */
+export const MAX_POW_BITS = 24;
 
 /**
  * An operator's change of rate or pause, re-anchored at the current cursor so it never jumps. An anchor
@@ -136,6 +143,7 @@ export function reconfigure(s: Schedule, t: number, change: ScheduleChange): Sch
     anchorAt: Math.max(t, s.anchorAt),
     ratePerSec: change.ratePerSec ?? s.ratePerSec,
     paused: change.paused ?? s.paused,
+    powBits: change.powBits ?? s.powBits,
   };
 }
 

@@ -11,7 +11,7 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { timingSafeEqual } from "hono/utils/buffer";
 import UPLOT_CSS from "uplot/dist/uPlot.min.css";
 import UPLOT_JS from "uplot/dist/uPlot.iife.min.js";
-import { MAX_RATE_PER_SEC } from "./admission";
+import { MAX_POW_BITS, MAX_RATE_PER_SEC } from "./admission";
 import type { AppEnv } from "./app-env";
 import { asset } from "./assets";
 import { config } from "./config";
@@ -70,6 +70,10 @@ const WORDS = {
     openingHelp: "개장 전에 온 분들은 개장 시각에 무작위 순서로 줄 앞에 서고, 그 뒤로는 도착 순서대로 섭니다. 추첨 씨앗의 해시는 지금 공개되고 씨앗은 개장 때 공개됩니다 (/_wr/fairness).",
     badOpening: "개장 시각을 확인해 주세요.",
     openingInProgress: "이전 개장의 사전 대기자가 아직 입장 중입니다. 모두 입장한 뒤에 다음 개장을 예약하세요.",
+    pow: "자동 접속 방어 (새 대기번호에 계산 요구)",
+    powHelp: "공격을 받을 때만 켜세요. 새로 오는 분의 기기가 대기번호를 받기 전에 몇 초 계산합니다. 이미 줄 선 분은 영향이 없습니다.",
+    powOff: "끔",
+    powLevel: (bits: number) => `${bits}비트 (약 ${Math.round(2 ** bits / 1000) / 10}만 번 계산)`,
   },
   en: {
     title: "Waiting-room console",
@@ -113,6 +117,10 @@ const WORDS = {
     openingHelp: "People who come before the opening are put at the front in a random order at the opening; after it, first come, first served. The draw's seed hash is published now and the seed at the opening (/_wr/fairness).",
     badOpening: "Check the opening time.",
     openingInProgress: "People from the previous opening's pre-queue are still being admitted. Schedule the next opening once they are all in.",
+    pow: "Bot defence (a calculation before each new place)",
+    powHelp: "Switch on only under attack. A newcomer's device calculates for a few seconds before it gets a place. People already in line are not affected.",
+    powOff: "off",
+    powLevel: (bits: number) => `${bits} bits (about ${Math.round(2 ** bits / 1000)} thousand hashes)`,
   },
 };
 type Lang = keyof typeof WORDS;
@@ -281,6 +289,18 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
             {w.openNow}
           </button>
         </form>
+        <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card">
+          <label for="proofOfWorkBits">{w.pow}</label>
+          <p>{w.powHelp}</p>
+          <select id="proofOfWorkBits" name="proofOfWorkBits">
+            {[0, 14, 16, 18, 20].map((bits) => (
+              <option value={String(bits)} selected={schedule.proofOfWorkBits === bits}>
+                {bits === 0 ? w.powOff : w.powLevel(bits)}
+              </option>
+            ))}
+          </select>
+          <button type="submit">{w.apply}</button>
+        </form>
         <form method="post" action={`/_wr/admin/logout?lang=${l}`}>
           <button type="submit" class="secondary">
             {w.signOut}
@@ -314,7 +334,7 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
     const w = WORDS[l];
     if (!(await consoleSession(c))) return c.html(<Login l={l} />, 401);
     const body = await c.req.parseBody();
-    const change: { ratePerSec?: number; paused?: boolean } = {};
+    const change: { ratePerSec?: number; paused?: boolean; powBits?: number } = {};
     if (typeof body.ratePerSec === "string") {
       const rate = Number(body.ratePerSec);
       if (!body.ratePerSec.trim() || !Number.isFinite(rate) || rate < 0 || rate > MAX_RATE_PER_SEC) {
@@ -333,6 +353,9 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
       change.ratePerSec = rate;
     }
     if (body.paused === "true" || body.paused === "false") change.paused = body.paused === "true";
+    if (typeof body.proofOfWorkBits === "string" && /^\d{1,2}$/.test(body.proofOfWorkBits) && Number(body.proofOfWorkBits) <= MAX_POW_BITS) {
+      change.powBits = Number(body.proofOfWorkBits);
+    }
     const lane = laneParam(c);
     if (typeof body.opensAt === "string") {
       const problem = (message: string, status: 400 | 409) =>
@@ -374,7 +397,7 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
         </Shell>,
       );
     }
-    if (change.ratePerSec !== undefined || change.paused !== undefined) {
+    if (change.ratePerSec !== undefined || change.paused !== undefined || change.powBits !== undefined) {
       await configureLane(c.env, lane, change);
     }
     return c.redirect(`/_wr/admin?lang=${l}&lane=${lane}`, 303);

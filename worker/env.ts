@@ -15,4 +15,7 @@ export interface Env {
   SNAPSHOT_TTL_MS?: string;
   INITIAL_RATE_PER_SEC?: string;
   ABANDON_GRACE_SECONDS?: string;
+  /** new places per client address: a burst per 10 s, and a slower limit per minute (wrangler.toml [[ratelimits]]) */
+  ARRIVALS_BURST?: RateLimit;
+  ARRIVALS_SUSTAINED?: RateLimit;
 }

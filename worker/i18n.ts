@@ -31,6 +31,17 @@ export const messages = {
     preNote:
       "일찍 오셨다고, 또는 컴퓨터 시계를 맞추셨다고 순서가 유리해지거나 불리해지지 않습니다. 시각은 서버 시계로 정합니다. 이 화면을 그대로 두시면 시작 시각에 자동으로 대기 순서가 표시됩니다.",
     fairness: "순서 추첨 방법과 검증 안내",
+    limitedTitle: "잠시 후 다시 시도해 주세요 | 코로나19 예방접종 사전예약",
+    limitedHeading: "같은 곳에서 새 대기번호 요청이 너무 많습니다",
+    limitedBody:
+      "같은 인터넷 주소에서 짧은 시간에 대기번호를 여러 번 받으려고 했습니다. {n}초 뒤에 이 화면이 스스로 다시 시도합니다. 이미 대기번호를 받으셨다면 그 창에서 기다리시면 순서가 그대로 유지됩니다.",
+    challengeTitle: "접속 확인 중 | 코로나19 예방접종 사전예약",
+    challengeHeading: "접속을 확인하고 있습니다",
+    challengeBody:
+      "지금은 자동 접속 프로그램을 막기 위해, 대기번호를 드리기 전에 이 기기가 잠시 계산을 합니다. 보통 몇 초 걸리며, 끝나면 자동으로 대기 화면으로 넘어갑니다. 창을 닫지 말고 기다려 주세요.",
+    challengeNoScript:
+      "이 확인에는 자바스크립트가 필요합니다. 브라우저 설정에서 자바스크립트를 켠 뒤 새로고침해 주세요.",
+    challengeUnsupported: "이 브라우저는 확인 계산을 지원하지 않습니다. 최신 브라우저로 다시 접속해 주세요.",
   },
   en: {
     title: "Waiting to enter | COVID-19 vaccination pre-booking",
@@ -59,6 +70,16 @@ export const messages = {
     preNote:
       "Coming early, or setting your computer's clock, neither helps nor hurts your place: the server's clock decides. Leave this page open; your place in line appears by itself at the opening.",
     fairness: "How the order is drawn, and how to check it",
+    limitedTitle: "Please try again shortly | COVID-19 vaccination pre-booking",
+    limitedHeading: "Too many new places asked from here",
+    limitedBody:
+      "Your internet address asked for a new place in line several times in a short while. This page tries again by itself in {n} seconds. If you already have a place, wait in that window: it keeps your place.",
+    challengeTitle: "Checking your connection | COVID-19 vaccination pre-booking",
+    challengeHeading: "Checking your connection",
+    challengeBody:
+      "To keep automated programs out, your device does a short calculation before it gets a place in line. It usually takes a few seconds, then the waiting page opens by itself. Please keep this page open.",
+    challengeNoScript: "This check needs JavaScript. Please switch JavaScript on in your browser and reload.",
+    challengeUnsupported: "This browser cannot do the check. Please come back with an up-to-date browser.",
   },
 } satisfies Record<Lang, Record<string, string>>;
 

@@ -16,7 +16,8 @@ import { consoleRoutes } from "./console";
 import type { AppEnv } from "./app-env";
 import { config, ConfigError } from "./config";
 import { laneFor } from "../lib/lanes";
-import { withCookies } from "./cookies";
+import { readCookie, withCookies } from "./cookies";
+import { ArrivalRefused, refusalResponse } from "./arrival-gate";
 import { forward } from "./forward";
 import { asLang, LANGS } from "./i18n";
 import { statusJson } from "./admission";
@@ -57,6 +58,10 @@ export function createWorkerApp() {
   const app = new Hono<AppEnv>();
 
   app.onError((err, c) => {
+    if (err instanceof ArrivalRefused) {
+      const lang = asLang(c.req.query("lang") ?? readCookie(c.req.header("cookie"), "wr_lang") ?? (/^en\b/i.test(c.req.header("accept-language") ?? "") ? "en" : "ko"));
+      return refusalResponse(c, err.refusal, lang, c.req.path === "/_wr/status" || wantsJson(c.req.header("accept")));
+    }
     if (err instanceof AppError) return c.json(err.toJSON(), err.status);
     if (err instanceof HTTPException) return err.getResponse();
     if (err instanceof ConfigError) {

@@ -49,6 +49,8 @@ export function laneStats(lane: string, { schedules, now }: LaneRead) {
     liveWaiting,
     ratePerSec: Math.round(rate * 1000) / 1000,
     paused: schedules.some((s) => s.paused),
+    /** new places need a proof of work of this many bits (0: off) */
+    proofOfWorkBits: first.powBits,
     opensAt: opening === null ? null : new Date(opening).toISOString(),
     /** people in a pre-queue not yet opened */
     preQueued,

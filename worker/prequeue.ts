@@ -17,7 +17,7 @@
  * published then, and the seed only at the opening, when P is fixed: nobody, operators included, can pick
  * a seed after seeing who came, and anyone can check afterwards that the published seed is the committed one.
  */
-import { hmac } from "@noble/hashes/hmac.js";
+import { _HMAC, hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes, randomBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import { inPreQueue, type Schedule } from "./admission";
@@ -32,14 +32,14 @@ export function commitmentOf(seedHex: string): string {
   return bytesToHex(sha256(hexToBytes(seedHex)));
 }
 
-type Keyed = ReturnType<typeof hmac.create>;
+type Keyed = _HMAC<any>;
 const keyedCache = new Map<string, Keyed>();
 
 function keyed(seedHex: string): Keyed {
   let k = keyedCache.get(seedHex);
   if (!k) {
     if (keyedCache.size > 64) keyedCache.clear();
-    keyedCache.set(seedHex, (k = hmac.create(sha256, hexToBytes(seedHex))));
+    keyedCache.set(seedHex, (k = hmac.create(sha256, hexToBytes(seedHex)) as Keyed));
   }
   return k;
 }
@@ -48,8 +48,8 @@ function keyed(seedHex: string): Keyed {
 let scratch: Keyed | undefined;
 
 function round(key: Keyed, prefix: string, r: number, right: number, mask: number): number {
-  scratch = key._cloneInto(scratch);
-  const mac = scratch.update(utf8ToBytes(`${prefix}:${r}:${right}`)).digest();
+  const state = (scratch = key._cloneInto(scratch));
+  const mac = state.update(utf8ToBytes(`${prefix}:${r}:${right}`)).digest();
   return (((mac[0]! << 24) | (mac[1]! << 16) | (mac[2]! << 8) | mac[3]!) >>> 0) & mask;
 }
 

@@ -20,6 +20,7 @@ import { beforeOpenStatus, laneStatus, preQueueOpen, queueStatus, serving, type 
 import type { AppEnv } from "./app-env";
 import { config, type WorkerConfig } from "./config";
 import { cookie, expiredCookie, laneCookies, readCookie } from "./cookies";
+import { arrivalGate } from "./arrival-gate";
 import { heartbeat, returnBeats, takeBeats } from "./liveness";
 import { placeOf } from "./prequeue";
 import { cachedSchedule, counter, counterName, freshLane, initialRate, laneSchedules, remember, shardCount } from "./snapshot";
@@ -139,7 +140,8 @@ async function fullVisit(c: Context<AppEnv>, lane: string): Promise<Visit> {
     return { status, startedAt, pass: await admit(status.seq), cookies };
   }
 
-  // A new place in line: the one request that needs a counter itself.
+  // A new place in line: the one request that needs a counter itself, once past the gate (limits, proof of work).
+  await arrivalGate(c, lane, now, cookies);
   const shard = pickShard(lane, shards);
   const name = counterName(lane, shard);
   const beats = takeBeats(name);

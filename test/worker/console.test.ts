@@ -89,4 +89,28 @@ describe("operator console", () => {
     expect(none.status).toBe(401);
     expect(await (await operator("/stats")).json()).toMatchObject({ ratePerSec: 10 });
   });
+
+  it("schedules an opening in Korea time, opens now, and switches the bot defence", async () => {
+    const jar = await signedIn();
+    const inAnHour = new Date(Date.now() + 3600_000 + 9 * 3600_000).toISOString().slice(0, 16); // KST wall clock
+    expect((await post(jar, "/_wr/admin/console", { opensAt: inAnHour })).status).toBe(303);
+    const stats = (await (await operator("/stats")).json()) as { opensAt: string };
+    expect(Date.parse(stats.opensAt)).toBe(Date.parse(`${inAnHour}:00+09:00`));
+    const page = await (await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: jar.header() } })).text();
+    expect(page).toContain(`${inAnHour.replace("T", " ")}:00 KST`);
+    expect(page).toContain("사전 대기");
+
+    const bad = await post(jar, "/_wr/admin/console", { opensAt: "2021-07-19T20:00" }); // the past
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("개장 시각을 확인해 주세요");
+
+    expect((await post(jar, "/_wr/admin/console", { opensAt: "now" })).status).toBe(303);
+    expect(((await (await operator("/stats")).json()) as { preQueued: number }).preQueued).toBe(0); // drawn
+
+    expect((await post(jar, "/_wr/admin/console", { proofOfWorkBits: "16" })).status).toBe(303);
+    expect(await (await operator("/stats")).json()).toMatchObject({ proofOfWorkBits: 16 });
+    expect(await (await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: jar.header() } })).text()).toMatch(/<option value="16" selected/);
+    expect((await post(jar, "/_wr/admin/console", { proofOfWorkBits: "0" })).status).toBe(303);
+    expect(await (await operator("/stats")).json()).toMatchObject({ proofOfWorkBits: 0 });
+  });
 });
