@@ -9,8 +9,11 @@
  *   issueJson  the same with Accept: application/json (an API client): the counter's cost without the page
  *   poll    GET /_wr/status with a ticket     computed at the edge from the cached snapshot
  *                                             (1,000 different people's tickets, in turn)
- * The queue is paused so nobody is admitted (nothing is forwarded to an origin).
+ * The queue is paused so nobody is admitted (nothing is forwarded to an origin). The per-address limits on
+ * new places are on, as deployed (Miniflare emulates the Rate Limiting bindings): every request comes from
+ * its own address (CF-Connecting-IP), as 200,000 people's would.
  */
+import type autocannon from "autocannon";
 import { spawnSync } from "node:child_process";
 import { Miniflare } from "miniflare";
 import { load, ratio, writeReport, type LoadResult } from "./common";
@@ -23,7 +26,20 @@ const SECRETS = {
   OPERATOR_TOKEN: "bench-operator-token-012345678",
 };
 
-export async function benchEdge(opts: { json?: string; durationSec: number; connections: number; rounds: number }) {
+/** Another client address for every call: the per-address limits see many people, as in production. */
+let addressCounter = 0;
+export function nextAddress(): string {
+  const n = addressCounter++;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/** autocannon requests that each carry a fresh client address. */
+export function fromManyAddresses(base: autocannon.Request = {}): autocannon.Request[] {
+  return [{ ...base, setupRequest: (req) => ({ ...req, headers: { ...req.headers, "cf-connecting-ip": nextAddress() } }) }];
+}
+
+/** The Worker bundled as it deploys, on workerd through Miniflare, with wrangler.toml's rate limits. */
+export async function startEdge(bindings: Record<string, string>): Promise<{ mf: Miniflare; base: string }> {
   console.log("bundling the worker (wrangler deploy --dry-run)...");
   const build = spawnSync(
     process.execPath,
@@ -31,7 +47,6 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
     { encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   if (build.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${build.stdout}\n${build.stderr}`);
-
   const mf = new Miniflare({
     modules: true,
     scriptPath: `${OUT_DIR}/index.js`,
@@ -39,29 +54,43 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
     modulesRules: [{ type: "Text", include: ["**/*uPlot.min.css", "**/*uPlot.iife.min.js"] }],
     compatibilityDate: "2026-04-01",
     durableObjects: { QUEUE: { className: "QueueCounter", useSQLite: true } },
-    bindings: { ...SECRETS, ORIGIN_URL: "http://127.0.0.1:9", LANE: "booking", SNAPSHOT_TTL_MS: "1000", INITIAL_RATE_PER_SEC: "0" },
+    // as wrangler.toml declares them
+    ratelimits: {
+      ARRIVALS_BURST: { simple: { limit: 20, period: 10 } },
+      ARRIVALS_SUSTAINED: { simple: { limit: 60, period: 60 } },
+    },
+    bindings: { ...SECRETS, ORIGIN_URL: "http://127.0.0.1:9", SNAPSHOT_TTL_MS: "1000", INITIAL_RATE_PER_SEC: "0", ...bindings },
     host: "127.0.0.1",
     port: 0,
   });
+  return { mf, base: (await mf.ready).toString().replace(/\/$/, "") };
+}
+
+export async function operatorCall(base: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${base}/_wr/admin${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { authorization: `Bearer ${SECRETS.OPERATOR_TOKEN}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`operator ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export async function benchEdge(opts: { json?: string; durationSec: number; connections: number; rounds: number }) {
+  const { mf, base } = await startEdge({ LANE: "booking" });
   try {
-    const base = (await mf.ready).toString().replace(/\/$/, "");
-    const pause = await fetch(`${base}/_wr/admin/config`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${SECRETS.OPERATOR_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ paused: true }),
-    });
-    if (!pause.ok) throw new Error(`could not pause the queue: ${pause.status} ${await pause.text()}`);
+    await operatorCall(base, "/config", { paused: true });
     // Polls come from many people: 1,000 distinct tickets, each polled in turn.
     const tickets: string[] = [];
     for (let i = 0; i < POLLERS; i++) {
-      const res = await fetch(`${base}/book`, { headers: { accept: "application/json" } });
+      const res = await fetch(`${base}/book`, { headers: { accept: "application/json", "cf-connecting-ip": nextAddress() } });
       tickets.push(res.headers.getSetCookie().find((c) => c.startsWith("wr_ticket="))!.split(";")[0]!);
     }
 
     const routes = {
       ping: { url: `${base}/_wr/ping` },
-      issue: { url: `${base}/book`, headers: { accept: "text/html" } },
-      issueJson: { url: `${base}/book`, headers: { accept: "application/json" } },
+      issue: { url: `${base}/book`, requests: fromManyAddresses({ method: "GET", headers: { accept: "text/html" } }) },
+      issueJson: { url: `${base}/book`, requests: fromManyAddresses({ method: "GET", headers: { accept: "application/json" } }) },
       poll: {
         url: `${base}/_wr/status`,
         requests: tickets.map((cookie) => ({ method: "GET" as const, headers: { cookie, accept: "application/json" } })),
@@ -82,7 +111,7 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
     const issueRps = mean(results.issue);
     const pollRps = mean(results.poll);
     const issueJsonRps = mean(results.issueJson);
-    const stats = await (await fetch(`${base}/_wr/admin/stats`, { headers: { authorization: `Bearer ${SECRETS.OPERATOR_TOKEN}` } })).json();
+    const stats = await operatorCall(base, "/stats");
     const figures = {
       pingRps,
       issueRps,

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- <name> [--json FILE] [options]`: benchmarks that print figures (never assertions).
  *   edge     waiting-room throughput on workerd: trivial route vs new arrivals vs status polls
+ *   shards   new arrivals on a lane of K = 1, 2, 4 counters, side by side, with the admission-order fairness error
  *   search   clinic search through the origin vs the same SQL through a bare postgres.js loop (DATABASE_URL)
  *   booking  hold + confirm through the origin vs the same statements through postgres.js, and a hot-slot
  *            run checked for overbooking (DATABASE_URL)
@@ -9,6 +10,7 @@ import { parseArgs } from "node:util";
 import { benchBooking } from "./booking";
 import { benchEdge } from "./edge";
 import { benchSearch } from "./search";
+import { benchShards } from "./shards";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -17,6 +19,7 @@ const { positionals, values } = parseArgs({
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "32" },
     rounds: { type: "string", default: "2" },
+    fairness: { type: "string", default: "2000" },
   },
 });
 
@@ -36,6 +39,14 @@ const benches: Record<string, () => Promise<void>> = {
       durationSec: positive("duration", values.duration),
       connections: positive("connections", values.connections),
       rounds: positive("rounds", values.rounds),
+    }),
+  shards: () =>
+    benchShards({
+      json: values.json,
+      durationSec: positive("duration", values.duration),
+      connections: positive("connections", values.connections),
+      rounds: positive("rounds", values.rounds),
+      fairness: positive("fairness", values.fairness),
     }),
   search: () =>
     benchSearch({

@@ -55,6 +55,17 @@ export function laneStats(lane: string, { schedules, now }: LaneRead) {
     /** people in a pre-queue not yet opened */
     preQueued,
     at: new Date(now).toISOString(),
+    /** each counter's own numbers and schedule (never the seed) */
+    perShard: schedules.map((s, shard) => ({
+      shard,
+      issued: s.issued,
+      serving: serving(s, now),
+      ratePerSec: s.ratePerSec,
+      speed: s.speed,
+      liveShare: s.liveShare,
+      anchorSeq: s.anchorSeq,
+      anchorAt: s.anchorAt,
+    })),
   };
 }
 
