@@ -23,7 +23,7 @@ export interface Recorder {
 export type Outcome =
   | { kind: "booked"; seq: number; arrivedAt: number; admittedAt: number; bookedAt: number }
   | { kind: "dropped"; seq: number; arrivedAt: number; admittedAt: number; reason: string }
-  | { kind: "abandoned"; seq: number; arrivedAt: number }
+  | { kind: "abandoned"; seq: number; arrivedAt: number; at: number }
   | { kind: "failed"; arrivedAt: number; reason: string }
   | { kind: "unfinished"; seq: number; arrivedAt: number; admittedAt?: number };
 
@@ -74,7 +74,9 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
   // harness does), so per-client limits see each simulated person as themselves.
   const headers = { "cf-connecting-ip": who.address };
   const arrivedAt = Date.now();
+  // 0 until a place is known: before a scheduled opening a ticket has no place yet (it is drawn at the opening)
   let seq = 0;
+  let placed = false;
 
   // In line: the first call takes a place; later ones ask where we stand.
   let admittedAt: number | undefined;
@@ -86,24 +88,25 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
       answer = await s.client.call("GET", "/_wr/status", { jar, headers });
     } catch (err) {
       s.rec.error("status", 0, "network");
-      if (!seq) return { kind: "failed", arrivedAt, reason: "network" };
+      if (!placed) return { kind: "failed", arrivedAt, reason: "network" };
       await sleep(5000);
       continue;
     }
     if (answer.status !== 200 || !answer.body?.state) {
       s.rec.error("status", answer.status, answer.body?.code ?? `http_${answer.status}`);
-      if (!seq) return { kind: "failed", arrivedAt, reason: answer.body?.code ?? `http_${answer.status}` };
+      if (!placed) return { kind: "failed", arrivedAt, reason: answer.body?.code ?? `http_${answer.status}` };
       await sleep(5000);
       continue;
     }
+    placed = true;
     seq = answer.body.seq;
     const admitted = answer.body.state === "admitted";
-    s.rec.status({ at: Date.now(), sent, seq, admitted });
+    if (seq > 0) s.rec.status({ at: Date.now(), sent, seq, admitted });
     if (admitted) {
       admittedAt = Date.now();
       break;
     }
-    if (opts.abandonAfterMs !== null && Date.now() - arrivedAt >= opts.abandonAfterMs) return { kind: "abandoned", seq, arrivedAt };
+    if (opts.abandonAfterMs !== null && Date.now() - arrivedAt >= opts.abandonAfterMs) return { kind: "abandoned", seq, arrivedAt, at: Date.now() };
     let wait = answer.body.pollAfterMs as number;
     if (opts.abandonAfterMs !== null) wait = Math.min(wait, arrivedAt + opts.abandonAfterMs - Date.now());
     await sleep(wait);

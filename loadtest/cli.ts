@@ -8,6 +8,8 @@
  *   --think MS         mean think time between steps (1000)     --max-seconds S hard time limit (600)
  *   --target URL       the edge (http://127.0.0.1:8787)         --origin URL    the origin (http://127.0.0.1:8788)
  *   --token T          operator token (else OPERATOR_TOKEN or .dev.vars)
+ *   --opens-in S       schedule the opening S seconds after the start: earlier arrivals form the pre-queue
+ *   --abandon-after "MIN:MAX"  those who give up do so MIN..MAX seconds after arriving (default 5:60)
  *   --json FILE, --html FILE   reports                          --allow-remote  permit a non-loopback target
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     html: { type: "string" },
     connections: { type: "string", default: "128" },
     seed: { type: "string", default: "1" },
+    "opens-in": { type: "string" },
+    "abandon-after": { type: "string", default: "5:60" },
     "allow-remote": { type: "boolean", default: false },
   },
 });
@@ -66,12 +70,22 @@ const schema = z.object({
   token: z.string().min(16, "is required: --token, OPERATOR_TOKEN, or .dev.vars from npm start"),
   connections: z.coerce.number().int().min(1).max(1024),
   seed: z.coerce.number().int(),
+  opensIn: z.coerce.number().min(0).max(3600).optional(),
+  abandonAfter: z.string().transform((v, ctx) => {
+    const [from, to] = v.split(":").map(Number);
+    if (v.split(":").length !== 2 || !Number.isFinite(from) || !Number.isFinite(to) || from! < 0 || to! < from!) {
+      ctx.addIssue({ code: "custom", message: 'write it as "min:max" seconds, e.g. "5:60"' });
+    }
+    return [from!, to!] as [number, number];
+  }),
 });
 
 const parsed = schema.safeParse({
   ...values,
   ratePlan: values["rate-plan"],
   maxSeconds: values["max-seconds"],
+  opensIn: values["opens-in"],
+  abandonAfter: values["abandon-after"],
   token: values.token ?? process.env.OPERATOR_TOKEN ?? devVarsToken() ?? "",
 });
 if (!parsed.success) {
@@ -101,6 +115,8 @@ const opts: LoadOptions = {
   connections: a.connections,
   seed: a.seed,
   tolerance: 0,
+  opensInSec: a.opensIn,
+  abandonAfterSec: a.abandonAfter,
 };
 
 // A new peak measurement at the origin for this run (best effort: the report says if it was not measured).

@@ -19,6 +19,11 @@ export function htmlReport(r: Report): string {
     ["Order inversions", String(r.inversions), r.inversions === 0],
     ["5xx answers", String(r.errors5xx), r.errors5xx === 0],
     ["Admitted / set rate (while backlogged)", r.admitRatio === null ? "never backlogged" : r.admitRatio.toFixed(3), r.admitRatio === null ? null : r.admitRatio >= 0.9 && r.admitRatio <= 1.1],
+    [
+      `Live people admitted / set rate (abandoned places skipped; from ${r.liveAdmitFromSec} s, over ${r.liveAdmitSeconds} s)`,
+      r.liveAdmitRatio === null ? "not backlogged then" : r.liveAdmitRatio.toFixed(3),
+      r.liveAdmitRatio === null ? null : r.liveAdmitRatio >= 0.9 && r.liveAdmitRatio <= 1.1,
+    ],
     ["Admitted but could not finish", String(r.droppedAfterAdmit), r.droppedAfterAdmit === 0],
   ];
   const figures: [string, string][] = [
@@ -31,6 +36,7 @@ export function htmlReport(r: Report): string {
     ["Origin latency p50 / p95 / p99", `${r.originP50Ms} / ${r.originP95Ms} / ${r.originP99Ms} ms`],
     ["Peak concurrent requests at the origin", r.originPeakConcurrent === null ? "not measured" : String(r.originPeakConcurrent)],
     ["Time in line p50 / p95 / max", `${r.timeInLineSec.p50.toFixed(1)} / ${r.timeInLineSec.p95.toFixed(1)} / ${r.timeInLineSec.max.toFixed(1)} s`],
+    ["Scheduled opening", r.opensAtSec === null ? "none" : `at ${r.opensAtSec} s, ${r.preQueued ?? "?"} people in the pre-queue, drawn at random`],
     ["Run time", `${r.durationSec} s`],
   ];
   const dropped = Object.entries(r.droppedReasons).sort((a, b) => b[1] - a[1]);

@@ -7,7 +7,7 @@
 import { arrivalOffsets, rng, type ArrivalCurve } from "./arrivals";
 import { citizen, type Outcome, type Recorder, type Regions, type Shared } from "./citizen";
 import { Client } from "./http";
-import { admitRatio, bySecond, countInversions, histogram, percentile, type CounterSample, type StatusEvent } from "./stats";
+import { admitRatio, bySecond, countInversions, histogram, liveAdmitRatio, percentile, type CounterSample, type LiveSpan, type StatusEvent } from "./stats";
 
 export interface LoadOptions {
   target: string;
@@ -26,6 +26,10 @@ export interface LoadOptions {
   seed: number;
   /** places a shard may be out of order (0 with one counter) */
   tolerance: number;
+  /** schedule the lane's opening this many seconds after the start: earlier arrivals form the pre-queue */
+  opensInSec?: number;
+  /** those who give up do so between these many seconds after arriving (default 5–60) */
+  abandonAfterSec?: [number, number];
 }
 
 export interface Progress {
@@ -41,6 +45,14 @@ export interface Report {
   admitted: number;
   booked: number;
   admitRatio: number | null;
+  /** live people (who did not give up) admitted per second / the set rate, once gone ones could be judged */
+  liveAdmitRatio: number | null;
+  /** seconds of backlog that figure is measured over, and from when (seconds since the start) */
+  liveAdmitSeconds: number;
+  liveAdmitFromSec: number;
+  /** the scheduled opening (seconds since the start) and how many were in the pre-queue then */
+  opensAtSec: number | null;
+  preQueued: number | null;
   inversions: number;
   droppedAfterAdmit: number;
   errors5xx: number;
@@ -56,7 +68,18 @@ export interface Report {
   timeInLineSec: { p50: number; p95: number; max: number };
   droppedReasons: Record<string, number>;
   errorsByCode: Record<string, number>;
-  settings: { target: string; users: number; arrivalSec: number; curve: ArrivalCurve; rate: number | null; ratePlan: [number, number][]; abandon: number; thinkMs: number };
+  settings: {
+    target: string;
+    users: number;
+    arrivalSec: number;
+    curve: ArrivalCurve;
+    rate: number | null;
+    ratePlan: [number, number][];
+    abandon: number;
+    abandonAfterSec: [number, number];
+    thinkMs: number;
+    opensInSec: number | null;
+  };
   durationSec: number;
   series: {
     second: number[];
@@ -141,12 +164,22 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   if (o.rate !== undefined) await operator(o, "/config", { ratePerSec: o.rate, paused: false });
   const planTimers = o.ratePlan.map(([sec, rate]) => setTimeout(() => void operator(o, "/config", { ratePerSec: rate }).catch(() => {}), sec * 1000));
 
+  // A scheduled opening: everyone before it joins the pre-queue, drawn at random at the opening.
+  let opensAt: number | null = null;
+  if (o.opensInSec !== undefined) {
+    const set = await operator(o, "/config", { opensAt: new Date(started + o.opensInSec * 1000).toISOString() });
+    opensAt = Date.parse(set.opensAt);
+  }
+  let preQueued: number | null = null;
+  let graceSec = 0;
   const samples: CounterSample[] = [];
   const sample = async () => {
     try {
       const s = await operator(o, "/stats");
+      graceSec = s.abandonGraceSeconds ?? 0;
+      if (opensAt !== null && Date.parse(s.at) < opensAt) preQueued = s.preQueued;
       // The counter's own clock, at the moment it computed these numbers (the answer may arrive late).
-      samples.push({ at: Date.parse(s.at), serving: s.serving, waiting: s.waiting, ratePerSec: s.ratePerSec, paused: s.paused });
+      samples.push({ at: Date.parse(s.at), serving: s.serving, waiting: s.waiting, ratePerSec: s.ratePerSec, paused: s.paused, opensAt: opensAt ?? undefined });
     } catch {
       /* a missed sample only widens the next interval */
     }
@@ -158,6 +191,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const ticker = onProgress ? setInterval(() => onProgress({ ...progress, waiting: samples.at(-1)?.waiting ?? 0 }), 250) : null;
   const outcomes: Promise<Outcome>[] = [];
   const offsets = arrivalOffsets(o.users, o.arrivalSec * 1000, o.curve, o.seed);
+  const [abandonFrom, abandonTo] = o.abandonAfterSec ?? [5, 60];
   const abandoners = new Set<number>();
   for (let i = 0; i < o.users; i++) if (random() < o.abandon) abandoners.add(i);
 
@@ -168,8 +202,8 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
       while (next < offsets.length && offsets[next]! <= elapsed) {
         const i = next++;
         progress.arrived++;
-        // Someone who gives up waits between 5 and 60 s first.
-        const abandonAfterMs = abandoners.has(i) ? 5000 + random() * 55_000 : null;
+        // Someone who gives up waits between 5 and 60 s first (or as asked).
+        const abandonAfterMs = abandoners.has(i) ? (abandonFrom + random() * (abandonTo - abandonFrom)) * 1000 : null;
         outcomes.push(
           citizen(i, shared, { abandonAfterMs })
             .then((out) => {
@@ -245,11 +279,24 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     if (sm) last = sm;
   }
   const ratio = admitRatio(samples);
+  // Live people's admissions, judged once those who left could be known as gone: after the last of them
+  // left (at the latest) plus the grace period and up to two liveness epochs of a fifth of it each.
+  const live: LiveSpan[] = results.flatMap((r) =>
+    r.kind === "abandoned" || r.kind === "failed" ? [] : [{ arrivedAt: r.arrivedAt, admittedAt: "admittedAt" in r ? r.admittedAt : undefined }],
+  );
+  const firstBacklog = samples.find((x) => x.waiting > 0 && (opensAt === null || x.at >= opensAt))?.at ?? started;
+  const liveFrom = o.abandon > 0 ? firstBacklog + (abandonTo + graceSec * 1.4) * 1000 : firstBacklog;
+  const liveRatio = liveAdmitRatio(samples, live, liveFrom);
   return {
     users: o.users,
     admitted: admittedOnes.length,
     booked: results.filter((r) => r.kind === "booked").length,
     admitRatio: ratio === null ? null : Math.round(ratio * 1000) / 1000,
+    liveAdmitRatio: liveRatio.ratio === null ? null : Math.round(liveRatio.ratio * 1000) / 1000,
+    liveAdmitSeconds: liveRatio.seconds,
+    liveAdmitFromSec: Math.round((liveFrom - started) / 100) / 10,
+    opensAtSec: opensAt === null ? null : Math.round((opensAt - started) / 100) / 10,
+    preQueued,
     inversions: countInversions(statusEvents, o.tolerance),
     droppedAfterAdmit: dropped.length,
     errors5xx,
@@ -265,7 +312,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     timeInLineSec: { p50: percentile(lineSec, 50), p95: percentile(lineSec, 95), max: lineSec.length ? Math.max(...lineSec) : 0 },
     droppedReasons,
     errorsByCode,
-    settings: { target: o.target, users: o.users, arrivalSec: o.arrivalSec, curve: o.curve, rate: o.rate ?? null, ratePlan: o.ratePlan, abandon: o.abandon, thinkMs: o.thinkMs },
+    settings: { target: o.target, users: o.users, arrivalSec: o.arrivalSec, curve: o.curve, rate: o.rate ?? null, ratePlan: o.ratePlan, abandon: o.abandon, abandonAfterSec: [abandonFrom, abandonTo], thinkMs: o.thinkMs, opensInSec: o.opensInSec ?? null },
     durationSec: Math.round((Date.now() - started) / 100) / 10,
     series,
   };

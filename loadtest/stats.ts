@@ -49,6 +49,8 @@ export interface CounterSample {
   waiting: number;
   ratePerSec: number;
   paused: boolean;
+  /** a scheduled opening (ms): before it nobody is admitted by design */
+  opensAt?: number;
 }
 
 /**
@@ -63,10 +65,53 @@ export function admitRatio(samples: CounterSample[]): number | null {
     const a = samples[i - 1]!;
     const b = samples[i]!;
     if (a.paused || b.paused || a.waiting <= 0 || b.waiting <= 0) continue;
+    if (a.opensAt !== undefined && a.at < a.opensAt) continue; // the pre-queue waits for the opening
     made += b.serving - a.serving;
     allowed += (a.ratePerSec * (b.at - a.at)) / 1000;
   }
   return allowed > 0 ? made / allowed : null;
+}
+
+/** A person who did not give up: when they arrived, and when they saw they were admitted (if they were). */
+export interface LiveSpan {
+  arrivedAt: number;
+  admittedAt?: number;
+}
+
+function countUpTo(sorted: number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Admissions of live people (those who did not give up) against the set rate, from `from` on: over every
+ * interval between counter samples in which live people were waiting at both ends and the queue ran (not
+ * paused, opened), live people admitted / admissions the set rate allowed. With abandoned places skipped,
+ * this stays near 1 however many gave up; without, it falls to the live share. null when never backlogged.
+ */
+export function liveAdmitRatio(samples: CounterSample[], live: LiveSpan[], from: number): { ratio: number | null; seconds: number } {
+  const arrived = live.map((p) => p.arrivedAt).sort((a, b) => a - b);
+  const admitted = live.flatMap((p) => (p.admittedAt === undefined ? [] : [p.admittedAt])).sort((a, b) => a - b);
+  const waitingAt = (t: number) => countUpTo(arrived, t) - countUpTo(admitted, t);
+  let made = 0;
+  let allowed = 0;
+  let ms = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    if (a.at < from || a.paused || b.paused || (a.opensAt !== undefined && a.at < a.opensAt)) continue;
+    if (waitingAt(a.at) <= 0 || waitingAt(b.at) <= 0) continue;
+    made += countUpTo(admitted, b.at) - countUpTo(admitted, a.at);
+    allowed += (a.ratePerSec * (b.at - a.at)) / 1000;
+    ms += b.at - a.at;
+  }
+  return { ratio: allowed > 0 ? made / allowed : null, seconds: Math.round(ms / 100) / 10 };
 }
 
 /** Values bucketed by whole seconds since `start`: [second, values[]] for every second up to the last. */

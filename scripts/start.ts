@@ -31,6 +31,8 @@ const settings = z
     SESSION_SECRET: z.string().min(32).optional(),
     /** where the edge keeps its Durable Object state (wrangler dev --persist-to); tests use a fresh folder */
     EDGE_STATE_DIR: z.string().min(1).optional(),
+    /** the edge's abandonment grace period (wrangler.toml's default otherwise); short ones are for rehearsals */
+    ABANDON_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
   })
   .safeParse(process.env);
 if (!settings.success) {
@@ -147,6 +149,7 @@ launch(
     "--show-interactive-dev-session=false",
     "--log-level", "warn",
     ...(settings.data.EDGE_STATE_DIR ? ["--persist-to", settings.data.EDGE_STATE_DIR] : []),
+    ...(settings.data.ABANDON_GRACE_SECONDS !== undefined ? ["--var", `ABANDON_GRACE_SECONDS:${settings.data.ABANDON_GRACE_SECONDS}`] : []),
   ],
   { ...process.env, WRANGLER_SEND_METRICS: "false" },
 );

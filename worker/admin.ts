@@ -9,6 +9,7 @@ import { z } from "zod";
 import { AppError } from "../lib/errors";
 import { MAX_POW_BITS, MAX_RATE_PER_SEC } from "./admission";
 import type { AppEnv } from "./app-env";
+import { config } from "./config";
 import { operatorAuth } from "./operator-auth";
 import { laneParam } from "./lane-param";
 import { configureLane, laneStats, openLane, readLane } from "./lane-ops";
@@ -69,7 +70,7 @@ export const admin = new Hono<AppEnv>()
   .use("*", operatorAuth)
   .get("/stats", async (c) => {
     const lane = laneParam(c);
-    return c.json(laneStats(lane, await readLane(c.env, lane)));
+    return c.json({ ...laneStats(lane, await readLane(c.env, lane)), abandonGraceSeconds: config(c.env).abandonGraceMs / 1000 });
   })
   .post("/config", async (c) => {
     const body = await c.req.json().catch(() => {

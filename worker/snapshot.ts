@@ -136,7 +136,9 @@ export function cachedSchedule(
   const entry = cache.get(counterName(lane, shard));
   // While another request refreshes, the old copy may answer, unless it predates the ticket in hand:
   // then it would hold that person back while later numbers get in, so this request reads for itself.
-  if (entry && entry.refreshingSince !== null && now - entry.refreshingSince < REFRESH_GIVE_UP_MS && usable(entry.schedule, now, atLeastIssued)) {
+  // At an opening, a copy from before it may answer too: it says "not drawn yet, ask again in a second",
+  // which is true here until the refresh lands, and spares the counter a read per waiting person.
+  if (entry && entry.refreshingSince !== null && now - entry.refreshingSince < REFRESH_GIVE_UP_MS && entry.schedule.issued >= atLeastIssued) {
     return entry.schedule;
   }
   if (entry) entry.refreshingSince = now;

@@ -1,8 +1,13 @@
 /**
- * A short rehearsal with the load-test harness against the whole system started as `npm start` starts
- * it: 300 people over 3 s, admitted at 40/s, each going through the real booking journey. The report's
- * invariants must hold: nothing overbooked (checked in the database), nobody admitted out of order, no
- * 5xx, and the admitted rate within 10 % of the set rate while people were waiting.
+ * Short rehearsals with the load-test harness against the whole system started as `npm start` starts
+ * it (with a 6 s abandonment grace period, so that gone people can be judged within a short run):
+ *   - 300 people over 3 s, admitted at 40/s, each going through the real booking journey: nothing
+ *     overbooked (checked in the database), nobody admitted out of order, no 5xx, and the admitted rate
+ *     within 10 % of the set rate while people were waiting;
+ *   - a rate plan changed mid-run;
+ *   - a scheduled opening: a pre-queue drawn at random, then first come, first served, with no inversion
+ *     outside the draw;
+ *   - 30 % of people giving up: their places skipped, live people admitted at the set rate.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runLoadTest } from "../../loadtest/run";
@@ -14,7 +19,7 @@ if (!DATABASE) console.warn("\n!! LOAD-TEST RUN SKIPPED: TEST_DATABASE_URL is no
 describe.skipIf(!DATABASE)("a short load-test run", () => {
   let sys: RunningSystem;
   beforeAll(async () => {
-    sys = await startSystem(DATABASE!, { browser: false });
+    sys = await startSystem(DATABASE!, { browser: false, env: { ABANDON_GRACE_SECONDS: "6" } });
   }, 240_000);
   afterAll(async () => {
     await sys?.stop();
@@ -85,5 +90,70 @@ describe.skipIf(!DATABASE)("a short load-test run", () => {
     expect(report.inversions).toBe(0);
     expect(report.overbooked).toBe(0);
     expect(report.errors5xx).toBe(0);
+  });
+
+  it("draws the pre-queue at a scheduled opening, then serves first come, first served, without an inversion", async () => {
+    const report = await runLoadTest({
+      target: sys.url,
+      origin: sys.originUrl,
+      token: sys.operatorToken,
+      users: 300,
+      arrivalSec: 4,
+      curve: "uniform",
+      rate: 60,
+      ratePlan: [],
+      abandon: 0,
+      thinkMs: 50,
+      maxSeconds: 120,
+      connections: 64,
+      seed: 11,
+      tolerance: 0,
+      opensInSec: 2,
+    });
+    console.log(JSON.stringify({ ...report, series: undefined }));
+    expect(report.opensAtSec).toBeCloseTo(2, 0);
+    expect(report.preQueued).toBeGreaterThan(60); // about half arrived before the opening
+    expect(report.preQueued).toBeLessThan(240);
+    // Places are compared after the draw: nobody was told to wait after a later place got in.
+    expect(report.inversions).toBe(0);
+    expect(report.failedToQueue).toBe(0);
+    expect(report.unfinished).toBe(0);
+    expect(report.booked).toBe(300);
+    expect(report.overbooked).toBe(0);
+    expect(report.errors5xx).toBe(0);
+    expect(report.admitRatio).toBeGreaterThanOrEqual(0.9);
+    expect(report.admitRatio).toBeLessThanOrEqual(1.1);
+    // Nobody got in before the opening.
+    const opening = Math.floor(report.opensAtSec!);
+    expect(report.series.admittedPerSec.slice(0, opening).every((n) => n === 0)).toBe(true);
+  });
+
+  it("skips the places of people who gave up, so live people are still admitted at the set rate", async () => {
+    const report = await runLoadTest({
+      target: sys.url,
+      origin: sys.originUrl,
+      token: sys.operatorToken,
+      users: 600,
+      arrivalSec: 1,
+      curve: "uniform",
+      rate: 20,
+      ratePlan: [],
+      abandon: 0.3,
+      abandonAfterSec: [1, 2],
+      thinkMs: 50,
+      maxSeconds: 150,
+      connections: 64,
+      seed: 5,
+      tolerance: 0,
+    });
+    console.log(JSON.stringify({ ...report, series: undefined }));
+    expect(report.abandoned).toBeGreaterThan(140);
+    expect(report.liveAdmitSeconds).toBeGreaterThanOrEqual(5);
+    expect(report.liveAdmitRatio).toBeGreaterThanOrEqual(0.9);
+    expect(report.liveAdmitRatio).toBeLessThanOrEqual(1.1);
+    expect(report.inversions).toBe(0);
+    expect(report.overbooked).toBe(0);
+    expect(report.errors5xx).toBe(0);
+    expect(report.admitted + report.abandoned).toBe(600);
   });
 });

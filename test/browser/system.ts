@@ -57,7 +57,7 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-export async function startSystem(serverUrl: string, opts: { browser?: boolean } = {}): Promise<RunningSystem> {
+export async function startSystem(serverUrl: string, opts: { browser?: boolean; env?: Record<string, string> } = {}): Promise<RunningSystem> {
   const database = await scratchDatabase(serverUrl);
   // The database stays until stop(): the origin (another process) migrates nothing new and seeds it on start.
   const [port, originPort] = [await freePort(), await freePort()];
@@ -78,6 +78,7 @@ export async function startSystem(serverUrl: string, opts: { browser?: boolean }
     EDGE_STATE_DIR: stateDir,
     APP_ENV: "development",
     WRANGLER_SEND_METRICS: "false",
+    ...opts.env,
   };
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { arrivalOffsets } from "../../loadtest/arrivals";
-import { admitRatio, bySecond, countInversions, histogram, percentile } from "../../loadtest/stats";
+import { admitRatio, bySecond, countInversions, histogram, liveAdmitRatio, percentile, type CounterSample } from "../../loadtest/stats";
 
 describe("arrival curves", () => {
   it("puts everyone inside the window, in order, the same way for the same seed", () => {
@@ -81,5 +81,28 @@ describe("report maths", () => {
     const b = bySecond([{ t: 100 }, { t: 2500 }, { t: 2600 }], (x) => x.t, 0);
     expect(b.map((x) => x.length)).toEqual([1, 0, 2]);
     expect(histogram([1, 2, 3, 4], 2)).toEqual([[2, 1], [4, 3]]);
+  });
+});
+
+describe("live admissions and the pre-queue in the report", () => {
+  const samples = (n: number, extra: Partial<CounterSample> = {}): CounterSample[] =>
+    Array.from({ length: n }, (_, i) => ({ at: i * 1000, serving: i * 10, waiting: 100, ratePerSec: 10, paused: false, ...extra }));
+
+  it("counts live people admitted per second against the set rate, from a given moment", () => {
+    // 200 live people waiting from 0; 10 admitted each second from 1 s on.
+    const live = Array.from({ length: 200 }, (_, i) => ({ arrivedAt: 0, admittedAt: i < 100 ? 500 + Math.floor(i / 10) * 1000 : undefined }));
+    expect(liveAdmitRatio(samples(11), live, 0)).toEqual({ ratio: 1, seconds: 10 });
+    // Only 7 of every 10 admissions went to live people: 0.7.
+    const sparse = live.map((p, i) => (i % 10 < 7 ? p : { ...p, admittedAt: undefined }));
+    expect(liveAdmitRatio(samples(11), sparse, 0).ratio).toBeCloseTo(0.7, 5);
+    // Measured only from 5 s on.
+    expect(liveAdmitRatio(samples(11), live, 5000)).toEqual({ ratio: 1, seconds: 5 });
+    // Nobody live waiting: nothing to judge.
+    expect(liveAdmitRatio(samples(11), [], 0)).toEqual({ ratio: null, seconds: 0 });
+  });
+
+  it("leaves the wait before a scheduled opening out of the admitted rate", () => {
+    const s = samples(11, { opensAt: 5000 }).map((x) => ({ ...x, serving: Math.max(0, x.at - 5000) / 100 }));
+    expect(admitRatio(s)).toBeCloseTo(1, 5);
   });
 });
