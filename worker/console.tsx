@@ -73,6 +73,7 @@ const WORDS = {
     pow: "자동 접속 방어 (새 대기번호에 계산 요구)",
     powHelp: "공격을 받을 때만 켜세요. 새로 오는 분의 기기가 대기번호를 받기 전에 몇 초 계산합니다. 이미 줄 선 분은 영향이 없습니다.",
     powOff: "끔",
+    powApply: "방어 설정 적용",
     powLevel: (bits: number) => `${bits}비트 (약 ${Math.round(2 ** bits / 1000) / 10}만 번 계산)`,
   },
   en: {
@@ -120,6 +121,7 @@ const WORDS = {
     pow: "Bot defence (a calculation before each new place)",
     powHelp: "Switch on only under attack. A newcomer's device calculates for a few seconds before it gets a place. People already in line are not affected.",
     powOff: "off",
+    powApply: "Apply defence setting",
     powLevel: (bits: number) => `${bits} bits (about ${Math.round(2 ** bits / 1000)} thousand hashes)`,
   },
 };
@@ -299,7 +301,7 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
               </option>
             ))}
           </select>
-          <button type="submit">{w.apply}</button>
+          <button type="submit">{w.powApply}</button>
         </form>
         <form method="post" action={`/_wr/admin/logout?lang=${l}`}>
           <button type="submit" class="secondary">

@@ -287,12 +287,12 @@ describe.skipIf(!!unavailable)("the citizen journey in Chromium", () => {
 
     // A small change applies at once; a big one asks first (the dialog is accepted here).
     await page.getByLabel("초당 입장 인원 설정").fill("6");
-    await page.getByRole("button", { name: "적용" }).click();
+    await page.getByRole("button", { name: "적용", exact: true }).click();
     await page.waitForFunction(() => document.getElementById("s-rate")?.textContent === "6");
     let asked = "";
     page.once("dialog", (d) => (asked = d.message()));
     await page.getByLabel("초당 입장 인원 설정").fill("60");
-    await page.getByRole("button", { name: "적용" }).click();
+    await page.getByRole("button", { name: "적용", exact: true }).click();
     await page.waitForFunction(() => document.getElementById("s-rate")?.textContent === "60");
     expect(asked).toContain("6명에서 60명으로");
 
@@ -315,10 +315,40 @@ describe.skipIf(!!unavailable)("the citizen journey in Chromium", () => {
     await page.getByLabel("날짜", { exact: true }).fill(slot!.date);
     await page.getByLabel("시간대별 인원").fill("3");
     await page.getByLabel("사유").fill("간호사 결원");
-    await page.getByRole("button", { name: "적용" }).click();
+    await page.getByRole("button", { name: "적용", exact: true }).click();
     await page.getByText("수용 인원을 바꾸었습니다.").waitFor();
     await expect(page.locator("body").textContent()).resolves.toContain("console: 간호사 결원");
     await ctx.close();
+  });
+
+  it("counts down to a scheduled opening and lets people in by itself; solves the bot check by itself", async () => {
+    const lookupConfig = (body: Record<string, unknown>) =>
+      fetch(`${sys.url}/_wr/admin/config?lane=lookup`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${sys.operatorToken}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await lookupConfig({ opensAt: new Date(Date.now() + 5000).toISOString() })).status).toBe(200);
+    const { ctx, page } = await newVisitor();
+    await page.goto(`${sys.url}/lookup`);
+    await page.getByRole("heading", { name: "예약 시작 전입니다" }).waitFor();
+    expect(await page.locator("#wr-countdown").textContent()).toMatch(/^0:0[1-5]$/);
+    await review(page, "19-countdown");
+    // At the opening the page finds its drawn place and, the lookup lane being fast, opens the lookup page.
+    await page.getByLabel("예약번호").waitFor({ timeout: 20_000 });
+    expect(page.url()).toBe(`${sys.url}/lookup`);
+    await ctx.close();
+
+    // Under attack operators switch on the bot check: a newcomer's page solves it and takes its place.
+    await sys.operator({ proofOfWorkBits: 12 });
+    const visitor = await newVisitor();
+    await visitor.page.goto(`${sys.url}/book`);
+    await visitor.page.waitForFunction(() => !document.getElementById("wr-pow"), undefined, { timeout: 30_000 });
+    const cookies = (await visitor.ctx.cookies()).map((c) => c.name);
+    expect(cookies.some((n) => n === "wr_ticket" || n === "wr_pass")).toBe(true);
+    expect(cookies).not.toContain("wr_pow"); // used once, then cleared
+    await sys.operator({ proofOfWorkBits: 0 });
+    await visitor.ctx.close();
   });
 
   it("finds no serious or critical accessibility problems on any page of the journey", () => {
