@@ -19,6 +19,7 @@
  * State is O(waiting / 100) small counters, nothing per person.
  */
 import { serving, type Schedule } from "./admission";
+import { counterName } from "./snapshot";
 
 export const BUCKET = 100;
 /** epochs remembered: the grace period is WINDOW − 1 epochs */
@@ -48,13 +49,14 @@ const lastBeat = new WeakMap<object, number>();
  * Notes that the holder of `ticket` (its verified claims object: the same object for every poll of that
  * token in this isolate) is still in line at `place`. Once per epoch per ticket; synchronous.
  */
-export function heartbeat(counterName: string, ticket: object, place: number, now: number, graceMs: number): void {
+export function heartbeat(lane: string, shard: number, ticket: object, place: number, now: number, graceMs: number): void {
   if (graceMs <= 0) return;
   const epoch = Math.floor(now / epochMs(graceMs));
-  if (lastBeat.get(ticket) === epoch) return;
+  if (lastBeat.get(ticket) === epoch) return; // the common case on a poll: already counted this epoch
   lastBeat.set(ticket, epoch);
-  let counts = pending.get(counterName);
-  if (!counts) pending.set(counterName, (counts = new Map()));
+  const name = counterName(lane, shard);
+  let counts = pending.get(name);
+  if (!counts) pending.set(name, (counts = new Map()));
   const key = `${epoch}:${bucketOf(place)}`;
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }

@@ -53,7 +53,7 @@ function judge(cfg: WorkerConfig, views: Schedule[], claims: TicketClaims, now: 
   const place = placeOf(own, claims.lane, claims.shard, claims.seq);
   if (place === undefined) return { status: beforeOpen(views, claims.shard, now, cfg.maxPollMs), startedAt: 0 };
   const status = laneStatus(views, claims.shard, place, now, cfg.maxPollMs);
-  if (status.state !== "admitted") heartbeat(counterName(claims.lane, claims.shard), claims, place, now, cfg.abandonGraceMs);
+  if (status.state !== "admitted") heartbeat(claims.lane, claims.shard, claims, place, now, cfg.abandonGraceMs);
   // The progress bar runs from where the line stood at issue; across K shards, in the lane's numbers.
   const startedAt = views.length === 1 ? claims.s0 : Math.max(0, status.seq - (place - claims.s0) * views.length);
   return { status, startedAt };
