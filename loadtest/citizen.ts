@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { checkDigit } from "../origin/identity/rrn";
 import type { Client } from "./http";
-import { Jar } from "./http";
+import { DEV_PROXY_LOST, Jar } from "./http";
 import type { StatusEvent } from "./stats";
 
 export interface Recorder {
@@ -117,7 +117,13 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
   const call = async (method: "GET" | "POST", path: string, body?: unknown, extra?: Record<string, string>) => {
     s.rec.inflight(1);
     try {
-      const a = await s.journey.call(method, path, { jar, body, headers: { ...headers, ...extra } });
+      let a = await s.journey.call(method, path, { jar, body, headers: { ...headers, ...extra } });
+      if (a.body?.code === DEV_PROXY_LOST) {
+        // The local dev proxy lost the request before our code answered: recorded, and sent again once,
+        // as a person would press the button again.
+        s.rec.error(path.split("?")[0]!.replace(/\/\d+/g, "/:id"), a.status, DEV_PROXY_LOST);
+        a = await s.journey.call(method, path, { jar, body, headers: { ...headers, ...extra } });
+      }
       s.rec.origin({ at: Date.now(), ms: a.ms, status: a.status, code: a.status >= 400 ? a.body?.code : undefined });
       if (a.status >= 500) s.rec.error(path.split("?")[0]!.replace(/\/\d+/g, "/:id"), a.status, a.body?.code ?? `http_${a.status}`);
       return a;

@@ -18,6 +18,7 @@ export function htmlReport(r: Report): string {
     ["Overbooked slots (database)", String(r.overbooked ?? "not checked"), r.overbooked === null ? null : r.overbooked === 0],
     ["Order inversions", String(r.inversions), r.inversions === 0],
     ["5xx answers", String(r.errors5xx), r.errors5xx === 0],
+    ["Requests lost by wrangler dev's local proxy (503, workers-sdk#14641; not in production)", String(r.devProxyLost), null],
     ["Admitted / set rate (while backlogged)", r.admitRatio === null ? "never backlogged" : r.admitRatio.toFixed(3), r.admitRatio === null ? null : r.admitRatio >= 0.9 && r.admitRatio <= 1.1],
     [
       `Live people admitted / set rate (abandoned places skipped; from ${r.liveAdmitFromSec} s, over ${r.liveAdmitSeconds} s)`,

@@ -6,7 +6,7 @@
  */
 import { arrivalOffsets, rng, type ArrivalCurve } from "./arrivals";
 import { citizen, type Outcome, type Recorder, type Regions, type Shared } from "./citizen";
-import { Client } from "./http";
+import { Client, DEV_PROXY_LOST } from "./http";
 import { admitRatio, bySecond, countInversions, histogram, liveAdmitRatio, percentile, type CounterSample, type LiveSpan, type StatusEvent } from "./stats";
 
 export interface LoadOptions {
@@ -56,6 +56,8 @@ export interface Report {
   inversions: number;
   droppedAfterAdmit: number;
   errors5xx: number;
+  /** requests `wrangler dev`'s local proxy lost (503, cloudflare/workers-sdk#14641): not in errors5xx, which are the system's */
+  devProxyLost: number;
   overbooked: number | null;
   originP99Ms: number;
   abandoned: number;
@@ -126,13 +128,15 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const originCalls: { at: number; ms: number; status: number }[] = [];
   const errorsByCode: Record<string, number> = {};
   let errors5xx = 0;
+  let devProxyLost = 0;
   let inflight = 0;
   let peak = 0;
   const rec: Recorder = {
     status: (e) => statusEvents.push(e),
     origin: (r) => originCalls.push(r),
     error(where, status, code) {
-      if (status >= 500) errors5xx++;
+      if (code === DEV_PROXY_LOST) devProxyLost++;
+      else if (status >= 500) errors5xx++;
       const key = `${where} ${status || ""} ${code}`.replace(/\s+/g, " ").trim();
       errorsByCode[key] = (errorsByCode[key] ?? 0) + 1;
     },
@@ -292,7 +296,8 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     admitted: admittedOnes.length,
     booked: results.filter((r) => r.kind === "booked").length,
     admitRatio: ratio === null ? null : Math.round(ratio * 1000) / 1000,
-    liveAdmitRatio: liveRatio.ratio === null ? null : Math.round(liveRatio.ratio * 1000) / 1000,
+    // Only when people gave up: otherwise it is admitRatio seen through each person's next poll, only noisier.
+    liveAdmitRatio: liveRatio.ratio === null || o.abandon === 0 ? null : Math.round(liveRatio.ratio * 1000) / 1000,
     liveAdmitSeconds: liveRatio.seconds,
     liveAdmitFromSec: Math.round((liveFrom - started) / 100) / 10,
     opensAtSec: opensAt === null ? null : Math.round((opensAt - started) / 100) / 10,
@@ -300,6 +305,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     inversions: countInversions(statusEvents, o.tolerance),
     droppedAfterAdmit: dropped.length,
     errors5xx,
+    devProxyLost,
     overbooked,
     originP99Ms: Math.round(percentile(latencies, 99)),
     abandoned: results.filter((r) => r.kind === "abandoned").length,

@@ -55,8 +55,9 @@ export interface CounterSample {
 
 /**
  * Admitted rate against the set rate, from the counter's cursor: over every interval between samples in
- * which people were waiting the whole time (so the rate, not the arrivals, limited admission) and the
- * queue was not paused, admissions made / admissions the set rate allowed. null when never backlogged.
+ * which people were waiting the whole time (so the rate, not the arrivals, limited admission), the queue
+ * was not paused and the rate stayed the same, admissions made / admissions the set rate allowed. null
+ * when never backlogged.
  */
 export function admitRatio(samples: CounterSample[]): number | null {
   let made = 0;
@@ -66,6 +67,8 @@ export function admitRatio(samples: CounterSample[]): number | null {
     const b = samples[i]!;
     if (a.paused || b.paused || a.waiting <= 0 || b.waiting <= 0) continue;
     if (a.opensAt !== undefined && a.at < a.opensAt) continue; // the pre-queue waits for the opening
+    // The rate changed somewhere inside: when exactly is not known here, so the interval says nothing.
+    if (a.ratePerSec !== b.ratePerSec) continue;
     made += b.serving - a.serving;
     allowed += (a.ratePerSec * (b.at - a.at)) / 1000;
   }
@@ -105,7 +108,7 @@ export function liveAdmitRatio(samples: CounterSample[], live: LiveSpan[], from:
   for (let i = 1; i < samples.length; i++) {
     const a = samples[i - 1]!;
     const b = samples[i]!;
-    if (a.at < from || a.paused || b.paused || (a.opensAt !== undefined && a.at < a.opensAt)) continue;
+    if (a.at < from || a.paused || b.paused || a.ratePerSec !== b.ratePerSec || (a.opensAt !== undefined && a.at < a.opensAt)) continue;
     if (waitingAt(a.at) <= 0 || waitingAt(b.at) <= 0) continue;
     made += countUpTo(admitted, b.at) - countUpTo(admitted, a.at);
     allowed += (a.ratePerSec * (b.at - a.at)) / 1000;

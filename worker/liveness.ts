@@ -18,7 +18,7 @@
  * place costs no admission slot), and `liveShare`, the live part of everyone waiting (for "people ahead").
  * State is O(waiting / 100) small counters, nothing per person.
  */
-import { serving, type Schedule } from "./admission";
+import { preQueueOpen, serving, type Schedule } from "./admission";
 import { counterName } from "./snapshot";
 
 export const BUCKET = 100;
@@ -87,6 +87,8 @@ export function returnBeats(counterName: string, beats: Beats | undefined): void
 interface Watch {
   /** first epoch this bucket was watched */
   since: number;
+  /** the bucket's first place in this watch (a bucket the line emptied in midway starts again at its next arrival) */
+  first: number;
   /** counts by epoch, the last WINDOW epochs */
   counts: Map<number, number>;
 }
@@ -108,7 +110,7 @@ export class LivenessBook {
 
   private watch(bucket: number, epoch: number): Watch {
     let w = this.buckets.get(bucket);
-    if (!w) this.buckets.set(bucket, (w = { since: epoch, counts: new Map() }));
+    if (!w) this.buckets.set(bucket, (w = { since: epoch, first: bucket * BUCKET + 1, counts: new Map() }));
     return w;
   }
 
@@ -122,16 +124,25 @@ export class LivenessBook {
     }
   }
 
-  /** An arrival at `place`: its first heartbeat. */
-  arrival(place: number, t: number): void {
+  /**
+   * An arrival at `place`: its first heartbeat. If the line was empty before it, its bucket's earlier places
+   * were all let in, and their old heartbeats say nothing about the people now: the bucket starts afresh.
+   */
+  arrival(place: number, t: number, lineWasEmpty: boolean): void {
     if (!this.enabled) return;
     const e = this.epoch(t);
-    const w = this.watch(bucketOf(place), e);
+    const bucket = bucketOf(place);
+    if (lineWasEmpty) this.buckets.set(bucket, { since: e, first: place, counts: new Map() });
+    const w = this.watch(bucket, e);
     w.counts.set(e, (w.counts.get(e) ?? 0) + 1);
   }
 
-  /** At an opening, the pre-queue's places start being watched now (before, nobody had a place to check in for). */
+  /**
+   * At an opening, the pre-queue's places start being watched now (before, nobody had a place to check in
+   * for), and the estimate is taken again at once, before the cursor starts moving.
+   */
   watchFrom(fromPlace: number, toPlace: number, t: number): void {
+    this.estimatedAt = Number.NEGATIVE_INFINITY;
     if (!this.enabled || toPlace < fromPlace) return;
     const e = this.epoch(t);
     for (let b = bucketOf(fromPlace); b <= bucketOf(toPlace); b++) {
@@ -146,18 +157,22 @@ export class LivenessBook {
     return w && { since: w.since, counts: [...w.counts].sort((a, b) => a[0] - b[0]) };
   }
 
-  /** Live people among places [from, to] (all of them in one bucket). */
+  /**
+   * Live people among places [from, to] of one bucket, up to `issued`. Everyone there beat once per epoch
+   * while waiting, so the largest count of the window over the bucket's places is its live share (those
+   * already let in counted while they waited); a part of the bucket is that share of it.
+   */
   private liveIn(bucket: number, from: number, to: number, issued: number, epoch: number): number {
     const n = to - from + 1;
     const w = this.buckets.get(bucket);
     if (!w || w.since > epoch - (WINDOW - 1)) return n; // not watched for a whole grace period yet
     let most = 0;
     for (let e = epoch - WINDOW + 1; e <= epoch; e++) most = Math.max(most, w.counts.get(e) ?? 0);
-    const inBucket = Math.min(BUCKET, issued - bucket * BUCKET);
-    return Math.min(n, (most * n) / Math.max(1, inBucket));
+    const places = Math.min(issued, (bucket + 1) * BUCKET) - w.first + 1;
+    return places > 0 ? Math.min(1, most / places) * n : n;
   }
 
-  /** Live people among places [from, to]. */
+  /** Live people among places [from, to], all waiting (up to `issued`). */
   private live(from: number, to: number, issued: number, epoch: number): number {
     let sum = 0;
     for (let b = bucketOf(from); b <= bucketOf(to) && from <= to; b++) {
@@ -185,7 +200,8 @@ export class LivenessBook {
       else for (const e of w.counts.keys()) if (e <= epoch - WINDOW) w.counts.delete(e);
     }
     const waiting = s.issued - cursor;
-    if (waiting <= 0) return { speed: 1, liveShare: 1 };
+    // Nobody is judged before an opening's draw (places in the pre-queue are not dealt yet), nor in an empty line.
+    if (waiting <= 0 || preQueueOpen(s)) return { speed: 1, liveShare: 1 };
     const span = Math.min(waiting, Math.max(BUCKET, Math.ceil(s.ratePerSec * LOOKAHEAD_SEC)));
     const liveAhead = this.live(cursor + 1, cursor + span, s.issued, epoch);
     const speed = Math.min(MAX_SPEED, span / Math.max(liveAhead, span / MAX_SPEED));

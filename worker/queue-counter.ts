@@ -18,6 +18,7 @@ import {
   preQueueOpen,
   reconfigure,
   respeed,
+  serving,
   scheduleOpening,
   seal,
   upgradeSchedule,
@@ -99,7 +100,7 @@ export class QueueCounter extends DurableObject<Env> {
     if (beats) this.liveness.record(beats, now);
     const before = this.current(now, initialRatePerSec);
     const { seq, schedule } = arrive(before, now);
-    if (!preQueueOpen(schedule)) this.liveness.arrival(seq, now);
+    if (!preQueueOpen(schedule)) this.liveness.arrival(seq, now, serving(before, now) >= before.issued);
     await this.save(schedule);
     return { seq, schedule, now };
   }

@@ -101,6 +101,12 @@ describe("live admissions and the pre-queue in the report", () => {
     expect(liveAdmitRatio(samples(11), [], 0)).toEqual({ ratio: null, seconds: 0 });
   });
 
+  it("leaves out an interval in which the rate changed (when, inside it, is not known)", () => {
+    // 10/s, then 30/s from somewhere between the 3 s and 4 s samples; a sample went missing around it.
+    const s = [0, 1, 2, 3, 5, 6, 7].map((sec) => ({ at: sec * 1000, serving: sec <= 3 ? sec * 10 : 30 + (sec - 3.5) * 30, waiting: 100, ratePerSec: sec <= 3 ? 10 : 30, paused: false }));
+    expect(admitRatio(s)).toBeCloseTo(1, 5);
+  });
+
   it("leaves the wait before a scheduled opening out of the admitted rate", () => {
     const s = samples(11, { opensAt: 5000 }).map((x) => ({ ...x, serving: Math.max(0, x.at - 5000) / 100 }));
     expect(admitRatio(s)).toBeCloseTo(1, 5);

@@ -31,28 +31,50 @@ describe("the liveness book", () => {
     let s = initialSchedule(1, T0);
     for (let i = 0; i < 1000; i++) {
       s = arrive(s, T0).schedule;
-      book.arrival(s.issued, T0);
+      book.arrival(s.issued, T0, i === 0);
     }
     for (let t = T0 + E; t <= T0 + 6 * E; t += E) {
       book.record(beatsFor(1000, t, seventyPercent), t);
       const estimate = book.estimate(s, t)!;
       if (t < T0 + 5 * E) expect(estimate).toEqual({ speed: 1, liveShare: 1 }); // too early to judge
     }
-    const at = T0 + 6 * E;
-    const estimate = book.estimate(s, at + 1000)!;
+    // 400 s in at 1/s the cursor is at 400.
+    const at = T0 + 400_000;
+    const estimate = book.estimate(s, at)!;
     expect(estimate.speed).toBeCloseTo(1 / 0.7, 1);
     expect(estimate.liveShare).toBeCloseTo(0.7, 2);
     // Re-anchored with that speed: 10 s at 1/s passes about 14 numbers, of which 10 are live.
-    const fast = respeed(s, at + 1000, estimate.speed, estimate.liveShare);
-    const from = serving(fast, at + 1000);
-    const to = serving(fast, at + 11_000);
+    const fast = respeed(s, at, estimate.speed, estimate.liveShare);
+    const from = serving(fast, at);
+    expect(from).toBe(400);
+    const to = serving(fast, at + 10_000);
     let live = 0;
     for (let p = from + 1; p <= to; p++) if (seventyPercent(p)) live++;
     expect(live).toBeGreaterThanOrEqual(9);
     expect(live).toBeLessThanOrEqual(11);
     // People ahead of place 900 leave out the ones who left.
-    const st = queueStatus(fast, 900, at + 1000);
+    const st = queueStatus(fast, 900, at);
     expect(st.ahead).toBeCloseTo((900 - from - 1) * 0.7, -1);
+  });
+
+  it("starts a bucket afresh when the line had emptied in the middle of it", () => {
+    const book = new LivenessBook(GRACE);
+    let s = initialSchedule(1000, T0);
+    for (let i = 0; i < 40; i++) {
+      s = arrive(s, T0).schedule;
+      book.arrival(s.issued, T0, i === 0);
+    }
+    // All 40 let in long ago; 60 newcomers arrive into the same bucket after a quiet spell, all live.
+    const later = T0 + 7 * E;
+    for (let i = 0; i < 60; i++) {
+      s = arrive(s, later).schedule;
+      book.arrival(s.issued, later, i === 0);
+    }
+    expect(book.observed(0)).toMatchObject({ since: Math.floor(later / E), counts: [[Math.floor(later / E), 60]] });
+    s = { ...s, ratePerSec: 0 }; // nobody let in meanwhile
+    for (let k = 1; k <= 6; k++) book.record([[Math.floor(later / E) + k, 0, 60]], later + k * E);
+    // 60 of the 60 places of this fill are live: no reason to hurry past any of them.
+    expect(book.estimate(s, later + 6 * E)).toEqual({ speed: 1, liveShare: 1 });
   });
 
   it("forgets a heartbeat older than the window, and a bucket the cursor has passed", () => {
@@ -62,7 +84,7 @@ describe("the liveness book", () => {
     let s = initialSchedule(1000, T0);
     for (let i = 0; i < 300; i++) {
       s = arrive(s, T0).schedule;
-      book.arrival(s.issued, T0);
+      book.arrival(s.issued, T0, i === 0);
     }
     expect(book.observed(2)?.counts).toEqual([[Math.floor(T0 / E), 100]]);
     book.estimate(s, T0 + 250); // cursor at 250: bucket 0 and 1 passed
@@ -79,9 +101,10 @@ describe("the counter with abandoned places", () => {
       counter.clock = () => t;
       await counter.configure({ ratePerSec: 1 });
       for (let i = 0; i < 1000; i++) await counter.issue();
-      for (t = T0 + E; t <= T0 + 6 * E; t += E) await counter.snapshot(undefined, beatsFor(1000, t, seventyPercent));
-      t = T0 + 6 * E + 1000;
-      const { schedule } = await counter.snapshot();
+      // An edge hands over six epochs of counts at once (as after a quiet spell); the cursor is at 400 then.
+      t = T0 + 400_000;
+      const beats = [1, 2, 3, 4, 5, 6].flatMap((k) => beatsFor(1000, T0 + k * E, seventyPercent));
+      const { schedule } = await counter.snapshot(undefined, beats);
       expect(schedule.speed).toBeCloseTo(1.45, 2);
       expect(schedule.liveShare).toBeCloseTo(0.7, 2);
       const from = serving(schedule, t);
