@@ -285,9 +285,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const ratio = admitRatio(samples);
   // Live people's admissions, judged once those who left could be known as gone: after the last of them
   // left (at the latest) plus the grace period and up to two liveness epochs of a fifth of it each.
-  const live: LiveSpan[] = results.flatMap((r) =>
-    r.kind === "abandoned" || r.kind === "failed" ? [] : [{ arrivedAt: r.arrivedAt, admittedAt: "admittedAt" in r ? r.admittedAt : undefined }],
-  );
+  const live: LiveSpan[] = results.flatMap((r) => (r.kind === "abandoned" || r.kind === "failed" ? [] : [{ arrivedAt: r.arrivedAt, place: r.seq }]));
   const firstBacklog = samples.find((x) => x.waiting > 0 && (opensAt === null || x.at >= opensAt))?.at ?? started;
   const liveFrom = o.abandon > 0 ? firstBacklog + (abandonTo + graceSec * 1.4) * 1000 : firstBacklog;
   const liveRatio = liveAdmitRatio(samples, live, liveFrom);

@@ -75,10 +75,10 @@ export function admitRatio(samples: CounterSample[]): number | null {
   return allowed > 0 ? made / allowed : null;
 }
 
-/** A person who did not give up: when they arrived, and when they saw they were admitted (if they were). */
+/** A person who did not give up: when they arrived, and their place in line (0 if they never had one). */
 export interface LiveSpan {
   arrivedAt: number;
-  admittedAt?: number;
+  place: number;
 }
 
 function countUpTo(sorted: number[], t: number): number {
@@ -93,15 +93,16 @@ function countUpTo(sorted: number[], t: number): number {
 }
 
 /**
- * Admissions of live people (those who did not give up) against the set rate, from `from` on: over every
- * interval between counter samples in which live people were waiting at both ends and the queue ran (not
- * paused, opened), live people admitted / admissions the set rate allowed. With abandoned places skipped,
- * this stays near 1 however many gave up; without, it falls to the live share. null when never backlogged.
+ * Admissions of live people (those who did not give up) against the set rate, from `from` on, read off the
+ * counter's own cursor: over every interval between samples in which live people were waiting at both ends
+ * and the queue ran at one rate (not paused, opened), live places the cursor passed / admissions the set
+ * rate allowed. With abandoned places skipped this stays near 1 however many gave up; without, it falls to
+ * the live share. null when never backlogged. Places are one counter's numbers: for a lane of one shard.
  */
 export function liveAdmitRatio(samples: CounterSample[], live: LiveSpan[], from: number): { ratio: number | null; seconds: number } {
-  const arrived = live.map((p) => p.arrivedAt).sort((a, b) => a - b);
-  const admitted = live.flatMap((p) => (p.admittedAt === undefined ? [] : [p.admittedAt])).sort((a, b) => a - b);
-  const waitingAt = (t: number) => countUpTo(arrived, t) - countUpTo(admitted, t);
+  const placed = live.filter((p) => p.place > 0);
+  const places = placed.map((p) => p.place).sort((a, b) => a - b);
+  const waitingAt = (x: CounterSample) => placed.some((p) => p.arrivedAt <= x.at && p.place > x.serving);
   let made = 0;
   let allowed = 0;
   let ms = 0;
@@ -109,8 +110,8 @@ export function liveAdmitRatio(samples: CounterSample[], live: LiveSpan[], from:
     const a = samples[i - 1]!;
     const b = samples[i]!;
     if (a.at < from || a.paused || b.paused || a.ratePerSec !== b.ratePerSec || (a.opensAt !== undefined && a.at < a.opensAt)) continue;
-    if (waitingAt(a.at) <= 0 || waitingAt(b.at) <= 0) continue;
-    made += countUpTo(admitted, b.at) - countUpTo(admitted, a.at);
+    if (!waitingAt(a) || !waitingAt(b)) continue;
+    made += countUpTo(places, b.serving) - countUpTo(places, a.serving);
     allowed += (a.ratePerSec * (b.at - a.at)) / 1000;
     ms += b.at - a.at;
   }

@@ -88,12 +88,12 @@ describe("live admissions and the pre-queue in the report", () => {
   const samples = (n: number, extra: Partial<CounterSample> = {}): CounterSample[] =>
     Array.from({ length: n }, (_, i) => ({ at: i * 1000, serving: i * 10, waiting: 100, ratePerSec: 10, paused: false, ...extra }));
 
-  it("counts live people admitted per second against the set rate, from a given moment", () => {
-    // 200 live people waiting from 0; 10 admitted each second from 1 s on.
-    const live = Array.from({ length: 200 }, (_, i) => ({ arrivedAt: 0, admittedAt: i < 100 ? 500 + Math.floor(i / 10) * 1000 : undefined }));
+  it("counts live places the cursor passed per second against the set rate, from a given moment", () => {
+    // 200 live people waiting from 0 at places 1..200; the cursor passes 10 places a second.
+    const live = Array.from({ length: 200 }, (_, i) => ({ arrivedAt: 0, place: i + 1 }));
     expect(liveAdmitRatio(samples(11), live, 0)).toEqual({ ratio: 1, seconds: 10 });
-    // Only 7 of every 10 admissions went to live people: 0.7.
-    const sparse = live.map((p, i) => (i % 10 < 7 ? p : { ...p, admittedAt: undefined }));
+    // Only 7 of every 10 places are live: 0.7 (the cursor spent 3 of 10 admissions on the gone).
+    const sparse = live.filter((p) => p.place % 10 < 7);
     expect(liveAdmitRatio(samples(11), sparse, 0).ratio).toBeCloseTo(0.7, 5);
     // Measured only from 5 s on.
     expect(liveAdmitRatio(samples(11), live, 5000)).toEqual({ ratio: 1, seconds: 5 });
