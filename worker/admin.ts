@@ -12,10 +12,10 @@ import type { AppEnv } from "./app-env";
 import { config } from "./config";
 import { operatorAuth } from "./operator-auth";
 import { laneParam } from "./lane-param";
-import { configureLane, laneStats, openLane, readLane } from "./lane-ops";
+import { configureLane, laneStats, openLane, readLane, type LaneRead } from "./lane-ops";
 
 /** How far ahead an opening may be scheduled: further is a typo (a wrong year), not a plan. */
-export const MAX_OPENING_AHEAD_MS = 30 * 24 * 3600_000;
+const MAX_OPENING_AHEAD_MS = 30 * 24 * 3600_000;
 
 const OPENS_AT_FORMAT = 'opensAt must be an ISO 8601 time with its zone, e.g. 2021-07-19T20:00:00+09:00, or "now"';
 const isoWithZone = z.string().datetime({ offset: true });
@@ -46,8 +46,6 @@ const configChange = z
     "Send ratePerSec, paused, opensAt and/or proofOfWorkBits.",
   );
 
-export type ConfigChange = z.infer<typeof configChange>;
-
 /** The opening time of a change, checked against the server's clock; an AppError when implausible. */
 export function openingTime(value: string, now: number): number {
   if (value === "now") return now;
@@ -57,7 +55,7 @@ export function openingTime(value: string, now: number): number {
   return at;
 }
 
-export function parseConfigChange(body: unknown): ConfigChange {
+function parseConfigChange(body: unknown): z.infer<typeof configChange> {
   const parsed = configChange.safeParse(body);
   if (!parsed.success) {
     const message = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
@@ -79,14 +77,17 @@ export const admin = new Hono<AppEnv>()
     const change = parseConfigChange(body);
     const lane = laneParam(c);
     const opensAt = change.opensAt === undefined ? undefined : openingTime(change.opensAt, Date.now());
+    // The answer is the state the last change left, as its counters returned it (no second read).
+    let after: LaneRead | undefined;
     if (opensAt !== undefined) {
       const opened = await openLane(c.env, lane, opensAt);
       if ("refused" in opened) {
         throw new AppError("opening_in_progress", 409, "People from the previous opening's pre-queue are still waiting for their drawn places; schedule the next opening once they are all admitted.");
       }
+      after = opened;
     }
     if (change.ratePerSec !== undefined || change.paused !== undefined || change.proofOfWorkBits !== undefined) {
-      await configureLane(c.env, lane, { ratePerSec: change.ratePerSec, paused: change.paused, powBits: change.proofOfWorkBits });
+      after = await configureLane(c.env, lane, { ratePerSec: change.ratePerSec, paused: change.paused, powBits: change.proofOfWorkBits });
     }
-    return c.json(laneStats(lane, await readLane(c.env, lane)));
+    return c.json(laneStats(lane, after ?? (await readLane(c.env, lane))));
   });

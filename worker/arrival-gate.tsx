@@ -36,14 +36,12 @@ export class ArrivalRefused extends Error {
   }
 }
 
+/** Leading zero bits of a hash. Self-contained: the challenge page's script embeds it (via toString). */
 function leadingZeroBits(bytes: Uint8Array): number {
-  let n = 0;
-  for (const b of bytes) {
-    if (b === 0) {
-      n += 8;
-      continue;
-    }
-    return n + Math.clz32(b) - 24;
+  var n = 0;
+  for (var i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== 0) return n + Math.clz32(bytes[i]!) - 24;
+    n += 8;
   }
   return n;
 }
@@ -90,8 +88,7 @@ var root=document.getElementById("wr-pow"),token=root.getAttribute("data-challen
 var status=document.getElementById("wr-pow-status"),bar=document.getElementById("wr-pow-progress");
 var subtle=window.crypto&&window.crypto.subtle;
 if(!subtle||!window.TextEncoder||!window.Promise){document.getElementById("wr-pow-unsupported").hidden=false;return;}
-var enc=new TextEncoder(),expected=Math.pow(2,bits),n=0;
-function zeros(b){var z=0;for(var i=0;i<b.length;i++){if(b[i]===0){z+=8;continue;}var v=b[i];while(!(v&128)){z++;v<<=1;}return z;}return z;}
+var enc=new TextEncoder(),expected=Math.pow(2,bits),n=0,zeros=${leadingZeroBits.toString()};
 function step(){var batch=[];for(var i=0;i<64;i++)batch.push(subtle.digest("SHA-256",enc.encode(token+"~"+(n+i))));
 Promise.all(batch).then(function(ds){for(var i=0;i<ds.length;i++){if(zeros(new Uint8Array(ds[i]))>=bits){
 document.cookie="${POW_COOKIE}="+token+"~"+(n+i)+"; path=/; max-age=300; SameSite=Lax";location.reload();return;}}

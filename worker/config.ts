@@ -33,6 +33,8 @@ export interface WorkerConfig {
   /** the default lane's name (the first of `lanes`) */
   lane: string;
   lanes: LaneSpec[];
+  /** the same lanes by name (asked on every poll and arrival) */
+  laneByName: Map<string, LaneSpec>;
   passTtlMs: number;
   ticketTtlMs: number;
   snapshotTtlMs: number;
@@ -70,6 +72,7 @@ export function config(env: Env): WorkerConfig {
     operatorToken: v.OPERATOR_TOKEN,
     lane: lanes[0]!.name,
     lanes,
+    laneByName: new Map(lanes.map((l) => [l.name, l])),
     passTtlMs: v.PASS_TTL_SECONDS * 1000,
     ticketTtlMs: v.TICKET_TTL_SECONDS * 1000,
     snapshotTtlMs: v.SNAPSHOT_TTL_MS,

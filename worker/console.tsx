@@ -18,7 +18,7 @@ import { config } from "./config";
 import { laneParam } from "./lane-param";
 import { AppError } from "../lib/errors";
 import { openingTime } from "./admin";
-import { configureLane, laneStats, openLane, readLane, type LaneStats } from "./lane-ops";
+import { configureLane, laneStats, openLane, readLane } from "./lane-ops";
 
 export const CONSOLE_COOKIE = "wr_operator";
 const COOKIE_PATH = "/_wr/admin";
@@ -74,6 +74,7 @@ const WORDS = {
     powHelp: "공격을 받을 때만 켜세요. 새로 오는 분의 기기가 대기번호를 받기 전에 몇 초 계산합니다. 이미 줄 선 분은 영향이 없습니다.",
     powOff: "끔",
     powApply: "방어 설정 적용",
+    badPow: `방어 수준은 0(끔)부터 ${MAX_POW_BITS}비트까지 고를 수 있습니다.`,
     powLevel: (bits: number) => `${bits}비트 (약 ${Math.round(2 ** bits / 1000) / 10}만 번 계산)`,
   },
   en: {
@@ -122,6 +123,7 @@ const WORDS = {
     powHelp: "Switch on only under attack. A newcomer's device calculates for a few seconds before it gets a place. People already in line are not affected.",
     powOff: "off",
     powApply: "Apply defence setting",
+    badPow: `The defence level is 0 (off) to ${MAX_POW_BITS} bits.`,
     powLevel: (bits: number) => `${bits} bits (about ${Math.round(2 ** bits / 1000)} thousand hashes)`,
   },
 };
@@ -337,41 +339,32 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
     if (!(await consoleSession(c))) return c.html(<Login l={l} />, 401);
     const body = await c.req.parseBody();
     const change: { ratePerSec?: number; paused?: boolean; powBits?: number } = {};
+    const lane = laneParam(c);
+    // Every refused form gets the same page: the reason, and the way back (nothing is changed).
+    const problem = (message: string, status: 400 | 409) =>
+      c.html(
+        <Shell l={l} title={w.title} lane={lane}>
+          <p class="error" role="alert">
+            {message}
+          </p>
+          <p>
+            <a href={`/_wr/admin?lang=${l}&lane=${lane}`}>{w.no}</a>
+          </p>
+        </Shell>,
+        status,
+      );
     if (typeof body.ratePerSec === "string") {
       const rate = Number(body.ratePerSec);
-      if (!body.ratePerSec.trim() || !Number.isFinite(rate) || rate < 0 || rate > MAX_RATE_PER_SEC) {
-        return c.html(
-          <Shell l={l} title={w.title}>
-            <p class="error" role="alert">
-              {w.badRate}
-            </p>
-            <p>
-              <a href={`/_wr/admin?lang=${l}`}>{w.no}</a>
-            </p>
-          </Shell>,
-          400,
-        );
-      }
+      if (!body.ratePerSec.trim() || !Number.isFinite(rate) || rate < 0 || rate > MAX_RATE_PER_SEC) return problem(w.badRate, 400);
       change.ratePerSec = rate;
     }
     if (body.paused === "true" || body.paused === "false") change.paused = body.paused === "true";
-    if (typeof body.proofOfWorkBits === "string" && /^\d{1,2}$/.test(body.proofOfWorkBits) && Number(body.proofOfWorkBits) <= MAX_POW_BITS) {
-      change.powBits = Number(body.proofOfWorkBits);
+    if (typeof body.proofOfWorkBits === "string") {
+      const bits = Number(body.proofOfWorkBits);
+      if (!/^\d{1,2}$/.test(body.proofOfWorkBits) || bits > MAX_POW_BITS) return problem(w.badPow, 400);
+      change.powBits = bits;
     }
-    const lane = laneParam(c);
     if (typeof body.opensAt === "string") {
-      const problem = (message: string, status: 400 | 409) =>
-        c.html(
-          <Shell l={l} title={w.title} lane={lane}>
-            <p class="error" role="alert">
-              {message}
-            </p>
-            <p>
-              <a href={`/_wr/admin?lang=${l}&lane=${lane}`}>{w.no}</a>
-            </p>
-          </Shell>,
-          status,
-        );
       let at: number;
       try {
         at = openingTime(body.opensAt === "now" ? "now" : fromKoreaTime(body.opensAt), Date.now());

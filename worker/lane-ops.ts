@@ -69,8 +69,6 @@ export function laneStats(lane: string, { schedules, now }: LaneRead) {
   };
 }
 
-export type LaneStats = ReturnType<typeof laneStats>;
-
 /** A change of rate or pause for every shard of the lane: each admits its share of the rate. */
 export async function configureLane(env: Env, lane: string, change: ScheduleChange): Promise<LaneRead> {
   const shards = shardCount(env, lane);

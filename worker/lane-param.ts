@@ -9,7 +9,7 @@ export function laneParam(c: Context<AppEnv>): string {
   const cfg = config(c.env);
   const name = c.req.query("lane");
   if (name === undefined || name === "") return cfg.lane;
-  if (!cfg.lanes.some((l) => l.name === name)) {
+  if (!cfg.laneByName.has(name)) {
     throw new AppError("unknown_lane", 400, `No lane named "${name}"; lanes: ${cfg.lanes.map((l) => l.name).join(", ")}.`);
   }
   return name;

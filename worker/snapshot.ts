@@ -38,12 +38,12 @@ export function counter(env: Env, lane: string, shard: number) {
 
 /** The lane's starting rate, for a counter that has never been written. */
 export function initialRate(env: Env, lane: string): number | undefined {
-  return config(env).lanes.find((l) => l.name === lane)?.initialRatePerSec;
+  return config(env).laneByName.get(lane)?.initialRatePerSec;
 }
 
 /** How many counters a lane spreads its arrivals over. */
 export function shardCount(env: Env, lane: string): number {
-  return config(env).lanes.find((l) => l.name === lane)?.shards ?? 1;
+  return config(env).laneByName.get(lane)?.shards ?? 1;
 }
 
 /**

@@ -87,8 +87,9 @@ interface PageFields {
   preQueued: string;
 }
 
-function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
-  const { lang, paused, f } = props;
+/** What both views share: the head (no-JavaScript reload, the cached stylesheet), the language link, the script. */
+function Frame(props: { lang: Lang; title: string; f: PageFields; children: unknown }) {
+  const { lang, f } = props;
   const t = messages[lang];
   const other: Lang = lang === "ko" ? "en" : "ko";
   return (
@@ -97,7 +98,7 @@ function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
-        <title>{t.title}</title>
+        <title>{props.title}</title>
         <noscript>
           <meta http-equiv="refresh" content={f.refreshSeconds} />
         </noscript>
@@ -108,47 +109,57 @@ function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
           <a class="lang" href={`${f.path}?lang=${other}`} hreflang={other} lang={other}>
             {t.switchLabel}
           </a>
-          <div class="card" id="wr" data-lane={f.lane} data-start={f.startedAt} data-poll={f.pollAfterMs} data-people={t.people}>
-            <h1>{t.heading}</h1>
-            <p>{t.lead}</p>
-            <p id="wr-paused" class="paused" role="status" hidden={!paused}>
-              {t.paused}
-            </p>
-            <div aria-live="polite" aria-atomic="false">
-              <p>
-                {t.myNumber}
-                <br />
-                <span class="seq" id="wr-seq">
-                  {f.seq}
-                </span>
-              </p>
-              <dl>
-                <dt>{t.ahead}</dt>
-                <dd id="wr-ahead">{f.ahead}</dd>
-                <dt>{t.behind}</dt>
-                <dd id="wr-behind">{f.behind}</dd>
-                <dt>{t.eta}</dt>
-                <dd id="wr-eta">{f.eta}</dd>
-              </dl>
-            </div>
-            <label for="wr-progress">{t.progress}</label>
-            <progress id="wr-progress" max="1" value={f.progress}>
-              {f.percent}%
-            </progress>
-            <p id="wr-msg" role="alert" hidden>
-              {t.admitted}
-            </p>
-            <p class="note">
-              {t.keepPlace} {t.autoUpdate}
-            </p>
-            <noscript>
-              <p>{t.noScript.replace("{n}", f.refreshSeconds)}</p>
-            </noscript>
-          </div>
+          {props.children}
         </main>
         <script src={JS_PATH} defer />
       </body>
     </html>
+  );
+}
+
+function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
+  const { lang, paused, f } = props;
+  const t = messages[lang];
+  return (
+    <Frame lang={lang} title={t.title} f={f}>
+      <div class="card" id="wr" data-lane={f.lane} data-start={f.startedAt} data-poll={f.pollAfterMs} data-people={t.people}>
+        <h1>{t.heading}</h1>
+        <p>{t.lead}</p>
+        <p id="wr-paused" class="paused" role="status" hidden={!paused}>
+          {t.paused}
+        </p>
+        <div aria-live="polite" aria-atomic="false">
+          <p>
+            {t.myNumber}
+            <br />
+            <span class="seq" id="wr-seq">
+              {f.seq}
+            </span>
+          </p>
+          <dl>
+            <dt>{t.ahead}</dt>
+            <dd id="wr-ahead">{f.ahead}</dd>
+            <dt>{t.behind}</dt>
+            <dd id="wr-behind">{f.behind}</dd>
+            <dt>{t.eta}</dt>
+            <dd id="wr-eta">{f.eta}</dd>
+          </dl>
+        </div>
+        <label for="wr-progress">{t.progress}</label>
+        <progress id="wr-progress" max="1" value={f.progress}>
+          {f.percent}%
+        </progress>
+        <p id="wr-msg" role="alert" hidden>
+          {t.admitted}
+        </p>
+        <p class="note">
+          {t.keepPlace} {t.autoUpdate}
+        </p>
+        <noscript>
+          <p>{t.noScript.replace("{n}", f.refreshSeconds)}</p>
+        </noscript>
+      </div>
+    </Frame>
   );
 }
 
@@ -160,55 +171,36 @@ function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
 function PreQueueView(props: { lang: Lang; f: PageFields }) {
   const { lang, f } = props;
   const t = messages[lang];
-  const other: Lang = lang === "ko" ? "en" : "ko";
   return (
-    <html lang={lang}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{t.preTitle}</title>
+    <Frame lang={lang} title={t.preTitle} f={f}>
+      <div class="card" id="wr" data-state="before_open" data-lane={f.lane} data-poll={f.pollAfterMs} data-opens={f.opensIn} data-people={t.people}>
+        <h1>{t.preHeading}</h1>
+        <p>{t.preLead}</p>
+        <div aria-live="polite" aria-atomic="false">
+          <p>
+            {t.opensIn}
+            <br />
+            <span class="countdown" id="wr-countdown" role="timer" aria-live="off">
+              {f.countdown}
+            </span>
+          </p>
+          <dl>
+            <dt>{t.preQueued}</dt>
+            <dd id="wr-pre">{f.preQueued}</dd>
+          </dl>
+        </div>
+        <p id="wr-msg" role="alert" hidden>
+          {t.admitted}
+        </p>
+        <p class="note">{t.preNote}</p>
+        <p>
+          <a href={`/_wr/fairness?lane=${f.lane}&lang=${lang}`}>{t.fairness}</a>
+        </p>
         <noscript>
-          <meta http-equiv="refresh" content={f.refreshSeconds} />
+          <p>{t.noScript.replace("{n}", f.refreshSeconds)}</p>
         </noscript>
-        <link rel="stylesheet" href={CSS_PATH} />
-      </head>
-      <body>
-        <main>
-          <a class="lang" href={`${f.path}?lang=${other}`} hreflang={other} lang={other}>
-            {t.switchLabel}
-          </a>
-          <div class="card" id="wr" data-state="before_open" data-lane={f.lane} data-poll={f.pollAfterMs} data-opens={f.opensIn} data-people={t.people}>
-            <h1>{t.preHeading}</h1>
-            <p>{t.preLead}</p>
-            <div aria-live="polite" aria-atomic="false">
-              <p>
-                {t.opensIn}
-                <br />
-                <span class="countdown" id="wr-countdown" role="timer" aria-live="off">
-                  {f.countdown}
-                </span>
-              </p>
-              <dl>
-                <dt>{t.preQueued}</dt>
-                <dd id="wr-pre">{f.preQueued}</dd>
-              </dl>
-            </div>
-            <p id="wr-msg" role="alert" hidden>
-              {t.admitted}
-            </p>
-            <p class="note">{t.preNote}</p>
-            <p>
-              <a href={`/_wr/fairness?lane=${f.lane}&lang=${lang}`}>{t.fairness}</a>
-            </p>
-            <noscript>
-              <p>{t.noScript.replace("{n}", f.refreshSeconds)}</p>
-            </noscript>
-          </div>
-        </main>
-        <script src={JS_PATH} defer />
-      </body>
-    </html>
+      </div>
+    </Frame>
   );
 }
 

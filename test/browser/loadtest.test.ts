@@ -10,14 +10,20 @@
  *   - 30 % of people giving up: their places skipped, live people admitted at the set rate.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runLoadTest } from "../../loadtest/run";
+import { runLoadTest, type LoadOptions } from "../../loadtest/run";
 import { startSystem, type RunningSystem } from "./system";
 
 const DATABASE = process.env.TEST_DATABASE_URL;
 if (!DATABASE) console.warn("\n!! LOAD-TEST RUN SKIPPED: TEST_DATABASE_URL is not set (the system runs on a throwaway PostgreSQL database)\n");
 
+/** A run against the system under test, with what every run here shares (the rest as given). */
+function rehearse(run: Omit<LoadOptions, "target" | "origin" | "token" | "connections" | "tolerance" | "ratePlan" | "maxSeconds"> & Partial<LoadOptions>) {
+  return runLoadTest({ target: sys.url, origin: sys.originUrl, token: sys.operatorToken, ratePlan: [], maxSeconds: 120, connections: 64, tolerance: 0, ...run });
+}
+
+let sys: RunningSystem;
+
 describe.skipIf(!DATABASE)("a short load-test run", () => {
-  let sys: RunningSystem;
   beforeAll(async () => {
     sys = await startSystem(DATABASE!, { browser: false, env: { ABANDON_GRACE_SECONDS: "6" } });
   }, 240_000);
@@ -27,21 +33,14 @@ describe.skipIf(!DATABASE)("a short load-test run", () => {
 
   it("books everyone admitted, in order, at the set rate, overbooking nothing", async () => {
     await fetch(`${sys.originUrl}/ops/peak/reset`, { method: "POST", headers: { authorization: `Bearer ${sys.operatorToken}` } });
-    const report = await runLoadTest({
-      target: sys.url,
-      origin: sys.originUrl,
-      token: sys.operatorToken,
+    const report = await rehearse({
       users: 300,
       arrivalSec: 3,
       curve: "burst",
       rate: 40,
-      ratePlan: [],
       abandon: 0.05,
       thinkMs: 100,
-      maxSeconds: 120,
-      connections: 64,
       seed: 42,
-      tolerance: 0,
     });
     console.log(JSON.stringify({ ...report, series: undefined }));
     expect(report.overbooked).toBe(0);
@@ -59,10 +58,7 @@ describe.skipIf(!DATABASE)("a short load-test run", () => {
   });
 
   it("follows a rate plan changed mid-run, and still admits at the set rate", async () => {
-    const report = await runLoadTest({
-      target: sys.url,
-      origin: sys.originUrl,
-      token: sys.operatorToken,
+    const report = await rehearse({
       users: 240,
       arrivalSec: 1,
       curve: "uniform",
@@ -70,12 +66,9 @@ describe.skipIf(!DATABASE)("a short load-test run", () => {
       ratePlan: [[3, 60]],
       abandon: 0,
       thinkMs: 50,
-      maxSeconds: 120,
-      connections: 64,
       seed: 7,
-      tolerance: 0,
     });
-    console.log(JSON.stringify({ ...report, series: { admittedPerSec: report.series.admittedPerSec, setRate: report.series.setRate, waiting: report.series.waiting } }));
+    console.log(JSON.stringify({ ...report, series: undefined }));
     expect(report.series.setRate).toContain(20);
     expect(report.series.setRate).toContain(60);
     // Before the change the cursor moved at about 20/s, after it at about 60/s (a second without a sample
@@ -94,24 +87,17 @@ describe.skipIf(!DATABASE)("a short load-test run", () => {
   });
 
   it("draws the pre-queue at a scheduled opening, then serves first come, first served, without an inversion", async () => {
-    const report = await runLoadTest({
-      target: sys.url,
-      origin: sys.originUrl,
-      token: sys.operatorToken,
+    const report = await rehearse({
       users: 300,
       arrivalSec: 4,
       curve: "uniform",
       rate: 60,
-      ratePlan: [],
       abandon: 0,
       thinkMs: 50,
-      maxSeconds: 120,
-      connections: 64,
       seed: 11,
-      tolerance: 0,
       opensInSec: 2,
     });
-    console.log(JSON.stringify({ ...report, series: { admittedPerSec: report.series.admittedPerSec, setRate: report.series.setRate, waiting: report.series.waiting, serving: report.series.serving } }));
+    console.log(JSON.stringify({ ...report, series: undefined }));
     expect(report.opensAtSec).toBeCloseTo(2, 0);
     expect(report.preQueued).toBeGreaterThan(60); // about half arrived before the opening
     expect(report.preQueued).toBeLessThan(240);
@@ -130,22 +116,16 @@ describe.skipIf(!DATABASE)("a short load-test run", () => {
   });
 
   it("skips the places of people who gave up, so live people are still admitted at the set rate", async () => {
-    const report = await runLoadTest({
-      target: sys.url,
-      origin: sys.originUrl,
-      token: sys.operatorToken,
+    const report = await rehearse({
       users: 600,
       arrivalSec: 1,
       curve: "uniform",
       rate: 20,
-      ratePlan: [],
       abandon: 0.3,
       abandonAfterSec: [1, 2],
       thinkMs: 50,
       maxSeconds: 150,
-      connections: 64,
       seed: 5,
-      tolerance: 0,
     });
     console.log(JSON.stringify({ ...report, series: undefined }));
     expect(report.abandoned).toBeGreaterThan(100); // 30 % chose to give up; a few were let in before their moment came

@@ -110,6 +110,10 @@ describe("operator console", () => {
     expect((await post(jar, "/_wr/admin/console", { proofOfWorkBits: "16" })).status).toBe(303);
     expect(await (await operator("/stats")).json()).toMatchObject({ proofOfWorkBits: 16 });
     expect(await (await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: jar.header() } })).text()).toMatch(/<option value="16" selected/);
+    const badPow = await post(jar, "/_wr/admin/console", { proofOfWorkBits: "99" });
+    expect(badPow.status).toBe(400);
+    expect(await badPow.text()).toContain("방어 수준은 0(끔)부터 24비트까지");
+    expect(await (await operator("/stats")).json()).toMatchObject({ proofOfWorkBits: 16 });
     expect((await post(jar, "/_wr/admin/console", { proofOfWorkBits: "0" })).status).toBe(303);
     expect(await (await operator("/stats")).json()).toMatchObject({ proofOfWorkBits: 0 });
   });
