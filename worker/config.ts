@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { parseLanes, type LaneSpec } from "../lib/lanes";
 import { MAX_RATE_PER_SEC, POLL_MAX_MS } from "./admission";
-import { epochMs } from "./liveness";
+import { maxPollMs } from "./liveness";
 import type { Env } from "./env";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -41,7 +41,7 @@ export interface WorkerConfig {
   initialRatePerSec: number;
   /** a ticket that has not checked in for this long no longer counts as waiting (0: never judged) */
   abandonGraceMs: number;
-  /** the longest a waiting page may go between polls: every live page must check in once per liveness epoch */
+  /** the longest a waiting page may go between polls: every live page must check in once per liveness epoch, with room to be late */
   maxPollMs: number;
 }
 
@@ -78,7 +78,7 @@ export function config(env: Env): WorkerConfig {
     snapshotTtlMs: v.SNAPSHOT_TTL_MS,
     initialRatePerSec: v.INITIAL_RATE_PER_SEC,
     abandonGraceMs: v.ABANDON_GRACE_SECONDS * 1000,
-    maxPollMs: v.ABANDON_GRACE_SECONDS > 0 ? Math.min(POLL_MAX_MS, epochMs(v.ABANDON_GRACE_SECONDS * 1000)) : POLL_MAX_MS,
+    maxPollMs: v.ABANDON_GRACE_SECONDS > 0 ? Math.min(POLL_MAX_MS, maxPollMs(v.ABANDON_GRACE_SECONDS * 1000)) : POLL_MAX_MS,
   };
   parsed.set(env, cfg);
   return cfg;

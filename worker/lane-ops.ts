@@ -7,7 +7,7 @@
 import { serving, type Schedule, type ScheduleChange } from "./admission";
 import type { Env } from "./env";
 import { commitmentOf, newSeed } from "./prequeue";
-import { counter, forget, initialRate, remember, shardCount } from "./snapshot";
+import { counter, forget, initialRate, readCounter, remember, shardCount } from "./snapshot";
 
 export interface LaneRead {
   schedules: Schedule[];
@@ -16,10 +16,7 @@ export interface LaneRead {
 
 export async function readLane(env: Env, lane: string): Promise<LaneRead> {
   const shards = shardCount(env, lane);
-  const answers = await Promise.all(
-    Array.from({ length: shards }, (_, j) => counter(env, lane, j).snapshot(initialRate(env, lane))),
-  );
-  answers.forEach((a, j) => remember(lane, j, a.schedule, a.now));
+  const answers = await Promise.all(Array.from({ length: shards }, (_, j) => readCounter(env, lane, j)));
   return { schedules: answers.map((a) => a.schedule), now: Math.max(...answers.map((a) => a.now)) };
 }
 

@@ -1,10 +1,15 @@
 /**
  * Abandoned places: who still waits, counted without a list of people.
  *
- * A page in line checks in (polls or reloads) at least once per epoch (a fifth of the grace period; the
- * poll interval is capped to fit). Each check-in is a heartbeat for the ticket's *bucket* (its place / 100):
+ * A page in line checks in (polls or reloads) at least once per epoch (a fifth of the grace period; its poll
+ * interval is capped at half an epoch, so a poll that comes late still lands in every epoch). Each check-in
+ * is a heartbeat for the ticket's *bucket* (its place / 100):
  *   edge     counts, per counter, heartbeats per (epoch, bucket), at most one per ticket per epoch per
- *            isolate, and hands the counts to the counter with its next call (snapshot refresh or arrival);
+ *            isolate, and hands the counts to the counter with its next read of it (snapshot refresh,
+ *            arrival, or an operator's read: every read that freshens the edge's copy carries them).
+ *            A ticket heard from again after skipping epochs (a background tab whose timers the browser
+ *            slowed to once a minute, a phone that lost signal) was in line all along: the skipped epochs
+ *            of the window are counted for it too, so a late page is never taken for gone;
  *   counter  keeps, per bucket, the counts of the last WINDOW epochs and the epoch it started watching it.
  *            An arrival is its own first heartbeat.
  *
@@ -33,6 +38,14 @@ export function epochMs(graceMs: number): number {
   return Math.max(1, Math.floor(graceMs / (WINDOW - 1)));
 }
 
+/**
+ * The longest a waiting page may wait between check-ins: half an epoch, so that a check-in late by up to
+ * half an epoch (a slow network, a loaded phone, a page reload) still falls in every epoch.
+ */
+export function maxPollMs(graceMs: number): number {
+  return Math.max(1, Math.floor(epochMs(graceMs) / 2));
+}
+
 export function bucketOf(place: number): number {
   return Math.floor((place - 1) / BUCKET);
 }
@@ -52,13 +65,18 @@ const lastBeat = new WeakMap<object, number>();
 export function heartbeat(lane: string, shard: number, ticket: object, place: number, now: number, graceMs: number): void {
   if (graceMs <= 0) return;
   const epoch = Math.floor(now / epochMs(graceMs));
-  if (lastBeat.get(ticket) === epoch) return; // the common case on a poll: already counted this epoch
+  const last = lastBeat.get(ticket);
+  if (last === epoch) return; // the common case on a poll: already counted this epoch
   lastBeat.set(ticket, epoch);
   const name = counterName(lane, shard);
   let counts = pending.get(name);
   if (!counts) pending.set(name, (counts = new Map()));
-  const key = `${epoch}:${bucketOf(place)}`;
-  counts.set(key, (counts.get(key) ?? 0) + 1);
+  // Heard from before within the window: the epochs it skipped since count too (it was in line throughout).
+  const from = last !== undefined && last < epoch && epoch - last < WINDOW ? last + 1 : epoch;
+  for (let e = from; e <= epoch; e++) {
+    const key = `${e}:${bucketOf(place)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
 }
 
 /** This isolate's counts for one counter, handed over (and forgotten here) for its next call. */

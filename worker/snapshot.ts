@@ -146,18 +146,33 @@ export function cachedSchedule(
 }
 
 async function refresh(env: Env, lane: string, shard: number, now: number, entry: Entry | undefined): Promise<Schedule> {
-  const name = counterName(lane, shard);
-  const beats = takeBeats(name);
   try {
-    const { schedule } = await counter(env, lane, shard).snapshot(initialRate(env, lane), beats);
-    remember(lane, shard, schedule, now);
-    return schedule;
+    return (await readCounter(env, lane, shard, now)).schedule;
   } catch (err) {
-    returnBeats(name, beats);
     if (entry) {
       entry.refreshingSince = null;
       return entry.schedule;
     }
+    throw err;
+  }
+}
+
+/**
+ * Reads one counter and keeps its answer as this isolate's copy, handing over this isolate's heartbeats for
+ * it on the way. Every read that freshens the copy must carry them: polls hand their beats over only when
+ * they find the copy stale, so a copy kept fresh by reads without beats (an operator's dashboard asking
+ * every second) would hold them back until the counter took everyone in line for gone. `now` stamps the
+ * copy (the caller's clock, or the counter's own answer time when omitted).
+ */
+export async function readCounter(env: Env, lane: string, shard: number, now?: number): Promise<{ schedule: Schedule; now: number }> {
+  const name = counterName(lane, shard);
+  const beats = takeBeats(name);
+  try {
+    const answer = await counter(env, lane, shard).snapshot(initialRate(env, lane), beats);
+    remember(lane, shard, answer.schedule, now ?? answer.now);
+    return answer;
+  } catch (err) {
+    returnBeats(name, beats); // a read that failed: the counts go back, so live people are not taken for gone
     throw err;
   }
 }

@@ -5,10 +5,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { arrive, initialSchedule, queueStatus, respeed, serving } from "../../worker/admission";
-import { bucketOf, epochMs, LivenessBook, type Beats } from "../../worker/liveness";
+import { bucketOf, epochMs, heartbeat, LivenessBook, maxPollMs, takeBeats, type Beats } from "../../worker/liveness";
 import type { QueueCounter } from "../../worker/queue-counter";
 import { forget } from "../../worker/snapshot";
-import { Jar, freshQueue, visitJson } from "./helpers";
+import { Jar, freshQueue, operator, visitJson } from "./helpers";
 
 const GRACE = 300_000;
 const E = epochMs(GRACE);
@@ -77,6 +77,41 @@ describe("the liveness book", () => {
     expect(book.estimate(s, later + 6 * E)).toEqual({ speed: 1, liveShare: 1 });
   });
 
+  it("counts as live a page that polls late or seldom, and as gone one that stopped", () => {
+    // 100 people in one bucket; each polls after `gap()` ms, until `stops` of them stop after the first
+    // epoch. The edge counts their polls, the book is handed them every second. Seeded: the same every run.
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const share = (gap: () => number, stops = 0) => {
+      const book = new LivenessBook(GRACE);
+      let s = initialSchedule(0, T0); // nobody let in: all 100 wait throughout
+      const next: number[] = [];
+      const tickets: object[] = [];
+      for (let p = 1; p <= 100; p++) {
+        s = arrive(s, T0).schedule;
+        book.arrival(s.issued, T0, p === 1);
+        next.push(T0 + random() * gap());
+        tickets.push({});
+      }
+      for (let t = T0; t <= T0 + 8 * E; t += 50) {
+        for (let i = 0; i < 100; i++) {
+          if (next[i]! > t || (i < stops && t > T0 + E)) continue;
+          heartbeat("late", 0, tickets[i]!, i + 1, t, GRACE);
+          next[i] = t + gap();
+        }
+        if (t % 1000 === 0) book.record(takeBeats("late:0") ?? [], t);
+      }
+      return book.estimate(s, T0 + 8 * E)!.liveShare;
+    };
+    expect(maxPollMs(GRACE)).toBe(E / 2);
+    // The longest interval the edge allows, each poll late by up to half an epoch (network, a busy phone).
+    expect(share(() => maxPollMs(GRACE) + random() * (E / 2 - 1))).toBe(1);
+    // A background tab the browser wakes about once a minute or two (an epoch here is a minute).
+    expect(share(() => E + random() * E)).toBe(1);
+    // The same, but 30 of them closed the tab after the first minute: gone once the grace period passed.
+    expect(share(() => E + random() * E, 30)).toBe(0.7);
+  });
+
   it("forgets a heartbeat older than the window, and a bucket the cursor has passed", () => {
     const book = new LivenessBook(GRACE);
     book.record([[Math.floor(T0 / E) - 10, 0, 5]], T0);
@@ -128,5 +163,18 @@ describe("the counter with abandoned places", () => {
       const total = seen.counts.reduce((sum, [, n]) => sum + n, 0);
       expect(total).toBe(2); // the arrival itself, and one heartbeat for its polls this epoch
     });
+  });
+
+  it("still hears the polls while an operator's dashboard reads the counter every second", async () => {
+    const jar = new Jar();
+    await visitJson(jar); // number 1: the arrival is its first heartbeat
+    const stub = env.QUEUE.get(env.QUEUE.idFromName("booking:0"));
+    const total = () =>
+      runInDurableObject(stub, (counter: QueueCounter) => (counter.liveness.observed(0)?.counts ?? []).reduce((sum, [, n]) => sum + n, 0));
+    expect((await operator("/stats")).status).toBe(200); // the copy is fresh now, so polls will not read
+    await visitJson(jar, "/_wr/status"); // a heartbeat, held at the edge
+    expect(await total()).toBe(1);
+    expect((await operator("/stats")).status).toBe(200); // the dashboard's read carries it over
+    expect(await total()).toBe(2);
   });
 });
