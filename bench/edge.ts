@@ -9,6 +9,16 @@
  *   issueJson  the same with Accept: application/json (an API client): the counter's cost without the page
  *   poll    GET /_wr/status with a ticket     computed at the edge from the cached snapshot
  *                                             (1,000 different people's tickets, in turn)
+ * and, in the same rounds, the floor any design with a counter in a Durable Object stands on: a bare Worker
+ * (no Hono, no tokens, no page) on its own workerd, whose one route asks a Durable Object for the next
+ * number and stores it, beside its own trivial route:
+ *   barePing     GET /ping                   the bare Worker's trivial route
+ *   bareCounter  GET /next                   one DO call that counts and stores, answered as JSON
+ *   bareRpc      GET /rpc                    one DO call that counts in memory only (not durable: the
+ *                                            ceiling of any design that calls a Durable Object per arrival)
+ * bareCounterRatio (bareCounter / barePing) and bareRpcRatio (bareRpc / barePing) say what an arrival can
+ * reach here while each one takes a number from a Durable Object; issueToBare (issueJson / bareCounter) is
+ * how ours compares with the naive durable counter.
  * The queue is paused so nobody is admitted (nothing is forwarded to an origin). The per-address limits on
  * new places are on, as deployed (Miniflare emulates the Rate Limiting bindings): every request comes from
  * its own address (CF-Connecting-IP), as 200,000 people's would.
@@ -66,6 +76,47 @@ export async function startEdge(bindings: Record<string, string>): Promise<{ mf:
   return { mf, base: (await mf.ready).toString().replace(/\/$/, "") };
 }
 
+/**
+ * The bare baseline: the least a Worker can do per arrival with its counter in a Durable Object (one call,
+ * one stored number, the answer held by the output gate until it is durable, as ours is).
+ */
+const BARE_WORKER = `
+import { DurableObject } from "cloudflare:workers";
+export class BareCounter extends DurableObject {
+  n = this.ctx.storage.kv.get("n") ?? 0;
+  m = 0;
+  next() {
+    this.n += 1;
+    this.ctx.storage.kv.put("n", this.n);
+    return this.n;
+  }
+  count() {
+    return ++this.m;
+  }
+}
+export default {
+  async fetch(request, env) {
+    const path = new URL(request.url).pathname;
+    if (path === "/ping") return new Response("pong");
+    const counter = env.BARE.get(env.BARE.idFromName("bare"));
+    const seq = path === "/rpc" ? await counter.count() : await counter.next();
+    return Response.json({ seq });
+  },
+};
+`;
+
+async function startBare(): Promise<{ mf: Miniflare; base: string }> {
+  const mf = new Miniflare({
+    modules: true,
+    script: BARE_WORKER,
+    compatibilityDate: "2026-04-01",
+    durableObjects: { BARE: { className: "BareCounter", useSQLite: true } },
+    host: "127.0.0.1",
+    port: 0,
+  });
+  return { mf, base: (await mf.ready).toString().replace(/\/$/, "") };
+}
+
 export async function operatorCall(base: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${base}/_wr/admin${path}`, {
     method: body === undefined ? "GET" : "POST",
@@ -78,6 +129,7 @@ export async function operatorCall(base: string, path: string, body?: unknown): 
 
 export async function benchEdge(opts: { json?: string; durationSec: number; connections: number; rounds: number }) {
   const { mf, base } = await startEdge({ LANE: "booking" });
+  const bare = await startBare();
   try {
     await operatorCall(base, "/config", { paused: true });
     // Polls come from many people: 1,000 distinct tickets, each polled in turn.
@@ -95,15 +147,18 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
         url: `${base}/_wr/status`,
         requests: tickets.map((cookie) => ({ method: "GET" as const, headers: { cookie, accept: "application/json" } })),
       },
+      barePing: { url: `${bare.base}/ping` },
+      bareCounter: { url: `${bare.base}/next` },
+      bareRpc: { url: `${bare.base}/rpc` },
     };
-    const results: Record<keyof typeof routes, LoadResult[]> = { ping: [], issue: [], issueJson: [], poll: [] };
+    const results: Record<keyof typeof routes, LoadResult[]> = { ping: [], issue: [], issueJson: [], poll: [], barePing: [], bareCounter: [], bareRpc: [] };
     // Warm every path once (JIT, snapshot cache, DO) before measuring.
     for (const r of Object.values(routes)) await load({ ...r, connections: opts.connections, durationSec: 1 });
     for (let round = 1; round <= opts.rounds; round++) {
       for (const [name, r] of Object.entries(routes) as [keyof typeof routes, (typeof routes)["ping"]][]) {
         const res = await load({ ...r, connections: opts.connections, durationSec: opts.durationSec });
         results[name].push(res);
-        console.log(`round ${round} ${name.padEnd(9)} ${String(res.rps).padStart(6)} req/s  p50 ${res.p50Ms} ms  p99 ${res.p99Ms} ms  errors ${res.errors}`);
+        console.log(`round ${round} ${name.padEnd(11)} ${String(res.rps).padStart(6)} req/s  p50 ${res.p50Ms} ms  p99 ${res.p99Ms} ms  errors ${res.errors}`);
       }
     }
     const mean = (xs: LoadResult[]) => Math.round(xs.reduce((s, x) => s + x.rps, 0) / xs.length);
@@ -111,6 +166,9 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
     const issueRps = mean(results.issue);
     const pollRps = mean(results.poll);
     const issueJsonRps = mean(results.issueJson);
+    const barePingRps = mean(results.barePing);
+    const bareCounterRps = mean(results.bareCounter);
+    const bareRpcRps = mean(results.bareRpc);
     const stats = await operatorCall(base, "/stats");
     const figures = {
       pingRps,
@@ -120,6 +178,12 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
       pollRatio: ratio(pollRps, pingRps),
       issueJsonRps,
       issueJsonRatio: ratio(issueJsonRps, pingRps),
+      barePingRps,
+      bareCounterRps,
+      bareCounterRatio: ratio(bareCounterRps, barePingRps),
+      bareRpcRps,
+      bareRpcRatio: ratio(bareRpcRps, barePingRps),
+      issueToBare: ratio(issueJsonRps, bareCounterRps),
       connections: opts.connections,
       durationSec: opts.durationSec,
       rounds: opts.rounds,
@@ -130,5 +194,6 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
     writeReport(opts.json, "edge", figures);
   } finally {
     await mf.dispose();
+    await bare.mf.dispose();
   }
 }
