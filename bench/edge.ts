@@ -16,9 +16,11 @@
  *   bareCounter  GET /next                   one DO call that counts and stores, answered as JSON
  *   bareRpc      GET /rpc                    one DO call that counts in memory only (not durable: the
  *                                            ceiling of any design that calls a Durable Object per arrival)
- * bareCounterRatio (bareCounter / barePing) and bareRpcRatio (bareRpc / barePing) say what an arrival can
- * reach here while each one takes a number from a Durable Object; issueToBare (issueJson / bareCounter) is
- * how ours compares with the naive durable counter.
+ *   bareSigned   GET /signed                 the same, plus an HMAC-SHA256 (WebCrypto) signed ticket in a
+ *                                            cookie: the steps issue 2 requires, without durability, Hono,
+ *                                            per-address limits or a page
+ * The bare ratios (each to barePing) say what an arrival can reach here while each one takes a number from
+ * a Durable Object; issueToBare (issueJson / bareCounter) is how ours compares with the naive durable counter.
  * The queue is paused so nobody is admitted (nothing is forwarded to an origin). The per-address limits on
  * new places are on, as deployed (Miniflare emulates the Rate Limiting bindings): every request comes from
  * its own address (CF-Connecting-IP), as 200,000 people's would.
@@ -94,12 +96,21 @@ export class BareCounter extends DurableObject {
     return ++this.m;
   }
 }
+const encoder = new TextEncoder();
+let key;
 export default {
   async fetch(request, env) {
     const path = new URL(request.url).pathname;
     if (path === "/ping") return new Response("pong");
     const counter = env.BARE.get(env.BARE.idFromName("bare"));
-    const seq = path === "/rpc" ? await counter.count() : await counter.next();
+    const seq = path === "/rpc" || path === "/signed" ? await counter.count() : await counter.next();
+    if (path === "/signed") {
+      key ??= crypto.subtle.importKey("raw", encoder.encode("bare-ticket-secret"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+      const payload = btoa(JSON.stringify({ l: "booking", s: 0, q: seq, t: Date.now() }));
+      const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key, encoder.encode(payload)));
+      const ticket = payload + "." + btoa(String.fromCharCode(...mac));
+      return Response.json({ seq }, { headers: { "set-cookie": "wr_ticket=" + ticket + "; HttpOnly; SameSite=Lax; Path=/" } });
+    }
     return Response.json({ seq });
   },
 };
@@ -150,8 +161,9 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
       barePing: { url: `${bare.base}/ping` },
       bareCounter: { url: `${bare.base}/next` },
       bareRpc: { url: `${bare.base}/rpc` },
+      bareSigned: { url: `${bare.base}/signed` },
     };
-    const results: Record<keyof typeof routes, LoadResult[]> = { ping: [], issue: [], issueJson: [], poll: [], barePing: [], bareCounter: [], bareRpc: [] };
+    const results: Record<keyof typeof routes, LoadResult[]> = { ping: [], issue: [], issueJson: [], poll: [], barePing: [], bareCounter: [], bareRpc: [], bareSigned: [] };
     // Warm every path once (JIT, snapshot cache, DO) before measuring.
     for (const r of Object.values(routes)) await load({ ...r, connections: opts.connections, durationSec: 1 });
     for (let round = 1; round <= opts.rounds; round++) {
@@ -183,6 +195,8 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
       bareCounterRatio: ratio(bareCounterRps, barePingRps),
       bareRpcRps,
       bareRpcRatio: ratio(bareRpcRps, barePingRps),
+      bareSignedRps: mean(results.bareSigned),
+      bareSignedRatio: ratio(mean(results.bareSigned), barePingRps),
       issueToBare: ratio(issueJsonRps, bareCounterRps),
       connections: opts.connections,
       durationSec: opts.durationSec,
