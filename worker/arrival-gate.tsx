@@ -22,6 +22,7 @@ import { config } from "./config";
 import { expiredCookie, readCookie } from "./cookies";
 import { messages, type Lang } from "./i18n";
 import { cachedSchedule, freshSchedule } from "./snapshot";
+import { PageHead } from "./page-head";
 
 export const POW_COOKIE = "wr_pow";
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -101,14 +102,10 @@ function Page(props: { lang: Lang; title: string; heading: string; body: string;
   const t = messages[props.lang];
   return (
     <html lang={props.lang}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{props.title}</title>
+      <PageHead title={props.title}>
         {props.refresh ? <meta http-equiv="refresh" content={String(props.refresh)} /> : null}
         <style>{`body{margin:0;font:18px/1.6 system-ui,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;color:#111;background:#f4f6f8;word-break:keep-all}main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem}.card{background:#fff;border:2px solid #1f3a5f;border-radius:12px;padding:1.5rem}h1{font-size:1.5rem;color:#1f3a5f;margin-top:0}progress{width:100%;height:1.4rem}`}</style>
-      </head>
+      </PageHead>
       <body>
         <main>
           <div class="card" id={props.challenge ? "wr-pow" : undefined} data-challenge={props.challenge?.token} data-bits={props.challenge ? String(props.challenge.bits) : undefined}>

@@ -19,6 +19,7 @@ import { laneParam } from "./lane-param";
 import { AppError } from "../lib/errors";
 import { openingTime } from "./admin";
 import { configureLane, laneStats, openLane, readLane } from "./lane-ops";
+import { PageHead } from "./page-head";
 
 export const CONSOLE_COOKIE = "wr_operator";
 const COOKIE_PATH = "/_wr/admin";
@@ -152,14 +153,10 @@ export async function consoleSession(c: Context<AppEnv>): Promise<boolean> {
 function Shell(props: { l: Lang; title: string; children: unknown; script?: string; head?: unknown; lane?: string }) {
   return (
     <html lang={props.l}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{props.title}</title>
+      <PageHead title={props.title}>
         <style dangerouslySetInnerHTML={{ __html: STYLE }} />
         {props.head}
-      </head>
+      </PageHead>
       <body>
         <main>
           <div class="top">

@@ -13,6 +13,7 @@ import { laneCookies, readCookie } from "./cookies";
 import { laneParam } from "./lane-param";
 import { placeOf, ROUNDS } from "./prequeue";
 import { laneSchedules, shardCount } from "./snapshot";
+import { PageHead } from "./page-head";
 
 const HOW = {
   en: [
@@ -74,12 +75,9 @@ export const fairness = new Hono<AppEnv>().get("/", async (c) => {
     "<!DOCTYPE html>" +
       (
         <html lang={lang}>
-          <head>
-            <meta charset="utf-8" />
-            <meta name="viewport" content="width=device-width, initial-scale=1" />
-            <title>{ko ? "대기 순서 추첨 공개" : "The pre-queue draw"}</title>
+          <PageHead title={ko ? "대기 순서 추첨 공개" : "The pre-queue draw"} indexed>
             <style>{`body{font:18px/1.6 system-ui,"Noto Sans KR",sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#111}code,pre{font-size:.85rem;overflow-wrap:anywhere;white-space:pre-wrap}a{color:#0b4f9c}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3rem .5rem;text-align:left}`}</style>
-          </head>
+          </PageHead>
           <body>
             <p>
               <a href={`/_wr/fairness?lane=${lane}&lang=${ko ? "en" : "ko"}`} lang={ko ? "en" : "ko"}>

@@ -7,7 +7,7 @@
 import { serving, type Schedule, type ScheduleChange } from "./admission";
 import type { Env } from "./env";
 import { commitmentOf, newSeed } from "./prequeue";
-import { counter, forget, initialRate, readCounter, remember, shardCount } from "./snapshot";
+import { counter, forget, initialRate, readCounter, shardCount } from "./snapshot";
 
 export interface LaneRead {
   schedules: Schedule[];

@@ -11,7 +11,7 @@
 import { preQueueOpen, type Schedule } from "./admission";
 import { config } from "./config";
 import type { Env } from "./env";
-import { returnBeats, takeBeats } from "./liveness";
+import { returnBeats, takeBeats, type Beats } from "./liveness";
 
 interface Entry {
   schedule: Schedule;
@@ -158,21 +158,32 @@ async function refresh(env: Env, lane: string, shard: number, now: number, entry
 }
 
 /**
- * Reads one counter and keeps its answer as this isolate's copy, handing over this isolate's heartbeats for
- * it on the way. Every read that freshens the copy must carry them: polls hand their beats over only when
- * they find the copy stale, so a copy kept fresh by reads without beats (an operator's dashboard asking
- * every second) would hold them back until the counter took everyone in line for gone. `now` stamps the
- * copy (the caller's clock, or the counter's own answer time when omitted).
+ * Calls one counter, handing over this isolate's heartbeats for it on the way, and keeps the schedule it
+ * answers with as this isolate's copy (stamped `now`, or the counter's own answer time when omitted).
+ * Every call that freshens the copy must carry the heartbeats: polls hand theirs over only when they find
+ * the copy stale, so a copy kept fresh by calls without them (an operator's dashboard asking every second)
+ * would hold them back until the counter took everyone in line for gone. A call that fails gives them back.
  */
-export async function readCounter(env: Env, lane: string, shard: number, now?: number): Promise<{ schedule: Schedule; now: number }> {
+export async function callCounter<A extends { schedule: Schedule; now: number }>(
+  env: Env,
+  lane: string,
+  shard: number,
+  call: (stub: ReturnType<typeof counter>, beats: Beats | undefined) => Promise<A>,
+  now?: number,
+): Promise<A> {
   const name = counterName(lane, shard);
   const beats = takeBeats(name);
   try {
-    const answer = await counter(env, lane, shard).snapshot(initialRate(env, lane), beats);
+    const answer = await call(counter(env, lane, shard), beats);
     remember(lane, shard, answer.schedule, now ?? answer.now);
     return answer;
   } catch (err) {
-    returnBeats(name, beats); // a read that failed: the counts go back, so live people are not taken for gone
+    returnBeats(name, beats);
     throw err;
   }
+}
+
+/** Reads one counter's schedule (a snapshot), as `callCounter` does every call. */
+export function readCounter(env: Env, lane: string, shard: number, now?: number): Promise<{ schedule: Schedule; now: number }> {
+  return callCounter(env, lane, shard, (stub, beats) => stub.snapshot(initialRate(env, lane), beats), now);
 }

@@ -21,9 +21,9 @@ import type { AppEnv } from "./app-env";
 import { config, type WorkerConfig } from "./config";
 import { cookie, expiredCookie, laneCookies, readCookie } from "./cookies";
 import { arrivalGate } from "./arrival-gate";
-import { heartbeat, returnBeats, takeBeats } from "./liveness";
+import { heartbeat } from "./liveness";
 import { placeOf } from "./prequeue";
-import { cachedSchedule, counter, counterName, freshLane, initialRate, laneSchedules, remember, shardCount } from "./snapshot";
+import { cachedSchedule, callCounter, freshLane, initialRate, laneSchedules, shardCount } from "./snapshot";
 
 export interface Visit {
   status: QueueStatus;
@@ -143,17 +143,7 @@ async function fullVisit(c: Context<AppEnv>, lane: string): Promise<Visit> {
   // A new place in line: the one request that needs a counter itself, once past the gate (limits, proof of work).
   await arrivalGate(c, lane, now, cookies);
   const shard = pickShard(lane, shards);
-  const name = counterName(lane, shard);
-  const beats = takeBeats(name);
-  let issued: Awaited<ReturnType<ReturnType<typeof counter>["issue"]>>;
-  try {
-    issued = await counter(c.env, lane, shard).issue(initialRate(c.env, lane), beats);
-  } catch (err) {
-    returnBeats(name, beats);
-    throw err;
-  }
-  const { seq, schedule } = issued;
-  remember(lane, shard, schedule, now);
+  const { seq, schedule } = await callCounter(c.env, lane, shard, (stub, beats) => stub.issue(initialRate(c.env, lane), beats), now);
   const s0 = serving(schedule, now);
   const claims = { lane, shard, seq, iat: now, s0 };
   let status: QueueStatus;

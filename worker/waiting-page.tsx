@@ -8,6 +8,7 @@ import type { QueueStatus } from "./admission";
 import { escapeToBuffer } from "hono/utils/html";
 import { asset } from "./assets";
 import { formatCountdown, formatEta, messages, type Lang } from "./i18n";
+import { PageHead } from "./page-head";
 
 const STYLE = `
 :root{color-scheme:light}
@@ -87,29 +88,40 @@ interface PageFields {
   preQueued: string;
 }
 
-/** What both views share: the head (no-JavaScript reload, the cached stylesheet), the language link, the script. */
-function Frame(props: { lang: Lang; title: string; f: PageFields; children: unknown }) {
+/**
+ * What both views share: the head (no-JavaScript reload, the cached stylesheet), the language link, the
+ * card (its data for the script, heading, lead; then the view's own figures; the "your turn" alert, the
+ * view's note and the no-JavaScript line), the script.
+ */
+function Frame(props: { lang: Lang; title: string; f: PageFields; card: Record<string, string>; heading: string; lead: string; note: unknown; children: unknown }) {
   const { lang, f } = props;
   const t = messages[lang];
   const other: Lang = lang === "ko" ? "en" : "ko";
   return (
     <html lang={lang}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{props.title}</title>
+      <PageHead title={props.title}>
         <noscript>
           <meta http-equiv="refresh" content={f.refreshSeconds} />
         </noscript>
         <link rel="stylesheet" href={CSS_PATH} />
-      </head>
+      </PageHead>
       <body>
         <main>
           <a class="lang" href={`${f.path}?lang=${other}`} hreflang={other} lang={other}>
             {t.switchLabel}
           </a>
-          {props.children}
+          <div class="card" id="wr" {...props.card}>
+            <h1>{props.heading}</h1>
+            <p>{props.lead}</p>
+            {props.children}
+            <p id="wr-msg" role="alert" hidden>
+              {t.admitted}
+            </p>
+            {props.note}
+            <noscript>
+              <p>{t.noScript.replace("{n}", f.refreshSeconds)}</p>
+            </noscript>
+          </div>
         </main>
         <script src={JS_PATH} defer />
       </body>
@@ -117,48 +129,64 @@ function Frame(props: { lang: Lang; title: string; f: PageFields; children: unkn
   );
 }
 
+/** The numbers of both views, read out as they change: one big figure, then a list of smaller ones (label, id, value). */
+function Figures(props: { label: string; big: unknown; rows: [string, string, string][] }) {
+  return (
+    <div aria-live="polite" aria-atomic="false">
+      <p>
+        {props.label}
+        <br />
+        {props.big}
+      </p>
+      <dl>
+        {props.rows.map(([label, id, value]) => (
+          <>
+            <dt>{label}</dt>
+            <dd id={id}>{value}</dd>
+          </>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
 function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
   const { lang, paused, f } = props;
   const t = messages[lang];
   return (
-    <Frame lang={lang} title={t.title} f={f}>
-      <div class="card" id="wr" data-lane={f.lane} data-start={f.startedAt} data-poll={f.pollAfterMs} data-people={t.people}>
-        <h1>{t.heading}</h1>
-        <p>{t.lead}</p>
-        <p id="wr-paused" class="paused" role="status" hidden={!paused}>
-          {t.paused}
-        </p>
-        <div aria-live="polite" aria-atomic="false">
-          <p>
-            {t.myNumber}
-            <br />
-            <span class="seq" id="wr-seq">
-              {f.seq}
-            </span>
-          </p>
-          <dl>
-            <dt>{t.ahead}</dt>
-            <dd id="wr-ahead">{f.ahead}</dd>
-            <dt>{t.behind}</dt>
-            <dd id="wr-behind">{f.behind}</dd>
-            <dt>{t.eta}</dt>
-            <dd id="wr-eta">{f.eta}</dd>
-          </dl>
-        </div>
-        <label for="wr-progress">{t.progress}</label>
-        <progress id="wr-progress" max="1" value={f.progress}>
-          {f.percent}%
-        </progress>
-        <p id="wr-msg" role="alert" hidden>
-          {t.admitted}
-        </p>
+    <Frame
+      lang={lang}
+      title={t.title}
+      f={f}
+      card={{ "data-lane": f.lane, "data-start": f.startedAt, "data-poll": f.pollAfterMs, "data-people": t.people }}
+      heading={t.heading}
+      lead={t.lead}
+      note={
         <p class="note">
           {t.keepPlace} {t.autoUpdate}
         </p>
-        <noscript>
-          <p>{t.noScript.replace("{n}", f.refreshSeconds)}</p>
-        </noscript>
-      </div>
+      }
+    >
+      <p id="wr-paused" class="paused" role="status" hidden={!paused}>
+        {t.paused}
+      </p>
+      <Figures
+        label={t.myNumber}
+        big={
+          <span class="seq" id="wr-seq">
+            {f.seq}
+          </span>
+        }
+        rows={[
+          [t.ahead, "wr-ahead", f.ahead],
+          [t.behind, "wr-behind", f.behind],
+          [t.eta, "wr-eta", f.eta],
+        ]}
+      />
+      <label for="wr-progress">{t.progress}</label>
+      <progress id="wr-progress" max="1" value={f.progress}>
+        {f.percent}%
+      </progress>
     </Frame>
   );
 }
@@ -172,34 +200,31 @@ function PreQueueView(props: { lang: Lang; f: PageFields }) {
   const { lang, f } = props;
   const t = messages[lang];
   return (
-    <Frame lang={lang} title={t.preTitle} f={f}>
-      <div class="card" id="wr" data-state="before_open" data-lane={f.lane} data-poll={f.pollAfterMs} data-opens={f.opensIn} data-people={t.people}>
-        <h1>{t.preHeading}</h1>
-        <p>{t.preLead}</p>
-        <div aria-live="polite" aria-atomic="false">
+    <Frame
+      lang={lang}
+      title={t.preTitle}
+      f={f}
+      card={{ "data-state": "before_open", "data-lane": f.lane, "data-poll": f.pollAfterMs, "data-opens": f.opensIn, "data-people": t.people }}
+      heading={t.preHeading}
+      lead={t.preLead}
+      note={
+        <>
+          <p class="note">{t.preNote}</p>
           <p>
-            {t.opensIn}
-            <br />
-            <span class="countdown" id="wr-countdown" role="timer" aria-live="off">
-              {f.countdown}
-            </span>
+            <a href={`/_wr/fairness?lane=${f.lane}&lang=${lang}`}>{t.fairness}</a>
           </p>
-          <dl>
-            <dt>{t.preQueued}</dt>
-            <dd id="wr-pre">{f.preQueued}</dd>
-          </dl>
-        </div>
-        <p id="wr-msg" role="alert" hidden>
-          {t.admitted}
-        </p>
-        <p class="note">{t.preNote}</p>
-        <p>
-          <a href={`/_wr/fairness?lane=${f.lane}&lang=${lang}`}>{t.fairness}</a>
-        </p>
-        <noscript>
-          <p>{t.noScript.replace("{n}", f.refreshSeconds)}</p>
-        </noscript>
-      </div>
+        </>
+      }
+    >
+      <Figures
+        label={t.opensIn}
+        big={
+          <span class="countdown" id="wr-countdown" role="timer" aria-live="off">
+            {f.countdown}
+          </span>
+        }
+        rows={[[t.preQueued, "wr-pre", f.preQueued]]}
+      />
     </Frame>
   );
 }

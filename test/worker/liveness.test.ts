@@ -4,7 +4,7 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { arrive, initialSchedule, queueStatus, respeed, serving } from "../../worker/admission";
+import { arrive, initialSchedule, queueStatus, respeed, serving, type Schedule } from "../../worker/admission";
 import { bucketOf, epochMs, heartbeat, LivenessBook, maxPollMs, takeBeats, type Beats } from "../../worker/liveness";
 import type { QueueCounter } from "../../worker/queue-counter";
 import { forget } from "../../worker/snapshot";
@@ -23,16 +23,22 @@ function beatsFor(n: number, t: number, live: (p: number) => boolean): Beats {
 }
 const seventyPercent = (p: number) => p % 10 < 7;
 
+/** n arrivals at t into a line that was empty before the first of them; the schedule after them. */
+function arriveMany(book: LivenessBook, s: Schedule, n: number, t: number): Schedule {
+  for (let i = 0; i < n; i++) {
+    s = arrive(s, t).schedule;
+    book.arrival(s.issued, t, i === 0);
+  }
+  return s;
+}
+
 beforeEach(() => freshQueue());
 
 describe("the liveness book", () => {
   it("judges nobody before a whole grace period, then counts only those who kept checking in", () => {
     const book = new LivenessBook(GRACE);
     let s = initialSchedule(1, T0);
-    for (let i = 0; i < 1000; i++) {
-      s = arrive(s, T0).schedule;
-      book.arrival(s.issued, T0, i === 0);
-    }
+    s = arriveMany(book, s, 1000, T0);
     for (let t = T0 + E; t <= T0 + 6 * E; t += E) {
       book.record(beatsFor(1000, t, seventyPercent), t);
       const estimate = book.estimate(s, t)!;
@@ -60,16 +66,10 @@ describe("the liveness book", () => {
   it("starts a bucket afresh when the line had emptied in the middle of it", () => {
     const book = new LivenessBook(GRACE);
     let s = initialSchedule(1000, T0);
-    for (let i = 0; i < 40; i++) {
-      s = arrive(s, T0).schedule;
-      book.arrival(s.issued, T0, i === 0);
-    }
+    s = arriveMany(book, s, 40, T0);
     // All 40 let in long ago; 60 newcomers arrive into the same bucket after a quiet spell, all live.
     const later = T0 + 7 * E;
-    for (let i = 0; i < 60; i++) {
-      s = arrive(s, later).schedule;
-      book.arrival(s.issued, later, i === 0);
-    }
+    s = arriveMany(book, s, 60, later);
     expect(book.observed(0)).toMatchObject({ since: Math.floor(later / E), counts: [[Math.floor(later / E), 60]] });
     s = { ...s, ratePerSec: 0 }; // nobody let in meanwhile
     for (let k = 1; k <= 6; k++) book.record([[Math.floor(later / E) + k, 0, 60]], later + k * E);
@@ -87,9 +87,8 @@ describe("the liveness book", () => {
       let s = initialSchedule(0, T0); // nobody let in: all 100 wait throughout
       const next: number[] = [];
       const tickets: object[] = [];
+      s = arriveMany(book, s, 100, T0);
       for (let p = 1; p <= 100; p++) {
-        s = arrive(s, T0).schedule;
-        book.arrival(s.issued, T0, p === 1);
         next.push(T0 + random() * gap());
         tickets.push({});
       }
@@ -117,10 +116,7 @@ describe("the liveness book", () => {
     book.record([[Math.floor(T0 / E) - 10, 0, 5]], T0);
     expect(book.observed(0)).toBeUndefined();
     let s = initialSchedule(1000, T0);
-    for (let i = 0; i < 300; i++) {
-      s = arrive(s, T0).schedule;
-      book.arrival(s.issued, T0, i === 0);
-    }
+    s = arriveMany(book, s, 300, T0);
     expect(book.observed(2)?.counts).toEqual([[Math.floor(T0 / E), 100]]);
     book.estimate(s, T0 + 250); // cursor at 250: bucket 0 and 1 passed
     expect(book.observed(0)).toBeUndefined();

@@ -1,0 +1,15 @@
+/**
+ * The head every page the edge serves begins with: UTF-8, a phone's width, noindex (pages here are per
+ * person or per operator; only the fairness page is meant to be found), the title, then the page's own.
+ */
+export function PageHead(props: { title: string; indexed?: boolean; children?: unknown }) {
+  return (
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      {props.indexed ? null : <meta name="robots" content="noindex" />}
+      <title>{props.title}</title>
+      {props.children}
+    </head>
+  );
+}
