@@ -104,7 +104,7 @@ function Page(props: { lang: Lang; title: string; heading: string; body: string;
     <html lang={props.lang}>
       <PageHead title={props.title}>
         {props.refresh ? <meta http-equiv="refresh" content={String(props.refresh)} /> : null}
-        <style>{`body{margin:0;font:18px/1.6 system-ui,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;color:#111;background:#f4f6f8;word-break:keep-all}main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem}.card{background:#fff;border:2px solid #1f3a5f;border-radius:12px;padding:1.5rem}h1{font-size:1.5rem;color:#1f3a5f;margin-top:0}progress{width:100%;height:1.4rem}`}</style>
+        <style dangerouslySetInnerHTML={{ __html: `body{margin:0;font:18px/1.6 system-ui,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;color:#111;background:#f4f6f8;word-break:keep-all}main{max-width:40rem;margin:0 auto;padding:1.5rem 1rem}.card{background:#fff;border:2px solid #1f3a5f;border-radius:12px;padding:1.5rem}h1{font-size:1.5rem;color:#1f3a5f;margin-top:0}progress{width:100%;height:1.4rem}` }} />
       </PageHead>
       <body>
         <main>

@@ -76,7 +76,7 @@ export const fairness = new Hono<AppEnv>().get("/", async (c) => {
       (
         <html lang={lang}>
           <PageHead title={ko ? "대기 순서 추첨 공개" : "The pre-queue draw"} indexed>
-            <style>{`body{font:18px/1.6 system-ui,"Noto Sans KR",sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#111}code,pre{font-size:.85rem;overflow-wrap:anywhere;white-space:pre-wrap}a{color:#0b4f9c}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3rem .5rem;text-align:left}`}</style>
+            <style dangerouslySetInnerHTML={{ __html: `body{font:18px/1.6 system-ui,"Noto Sans KR",sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#111}code,pre{font-size:.85rem;overflow-wrap:anywhere;white-space:pre-wrap}a{color:#0b4f9c}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3rem .5rem;text-align:left}` }} />
           </PageHead>
           <body>
             <p>

@@ -45,6 +45,7 @@ describe("per-address limits on new places", () => {
     const html = await res.text();
     expect(html).toContain("같은 곳에서 새 대기번호 요청이 너무 많습니다");
     expect(html).toContain('http-equiv="refresh" content="10"');
+    expect(html).toContain('font:18px/1.6 system-ui,"Apple SD Gothic Neo"'); // the style as written, not HTML-escaped
     expect(jar.get("wr_ticket")).toBeUndefined();
     expect(await issued()).toBe(before); // nothing taken from the counter
     const json = await SELF.fetch(`${BASE}/api/pass`, { headers: { "cf-connecting-ip": addr, accept: "application/json" } });
