@@ -38,7 +38,7 @@ export default defineConfig({
       {
         test: {
           name: "origin",
-          include: ["test/origin/**/*.test.ts", "origin/**/*.test.ts", "test/loadtest/**/*.test.ts"],
+          include: ["test/origin/**/*.test.ts", "origin/**/*.test.ts", "test/loadtest/**/*.test.ts", "test/scripts/**/*.test.ts"],
           environment: "node",
           testTimeout: 30_000,
         },

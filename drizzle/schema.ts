@@ -117,6 +117,11 @@ export const people = pgTable("people", {
   birthDate: date("birth_date", { mode: "string" }).notNull(),
   sex: text("sex").notNull(),
   phone: text("phone").notNull(),
+  /**
+   * true while the record is only what a proxy typed (name unconfirmed, the proxy's phone standing in):
+   * the person's own first verification replaces both; after that neither ever changes
+   */
+  addedByProxy: boolean("added_by_proxy").notNull().default(false),
   createdAt: at("created_at").notNull().defaultNow(),
 });
 
@@ -162,6 +167,25 @@ export const identityChallenges = pgTable(
   ],
 );
 
+/**
+ * The development identity provider's stand-in for a carrier's subscriber registry: a phone belongs to the
+ * first name and resident number verified with it, and a resident number to its first phone. Only the
+ * resident number's keyed hash is kept. Empty wherever a real provider answers.
+ */
+export const devCarrierLines = pgTable("dev_carrier_lines", {
+  phone: text("phone").primaryKey(),
+  rrnHash: text("rrn_hash").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: at("created_at").notNull().defaultNow(),
+});
+
+/** The development provider's outbox of one-time codes (the last per phone), read by `GET /api/dev/otp`. */
+export const devSentCodes = pgTable("dev_sent_codes", {
+  phone: text("phone").primaryKey(),
+  code: text("code").notNull(),
+  sentAt: at("sent_at").notNull().defaultNow(),
+});
+
 export const sessions = pgTable(
   "sessions",
   {
@@ -177,6 +201,24 @@ export const sessions = pgTable(
     createdAt: at("created_at").notNull().defaultNow(),
   },
   (t) => [index("sessions_person_idx").on(t.personId)],
+);
+
+/**
+ * Whose journey an admission pass is (lib/tokens.ts `passId`: lane, counter, ticket number, admission time):
+ * the first person to verify their identity through the pass, until the pass's hard end. Booking for someone
+ * else is that same journey; a second person verifying through the same pass is refused (`pass_in_use`).
+ */
+export const passBindings = pgTable(
+  "pass_bindings",
+  {
+    passId: text("pass_id").primaryKey(),
+    personId: integer("person_id")
+      .notNull()
+      .references(() => people.id),
+    expiresAt: at("expires_at").notNull(),
+    createdAt: at("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("pass_bindings_expires_idx").on(t.expiresAt)],
 );
 
 /** Who may book when: a birth-date range, optionally the '10부제' last-digit rule, a vaccine, open/close times. */
@@ -270,7 +312,7 @@ export const idempotencyKeys = pgTable(
     response: jsonb("response").notNull(),
     createdAt: at("created_at").notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.personId, t.key] })],
+  (t) => [primaryKey({ columns: [t.personId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
 );
 
 /**
@@ -297,15 +339,27 @@ export const outbox = pgTable(
   (t) => [index("outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.sentAt} is null`)],
 );
 
-/** Failed reservation lookups per client, to limit guessing (rows older than the window are ignored). */
+/**
+ * Reservation lookups that matched nothing (and lookups still in flight, which count until they match), by
+ * client, reservation number and resident number, for the miss limits (origin/limits.ts). Rows older than
+ * the longest limit window count for nothing and are swept.
+ */
 export const lookupFailures = pgTable(
   "lookup_failures",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     clientKey: text("client_key").notNull(),
+    /** the canonical reservation number asked for (null on rows from before it was recorded) */
+    reservationNumber: text("reservation_number"),
+    /** keyed hash of the resident number given (never the number itself) */
+    rrnHash: text("rrn_hash"),
     at: at("at").notNull(),
   },
-  (t) => [index("lookup_failures_client_idx").on(t.clientKey, t.at)],
+  (t) => [
+    index("lookup_failures_client_idx").on(t.clientKey, t.at),
+    index("lookup_failures_number_idx").on(t.reservationNumber, t.at),
+    index("lookup_failures_rrn_idx").on(t.rrnHash, t.at),
+  ],
 );
 
 /** Every change an operator made to a clinic's capacity for a date: who, when, from what to what, and why. */

@@ -27,14 +27,38 @@ export interface TicketClaims {
   iat: number;
   /** the serving cursor when the ticket was issued, for an honest progress bar */
   s0: number;
+  /**
+   * A place given back: the holder came back long after the cursor passed their number, and rejoined at
+   * the cursor. Their place is this, not `seq` (absent for an ordinary ticket).
+   */
+  r?: number;
 }
 
-/** Admission: the holder of this may use the protected site until `exp`. */
+/**
+ * Admission for one journey: the holder may use the protected site until `exp`. The edge renews `exp`
+ * while the holder is active, never past `end`. `lane`, `shard`, `seq` and `adm` name the journey: they
+ * stay the same through every renewal (`passId`).
+ */
 export interface PassClaims {
   lane: string;
+  /** the ticket's number in its counter: a ticket yields one pass */
   seq: number;
-  /** expires at, ms since epoch (server clock) */
+  /** expires at, ms since epoch (server clock): the idle limit, moved on while the holder is active */
   exp: number;
+  /** the counter (shard of the lane) that admitted it */
+  shard: number;
+  /** admitted at, ms since epoch */
+  adm: number;
+  /** the journey's hard end, ms since epoch: no renewal goes past it */
+  end: number;
+}
+
+/** What a pass is signed from; a pass without `shard`, `adm` or `end` is shard 0, admitted at 0, ending at `exp`. */
+export type PassInput = Pick<PassClaims, "lane" | "seq" | "exp"> & Partial<Pick<PassClaims, "shard" | "adm" | "end">>;
+
+/** The journey a pass stands for: the same through every renewal of it, different for every admission. */
+export function passId(p: Pick<PassClaims, "lane" | "shard" | "seq" | "adm">): string {
+  return `${p.lane}:${p.shard}:${p.seq}:${p.adm}`;
 }
 
 export type VerifyFailure = "missing" | "malformed" | "unknown_key" | "bad_signature" | "wrong_type" | "expired";
@@ -128,7 +152,8 @@ async function buildKeyring(secretSetting: string): Promise<Keyring> {
   return { signingKid, keys, verified: new Map() };
 }
 
-async function sign(ring: Keyring, fields: (string | number)[]): Promise<string> {
+/** Signs `fields` (the first names the token type) with the keyring's signing key. */
+export async function sign(ring: Keyring, fields: (string | number)[]): Promise<string> {
   const payload = b64url(encoder.encode(fields.join("|")).buffer);
   const body = `${ring.signingKid}.${payload}`;
   const key = ring.keys.get(ring.signingKid)!;
@@ -137,7 +162,7 @@ async function sign(ring: Keyring, fields: (string | number)[]): Promise<string>
 }
 
 /** Checks the signature and returns the payload's fields, or why it was refused. */
-async function open(ring: Keyring, token: string | undefined): Promise<{ ok: true; fields: string[] } | { ok: false; reason: VerifyFailure }> {
+export async function open(ring: Keyring, token: string | undefined): Promise<{ ok: true; fields: string[] } | { ok: false; reason: VerifyFailure }> {
   if (!token) return { ok: false, reason: "missing" };
   if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: "malformed" };
   const parts = token.split(".");
@@ -168,7 +193,9 @@ function int(field: string | undefined): number {
 
 export function signTicket(ring: Keyring, t: TicketClaims): Promise<string> {
   if (!LANE_PATTERN.test(t.lane)) throw new Error(`invalid lane name: ${t.lane}`);
-  return sign(ring, ["T", t.lane, t.shard, t.seq, t.iat, t.s0]);
+  const fields: (string | number)[] = ["T", t.lane, t.shard, t.seq, t.iat, t.s0];
+  if (t.r !== undefined) fields.push(t.r);
+  return sign(ring, fields);
 }
 
 export function signChallenge(ring: Keyring, c: ChallengeClaims): Promise<string> {
@@ -185,9 +212,9 @@ export async function verifyChallenge(ring: Keyring, token: string | undefined, 
   return { ok: true, claims: d.claims };
 }
 
-export function signPass(ring: Keyring, p: PassClaims): Promise<string> {
+export function signPass(ring: Keyring, p: PassInput): Promise<string> {
   if (!LANE_PATTERN.test(p.lane)) throw new Error(`invalid lane name: ${p.lane}`);
-  return sign(ring, ["P", p.lane, p.seq, p.exp]);
+  return sign(ring, ["P", p.lane, p.seq, p.exp, p.shard ?? 0, p.adm ?? 0, Math.max(p.exp, p.end ?? p.exp)]);
 }
 
 /** Checks signature and shape once per token string; later calls are a map lookup. */
@@ -206,10 +233,12 @@ async function decode(ring: Keyring, token: string | undefined): Promise<Decoded
 function parseClaims(fields: string[]): Decoded | { reason: VerifyFailure } {
   const [type, lane, ...nums] = fields;
   if (!lane || !LANE_PATTERN.test(lane)) return { reason: "malformed" };
-  if (type === "T" && nums.length === 4) {
-    const [shard, seq, iat, s0] = nums.map(int) as [number, number, number, number];
+  if (type === "T" && (nums.length === 4 || nums.length === 5)) {
+    const [shard, seq, iat, s0, r] = nums.map(int) as [number, number, number, number, number | undefined];
     if ([shard, seq, iat, s0].some(Number.isNaN) || seq < 1 || s0 >= seq) return { reason: "malformed" };
-    return { type, claims: { lane, shard, seq, iat, s0 } };
+    if (r === undefined) return { type, claims: { lane, shard, seq, iat, s0 } };
+    if (Number.isNaN(r) || r < 1) return { reason: "malformed" };
+    return { type, claims: { lane, shard, seq, iat, s0, r } };
   }
   if (type === "C" && nums.length === 3) {
     const [iatField, bitsField, addr] = nums as [string, string, string];
@@ -218,10 +247,16 @@ function parseClaims(fields: string[]): Decoded | { reason: VerifyFailure } {
     if (Number.isNaN(iat) || Number.isNaN(bits) || bits > 32 || !ADDR_PATTERN.test(addr)) return { reason: "malformed" };
     return { type, claims: { lane, iat, bits, addr } };
   }
+  if (type === "P" && nums.length === 5) {
+    const [seq, exp, shard, adm, end] = nums.map(int) as [number, number, number, number, number];
+    if ([seq, exp, shard, adm, end].some(Number.isNaN) || seq < 1 || end < exp) return { reason: "malformed" };
+    return { type, claims: { lane, seq, exp, shard, adm, end } };
+  }
   if (type === "P" && nums.length === 2) {
+    // The shorter form signed before passes named their journey: shard 0, no renewal past its expiry.
     const [seq, exp] = nums.map(int) as [number, number];
     if (Number.isNaN(seq) || Number.isNaN(exp) || seq < 1) return { reason: "malformed" };
-    return { type, claims: { lane, seq, exp } };
+    return { type, claims: { lane, seq, exp, shard: 0, adm: 0, end: exp } };
   }
   return { reason: "malformed" };
 }
@@ -253,9 +288,18 @@ export function knownTicket(ring: Keyring, token: string | undefined, now: numbe
 }
 
 export async function verifyPass(ring: Keyring, token: string | undefined, now: number): Promise<Verified<PassClaims>> {
+  const read = await readPass(ring, token);
+  if (read.ok && read.claims.exp <= now) return { ok: false, reason: "expired" };
+  return read;
+}
+
+/**
+ * A pass's claims once its signature and shape are checked, whether or not it has expired: the edge
+ * readmits the holder of a pass that lapsed a short while ago (never the origin, which uses `verifyPass`).
+ */
+export async function readPass(ring: Keyring, token: string | undefined): Promise<Verified<PassClaims>> {
   const d = await decode(ring, token);
   if ("reason" in d) return { ok: false, reason: d.reason };
   if (d.type !== "P") return { ok: false, reason: "wrong_type" };
-  if (d.claims.exp <= now) return { ok: false, reason: "expired" };
   return { ok: true, claims: d.claims };
 }

@@ -5,9 +5,9 @@
  * Everything it sees is recorded for the report; it never decides anything from its own clock but
  * the timing of its own requests.
  */
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import { checkDigit } from "../origin/identity/rrn";
-import type { Client } from "./http";
+import type { Answer, Client } from "./http";
 import { DEV_PROXY_LOST, Jar } from "./http";
 import type { StatusEvent } from "./stats";
 
@@ -19,6 +19,10 @@ export interface Recorder {
   error(where: string, status: number, code: string): void;
   inflight(delta: 1 | -1): void;
 }
+
+/** Answers that say "wait and try again": what the pages do by themselves after Retry-After. */
+export const WAIT_AND_RETRY = new Set(["too_many_requests", "database_unavailable", "origin_unavailable"]);
+const isRetriedAfterWait = (a: Answer) => (a.status === 429 || a.status === 503) && WAIT_AND_RETRY.has(a.body?.code);
 
 export type Outcome =
   | { kind: "booked"; seq: number; arrivedAt: number; admittedAt: number; bookedAt: number }
@@ -48,18 +52,25 @@ export interface Shared {
 const SURNAMES = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오", "서", "신", "권"];
 const GIVEN = ["민준", "서연", "영수", "영희", "정숙", "철수", "순자", "현우", "지은", "상철", "미경", "동현"];
 
-/** A person the system will accept: a valid resident number (born 1940–1995), a phone, an address. */
-export function person(i: number, random: () => number) {
-  const year = 1940 + Math.floor(random() * 56);
-  const month = 1 + Math.floor(random() * 12);
-  const day = 1 + Math.floor(random() * 28);
-  const female = random() < 0.5;
-  const serial = String(i % 100_000).padStart(5, "0");
-  const first12 = `${String(year).slice(2)}${String(month).padStart(2, "0")}${String(day).padStart(2, "0")}${female ? 2 : 1}${serial}`;
+/** This run's block of phone numbers: each run's citizens are new people, so none meets an earlier run's booking. */
+const RUN_BASE = randomInt(0, 90_000_000);
+
+/**
+ * A person the system will accept: a valid resident number (born 1940–1994), a phone, an address. Name and
+ * resident number follow from the phone, one to one, so a phone always comes with the same person, as
+ * the identity provider's carrier registry requires, and no two phones share a resident number.
+ */
+export function person(i: number) {
+  const n = (RUN_BASE + i) % 100_000_000; // the phone's last eight digits
+  const serial = n % 100_000;
+  const block = Math.floor(n / 100_000); // 0–999: with the serial, one birth day and sex per phone
+  const birth = new Date(Date.UTC(1940, 0, 1) + (block * 20 + (serial % 20)) * 86_400_000).toISOString();
+  const female = serial % 2 === 1;
+  const first12 = `${birth.slice(2, 4)}${birth.slice(5, 7)}${birth.slice(8, 10)}${female ? 2 : 1}${String(serial).padStart(5, "0")}`;
   return {
-    name: SURNAMES[i % SURNAMES.length]! + GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]!,
+    name: SURNAMES[n % SURNAMES.length]! + GIVEN[Math.floor(n / SURNAMES.length) % GIVEN.length]!,
     rrn: `${first12.slice(0, 6)}-${first12.slice(6)}${checkDigit(first12)}`,
-    phone: `010${String(20_000_000 + i).padStart(8, "0")}`,
+    phone: `010${String(n).padStart(8, "0")}`,
     // a distinct client address per person, as each citizen has their own (a documentation range, never a target)
     address: `198.18.${(i >> 8) & 255}.${i & 255}`,
   };
@@ -69,7 +80,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 
 export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: number | null }): Promise<Outcome> {
   const jar = new Jar();
-  const who = person(i, s.random);
+  const who = person(i);
   // The edge forwards CF-Connecting-IP as the client's address (Cloudflare sets it in production; locally the
   // harness does), so per-client limits see each simulated person as themselves.
   const headers = { "cf-connecting-ip": who.address };
@@ -124,8 +135,15 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
         s.rec.error(path.split("?")[0]!.replace(/\/\d+/g, "/:id"), a.status, DEV_PROXY_LOST);
         a = await s.journey.call(method, path, { jar, body, headers: { ...headers, ...extra } });
       }
+      // Faster than one person's pace on one pass, or "try again in a moment" while the database or the origin
+      // is away: the page waits for Retry-After and tries again by itself, as this does (a few times).
+      for (let tries = 0; isRetriedAfterWait(a) && tries < 5; tries++) {
+        s.rec.error(path.split("?")[0]!.replace(/\/\d+/g, "/:id"), a.status, a.body.code);
+        await sleep((Number(a.body.retryAfterSeconds) || 10) * 1000);
+        a = await s.journey.call(method, path, { jar, body, headers: { ...headers, ...extra } });
+      }
       s.rec.origin({ at: Date.now(), ms: a.ms, status: a.status, code: a.status >= 400 ? a.body?.code : undefined });
-      if (a.status >= 500) s.rec.error(path.split("?")[0]!.replace(/\/\d+/g, "/:id"), a.status, a.body?.code ?? `http_${a.status}`);
+      if (a.status >= 500 && !isRetriedAfterWait(a)) s.rec.error(path.split("?")[0]!.replace(/\/\d+/g, "/:id"), a.status, a.body?.code ?? `http_${a.status}`);
       return a;
     } catch {
       s.rec.error(path.split("?")[0]!, 0, "network");
@@ -195,6 +213,8 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
     if (!free.length) continue;
     const slot = free[Math.floor(s.random() * free.length)]!;
     const hold = await call("POST", "/api/holds", { slotId: slot.id });
+    // A confirm whose answer was lost may still have booked: the hold then says so.
+    if (hold.body?.code === "already_booked") return { kind: "booked", seq, arrivedAt, admittedAt, bookedAt: Date.now() };
     if (hold.status !== 201) {
       lastProblem = `hold:${hold.body?.code ?? hold.status}`;
       continue;

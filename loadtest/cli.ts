@@ -10,6 +10,7 @@
  *   --token T          operator token (else OPERATOR_TOKEN or .dev.vars)
  *   --opens-in S       schedule the opening S seconds after the start: earlier arrivals form the pre-queue
  *   --abandon-after "MIN:MAX"  those who give up do so MIN..MAX seconds after arriving (default 5:60)
+ *   --max-active N     cap the lane's active passes at the start ("none" removes a cap; default: leave it)
  *   --json FILE, --html FILE   reports                          --allow-remote  permit a non-loopback target
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     "opens-in": { type: "string" },
     "abandon-after": { type: "string", default: "5:60" },
+    "max-active": { type: "string" },
     "allow-remote": { type: "boolean", default: false },
   },
 });
@@ -71,6 +73,9 @@ const schema = z.object({
   connections: z.coerce.number().int().min(1).max(1024),
   seed: z.coerce.number().int(),
   opensIn: z.coerce.number().min(0).max(3600).optional(),
+  maxActive: z
+    .union([z.literal("none").transform(() => null), z.coerce.number().int().min(0).max(10_000_000)])
+    .optional(),
   abandonAfter: z.string().transform((v, ctx) => {
     const [from, to] = v.split(":").map(Number);
     if (v.split(":").length !== 2 || !Number.isFinite(from) || !Number.isFinite(to) || from! < 0 || to! < from!) {
@@ -86,6 +91,7 @@ const parsed = schema.safeParse({
   maxSeconds: values["max-seconds"],
   opensIn: values["opens-in"],
   abandonAfter: values["abandon-after"],
+  maxActive: values["max-active"],
   token: values.token ?? process.env.OPERATOR_TOKEN ?? devVarsToken() ?? "",
 });
 if (!parsed.success) {
@@ -117,6 +123,7 @@ const opts: LoadOptions = {
   tolerance: 0,
   opensInSec: a.opensIn,
   abandonAfterSec: a.abandonAfter,
+  maxActive: a.maxActive,
 };
 
 // A new peak measurement at the origin for this run (best effort: the report says if it was not measured).

@@ -1,7 +1,8 @@
 /**
  * The HTML report: one file that opens offline, with uPlot (the charting library, from npm) and its
- * stylesheet inlined. Charts: people waiting over time, admitted per second against the set rate, origin
- * latency p50/p95/p99 over time, time in line; then errors by code and the measured verdicts.
+ * stylesheet inlined. Charts: people waiting over time, admitted per second against the set rate, passes
+ * active over time (against the cap, if any), origin latency p50/p95/p99 over time, time in line; then
+ * errors by code and the measured verdicts.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -19,6 +20,7 @@ export function htmlReport(r: Report): string {
     ["Order inversions", String(r.inversions), r.inversions === 0],
     ["5xx answers", String(r.errors5xx), r.errors5xx === 0],
     ["Requests lost by wrangler dev's local proxy (503, workers-sdk#14641; not in production)", String(r.devProxyLost), null],
+    ["'Try again in a moment' (503, database or origin away) waited out and retried", String(r.unavailableRetried), null],
     ["Admitted / set rate (while backlogged)", r.admitRatio === null ? "never backlogged" : r.admitRatio.toFixed(3), r.admitRatio === null ? null : r.admitRatio >= 0.9 && r.admitRatio <= 1.1],
     [
       `Live people admitted / set rate (abandoned places skipped; from ${r.liveAdmitFromSec} s, over ${r.liveAdmitSeconds} s)`,
@@ -38,6 +40,7 @@ export function htmlReport(r: Report): string {
     ["Peak concurrent requests at the origin", r.originPeakConcurrent === null ? "not measured" : String(r.originPeakConcurrent)],
     ["Time in line p50 / p95 / max", `${r.timeInLineSec.p50.toFixed(1)} / ${r.timeInLineSec.p95.toFixed(1)} / ${r.timeInLineSec.max.toFixed(1)} s`],
     ["Scheduled opening", r.opensAtSec === null ? "none" : `at ${r.opensAtSec} s, ${r.preQueued ?? "?"} people in the pre-queue, drawn at random`],
+    ["Active passes: peak / at the end (cap)", r.activePassesPeak === null ? "not reported" : `${r.activePassesPeak} / ${r.activePassesAtEnd} (${r.maxActive ?? "no cap"})`],
     ["Run time", `${r.durationSec} s`],
   ];
   const dropped = Object.entries(r.droppedReasons).sort((a, b) => b[1] - a[1]);
@@ -46,6 +49,12 @@ export function htmlReport(r: Report): string {
   const charts = [
     { id: "waiting", title: "People waiting", x: s.second, series: [["waiting", s.waiting, "#0b4f9c"]] },
     { id: "admitted", title: "Admitted per second against the set rate", x: s.second, series: [["admitted/s", s.admittedPerSec, "#0b7a3e"], ["set rate", s.setRate, "#b00020"]] },
+    {
+      id: "active",
+      title: "Active passes (admitted, not yet done or expired)",
+      x: s.second,
+      series: [["active passes", s.activePasses, "#6a3d9a"], ...(r.maxActive !== null ? [["cap", s.second.map(() => r.maxActive), "#b00020"]] : [])],
+    },
     { id: "latency", title: "Origin latency (ms) through the edge", x: s.second, series: [["p50", s.originP50, "#0b4f9c"], ["p95", s.originP95, "#b07a00"], ["p99", s.originP99, "#b00020"]] },
     { id: "line", title: "Time in line (s): people per bucket", x: s.timeInLine.map((b) => b[0]), series: [["people", s.timeInLine.map((b) => b[1]), "#5b3a9c"]] },
     ...(errors.length

@@ -1,11 +1,12 @@
 /**
  * One rehearsal of opening night against a running system: people arrive by the chosen curve, the
- * operator API sets (and re-plans) the admission rate, the counter is sampled every second, and at the
+ * operator API sets (and re-plans) the admission rate (and, if asked, the cap on active passes), the counter
+ * is sampled every second (its cursor, the people waiting, the passes active), and at the
  * end the origin is asked, from its database, whether any slot was overbooked. The report states what
  * was measured; nothing in it is assumed from the settings.
  */
 import { arrivalOffsets, rng, type ArrivalCurve } from "./arrivals";
-import { citizen, type Outcome, type Recorder, type Regions, type Shared } from "./citizen";
+import { citizen, WAIT_AND_RETRY, type Outcome, type Recorder, type Regions, type Shared } from "./citizen";
 import { Client, DEV_PROXY_LOST } from "./http";
 import { admitRatio, bySecond, countInversions, histogram, liveAdmitRatio, percentile, type CounterSample, type LiveSpan, type StatusEvent } from "./stats";
 
@@ -30,6 +31,8 @@ export interface LoadOptions {
   opensInSec?: number;
   /** those who give up do so between these many seconds after arriving (default 5–60) */
   abandonAfterSec?: [number, number];
+  /** cap the lane's active passes at the start (null: no cap; undefined: leave it as it is) */
+  maxActive?: number | null;
 }
 
 export interface Progress {
@@ -58,6 +61,8 @@ export interface Report {
   errors5xx: number;
   /** requests `wrangler dev`'s local proxy lost (503, cloudflare/workers-sdk#14641): not in errors5xx, which are the system's */
   devProxyLost: number;
+  /** 503 "try again in a moment" (database or origin away) that people waited out and retried: not in errors5xx */
+  unavailableRetried: number;
   overbooked: number | null;
   originP99Ms: number;
   abandoned: number;
@@ -70,6 +75,11 @@ export interface Report {
   timeInLineSec: { p50: number; p95: number; max: number };
   droppedReasons: Record<string, number>;
   errorsByCode: Record<string, number>;
+  /** the most passes active at once (admitted, not yet done or expired), and at the end, from the counter */
+  activePassesPeak: number | null;
+  activePassesAtEnd: number | null;
+  /** the cap on active passes during the run (null: none) */
+  maxActive: number | null;
   settings: {
     target: string;
     users: number;
@@ -81,6 +91,7 @@ export interface Report {
     abandonAfterSec: [number, number];
     thinkMs: number;
     opensInSec: number | null;
+    maxActive: number | null;
   };
   durationSec: number;
   series: {
@@ -89,6 +100,8 @@ export interface Report {
     serving: number[];
     admittedPerSec: number[];
     setRate: number[];
+    /** passes active at each second (admitted, not yet done or expired) */
+    activePasses: number[];
     originP50: number[];
     originP95: number[];
     originP99: number[];
@@ -129,6 +142,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const errorsByCode: Record<string, number> = {};
   let errors5xx = 0;
   let devProxyLost = 0;
+  let unavailableRetried = 0;
   let inflight = 0;
   let peak = 0;
   const rec: Recorder = {
@@ -136,6 +150,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     origin: (r) => originCalls.push(r),
     error(where, status, code) {
       if (code === DEV_PROXY_LOST) devProxyLost++;
+      else if (status === 503 && WAIT_AND_RETRY.has(code)) unavailableRetried++;
       else if (status >= 500) errors5xx++;
       const key = `${where} ${status || ""} ${code}`.replace(/\s+/g, " ").trim();
       errorsByCode[key] = (errorsByCode[key] ?? 0) + 1;
@@ -166,6 +181,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
 
   // The admission rate: set now, and changed on plan.
   if (o.rate !== undefined) await operator(o, "/config", { ratePerSec: o.rate, paused: false });
+  if (o.maxActive !== undefined) await operator(o, "/config", { maxActive: o.maxActive });
   const planTimers = o.ratePlan.map(([sec, rate]) => setTimeout(() => void operator(o, "/config", { ratePerSec: rate }).catch(() => {}), sec * 1000));
 
   // A scheduled opening: everyone before it joins the pre-queue, drawn at random at the opening.
@@ -183,7 +199,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
       graceSec = s.abandonGraceSeconds ?? 0;
       if (opensAt !== null && Date.parse(s.at) < opensAt) preQueued = s.preQueued;
       // The counter's own clock, at the moment it computed these numbers (the answer may arrive late).
-      samples.push({ at: Date.parse(s.at), serving: s.serving, waiting: s.waiting, ratePerSec: s.ratePerSec, paused: s.paused, opensAt: opensAt ?? undefined });
+      samples.push({ at: Date.parse(s.at), serving: s.serving, waiting: s.waiting, ratePerSec: s.ratePerSec, paused: s.paused, opensAt: opensAt ?? undefined, activePasses: s.activePasses, maxActive: s.maxActive });
     } catch {
       /* a missed sample only widens the next interval */
     }
@@ -263,6 +279,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     serving: [],
     admittedPerSec: [],
     setRate: [],
+    activePasses: [],
     originP50: [],
     originP95: [],
     originP99: [],
@@ -276,6 +293,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     series.serving.push(sm?.serving ?? last?.serving ?? 0);
     series.admittedPerSec.push(sm && last ? Math.max(0, Math.round(((sm.serving - last.serving) * 1000) / Math.max(1, sm.at - last.at))) : 0);
     series.setRate.push(sm?.paused ? 0 : sm?.ratePerSec ?? last?.ratePerSec ?? 0);
+    series.activePasses.push(sm?.activePasses ?? last?.activePasses ?? 0);
     const ms = (perSecond[s] ?? []).map((c) => c.ms);
     series.originP50.push(Math.round(percentile(ms, 50)));
     series.originP95.push(Math.round(percentile(ms, 95)));
@@ -289,6 +307,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const firstBacklog = samples.find((x) => x.waiting > 0 && (opensAt === null || x.at >= opensAt))?.at ?? started;
   const liveFrom = o.abandon > 0 ? firstBacklog + (abandonTo + graceSec * 1.4) * 1000 : firstBacklog;
   const liveRatio = liveAdmitRatio(samples, live, liveFrom);
+  const counted = samples.filter((x) => typeof x.activePasses === "number");
   return {
     users: o.users,
     admitted: admittedOnes.length,
@@ -304,6 +323,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     droppedAfterAdmit: dropped.length,
     errors5xx,
     devProxyLost,
+    unavailableRetried,
     overbooked,
     originP99Ms: Math.round(percentile(latencies, 99)),
     abandoned: results.filter((r) => r.kind === "abandoned").length,
@@ -316,7 +336,10 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     timeInLineSec: { p50: percentile(lineSec, 50), p95: percentile(lineSec, 95), max: lineSec.length ? Math.max(...lineSec) : 0 },
     droppedReasons,
     errorsByCode,
-    settings: { target: o.target, users: o.users, arrivalSec: o.arrivalSec, curve: o.curve, rate: o.rate ?? null, ratePlan: o.ratePlan, abandon: o.abandon, abandonAfterSec: [abandonFrom, abandonTo], thinkMs: o.thinkMs, opensInSec: o.opensInSec ?? null },
+    activePassesPeak: counted.length ? Math.max(...counted.map((x) => x.activePasses!)) : null,
+    activePassesAtEnd: counted.at(-1)?.activePasses ?? null,
+    maxActive: samples.at(-1)?.maxActive ?? null,
+    settings: { target: o.target, users: o.users, arrivalSec: o.arrivalSec, curve: o.curve, rate: o.rate ?? null, ratePlan: o.ratePlan, abandon: o.abandon, abandonAfterSec: [abandonFrom, abandonTo], thinkMs: o.thinkMs, opensInSec: o.opensInSec ?? null, maxActive: o.maxActive ?? null },
     durationSec: Math.round((Date.now() - started) / 100) / 10,
     series,
   };

@@ -51,6 +51,9 @@ export interface CounterSample {
   paused: boolean;
   /** a scheduled opening (ms): before it nobody is admitted by design */
   opensAt?: number;
+  /** passes minted and not yet ended or expired (the counter's count), and the cap on them (null: none) */
+  activePasses?: number;
+  maxActive?: number | null;
 }
 
 /**

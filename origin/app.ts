@@ -5,6 +5,9 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError } from "../lib/errors";
+import { databaseUnavailable, describeError, isDatabaseUnavailable, logUnavailable } from "./db/errors";
+import { clientAddress } from "./middleware/client-address";
+import { bodyLimit } from "./middleware/body-limit";
 import { requirePass } from "./middleware/require-pass";
 import { admitted } from "./routes/admitted";
 import { inProcessApi } from "./pages/api";
@@ -20,7 +23,6 @@ import { holdRoutes } from "./routes/holds";
 import { identityRoutes } from "./routes/identity";
 import { proxyRoutes } from "./routes/proxy";
 import { reservationRoutes } from "./routes/reservations";
-import { DevSink } from "./notify/channels";
 import { health } from "./routes/health";
 import { Gauge } from "./ops/gauge";
 import { opsRoutes } from "./routes/ops";
@@ -31,8 +33,14 @@ export function createApp(deps: Deps) {
   const app = new Hono<OriginEnv>();
   const gauge = new Gauge();
   app.use("*", gauge.middleware());
+  app.use("*", bodyLimit());
 
   app.onError((err, c) => {
+    // A lost database connection is "try again in a moment" (503, Retry-After), never a 500.
+    if (isDatabaseUnavailable(err)) {
+      logUnavailable(err);
+      err = databaseUnavailable();
+    }
     if (err instanceof AppError) {
       if (c.req.path.startsWith("/api/identity/") && err.status < 500) gauge.rejected(err.code);
       const retryAfter = err.details?.retryAfterSeconds;
@@ -41,7 +49,7 @@ export function createApp(deps: Deps) {
       return c.json(err.toJSON(), err.status);
     }
     if (err instanceof HTTPException) return err.getResponse();
-    console.error("unexpected error:", err instanceof Error ? err.message : err);
+    console.error("unexpected error:", describeError(err));
     if (wantsPage(c)) return errorPage(c, "internal", undefined, 500);
     return c.json({ code: "internal", message: "Something went wrong on our side. Please try again." }, 500);
   });
@@ -51,20 +59,21 @@ export function createApp(deps: Deps) {
   app.route("/ops", opsRoutes(deps, clock, gauge));
 
   app.use("*", requirePass({ passSecret: deps.config.passSecret, lanes: deps.config.lanes, clock }));
+  app.use("*", clientAddress({ passSecret: deps.config.passSecret, clock }));
   // Regions and vaccines, cached once for the API and the pages.
   const reference = referenceData(deps.db, clock);
   app.route("/api", clinicRoutes(deps, clock, reference));
   if (!deps.identityProvider && deps.config.appEnv === "production") {
     throw new Error("In production the origin needs a real IdentityProvider to send one-time codes.");
   }
-  const provider = deps.identityProvider ?? new DevIdentityProvider();
+  const provider = deps.identityProvider ?? new DevIdentityProvider(deps.db);
   // Resident-number and code keys, imported once on first use and shared by every route that needs them.
   let keys: Promise<IdentityKeys> | undefined;
   const getKeys = () => (keys ??= identityKeys(deps.config));
   app.route("/api", identityRoutes(deps, clock, provider, getKeys));
   app.route("/api", holdRoutes(deps, clock));
   app.route("/api", proxyRoutes(deps, clock, getKeys));
-  app.route("/api", reservationRoutes(deps, clock, getKeys, deps.devSink ?? new DevSink()));
+  app.route("/api", reservationRoutes(deps, clock, getKeys));
   app.route("/", admitted());
 
   // Citizen pages: server-rendered forms over the same API, called in-process.

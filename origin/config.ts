@@ -3,6 +3,7 @@
  * (through `loadConfig(process.env)` in the entry); a bad setting stops start-up with a message that
  * names it.
  */
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { parseLanes, type LaneSpec } from "../lib/lanes";
 
@@ -36,6 +37,7 @@ const schema = databaseSchema.extend({
   NOTIFY_SMS_URL: optionalUrl,
   NOTIFY_TOKEN: z.string().optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  ORIGIN_PROCESSES: z.coerce.number().int().min(1, "must be at least 1").max(256).default(availableParallelism()),
   OPERATOR_TOKEN: z.string().min(16, "must be at least 16 characters").optional().or(z.literal("").transform(() => undefined)),
 }).superRefine((v, ctx) => {
   if (v.APP_ENV !== "production") return;
@@ -68,6 +70,8 @@ export interface OriginConfig {
   notify: { endpoints: { kakao?: string; naver?: string; sms?: string }; token?: string };
   /** how often the dispatcher looks for due notifications */
   outboxPollMs: number;
+  /** serving processes under node:cluster when on PostgreSQL (PGlite always runs one) */
+  originProcesses: number;
   /** the operator API and page (/ops); unset: they are off */
   operatorToken?: string;
 }
@@ -118,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined>): OriginConfi
       token: v.NOTIFY_TOKEN,
     },
     outboxPollMs: v.OUTBOX_POLL_MS,
+    originProcesses: v.ORIGIN_PROCESSES,
     operatorToken: v.OPERATOR_TOKEN,
   };
 }

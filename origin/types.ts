@@ -2,7 +2,6 @@ import type { PassClaims } from "../lib/tokens";
 import type { OriginConfig } from "./config";
 import type { Db } from "./db";
 import type { IdentityProvider } from "./identity/provider";
-import type { DevSink } from "./notify/channels";
 
 /** What the origin app is built from: tests pass their own, the entry passes the real ones. */
 export interface Deps {
@@ -10,10 +9,8 @@ export interface Deps {
   db: Db;
   /** the server's clock (ms); tests inject one */
   clock?: () => number;
-  /** where one-time codes go; development and tests default to the in-memory provider */
+  /** the carrier check and where one-time codes go; development and tests default to the simulated registry in the database */
   identityProvider?: IdentityProvider;
-  /** where notifications without a gateway land in development (shared with the dispatcher) */
-  devSink?: DevSink;
 }
 
 /** Who is acting: the verified person, and the subject when booking for someone else (대리예약). */
@@ -29,5 +26,6 @@ export interface SessionInfo {
 }
 
 export interface OriginEnv {
-  Variables: { pass: PassClaims; session: SessionInfo };
+  /** `client`: the edge-verified client address per-client limits count by (middleware/client-address.ts) */
+  Variables: { pass: PassClaims; session: SessionInfo; client: string };
 }

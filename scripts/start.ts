@@ -6,12 +6,17 @@
  * Secrets (the edge's TICKET_SECRET, PASS_SECRET, OPERATOR_TOKEN; the origin's PASS_SECRET, RRN_HMAC_KEY,
  * RRN_ENC_KEY, SESSION_SECRET) come from the environment when set, else from
  * .dev.vars, where any that are missing are generated once (the file is git-ignored). Both processes get
- * the same values; the edge reads them from a private runtime file under .wrangler/. Ctrl-C stops both.
+ * the same values; the edge reads them from a private runtime file under .wrangler/.
+ *
+ * Both run supervised (scripts/supervisor.ts): a process that dies is started again after a short, growing
+ * pause, and one that stops answering its health check is restarted, each said on the terminal. Only
+ * Ctrl-C (or SIGTERM) stops both.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { z } from "zod";
+import { httpProbe, Supervisor } from "./supervisor";
 import { wranglerVar } from "./wrangler-vars";
 
 /** The edge's secrets (TICKET_SECRET, PASS_SECRET, OPERATOR_TOKEN) and the origin's (PASS_SECRET and the identity keys). */
@@ -81,40 +86,24 @@ mkdirSync(".wrangler", { recursive: true });
 writeFileSync(RUNTIME_ENV, EDGE_SECRETS.map((n) => `${n}="${secrets[n]}"`).join("\n") + "\n", { mode: 0o600 });
 chmodSync(RUNTIME_ENV, 0o600);
 
-const children: ChildProcess[] = [];
-let stopping = false;
-
-function launch(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+function spawnGroup(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   // Each child leads its own process group, so stopping it also stops what it started (workerd).
   const child = spawn(command, args, { env, stdio: "inherit", detached: true });
-  child.on("exit", (code, signal) => {
-    if (!stopping) {
-      console.error(`\n${name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping the rest.`);
-      stop(code || 1);
-    }
-  });
-  children.push(child);
+  child.on("error", (err) => console.error(`[npm start] ${name} could not be started: ${err.message}`));
   return child;
 }
+
+const say = (line: string) => console.error(`[npm start] ${line}`);
+const supervisors: Supervisor[] = [];
+let stopping = false;
+let announced = false;
 
 function stop(code = 0): void {
   if (stopping) return;
   stopping = true;
   rmSync(RUNTIME_ENV, { force: true });
-  for (const child of children) {
-    if (child.exitCode === null && child.pid) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-  const deadline = setTimeout(() => {
-    for (const child of children) if (child.exitCode === null && child.pid) try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
-    process.exit(code);
-  }, 5000);
-  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once("exit", r))))).then(() => {
+  const deadline = setTimeout(() => process.exit(code), 8000);
+  Promise.all(supervisors.map((s) => s.stop())).then(() => {
     clearTimeout(deadline);
     process.exit(code);
   });
@@ -124,64 +113,74 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 const originUrl = `http://127.0.0.1:${ORIGIN_PORT}`;
-launch("origin", process.execPath, ["--import", "tsx", "origin/server.ts"], {
-  ...process.env,
-  ORIGIN_HOST: "127.0.0.1",
-  ORIGIN_PORT: String(ORIGIN_PORT),
-  PASS_SECRET: secrets.PASS_SECRET,
-  // the same lane table as the edge, so the origin accepts a pass only on its own lane's paths
-  LANES: wranglerVar("LANES"),
-  OPERATOR_TOKEN: secrets.OPERATOR_TOKEN,
-  RRN_HMAC_KEY: secrets.RRN_HMAC_KEY,
-  RRN_ENC_KEY: secrets.RRN_ENC_KEY,
-  SESSION_SECRET: secrets.SESSION_SECRET,
-});
-launch(
-  "edge (wrangler dev)",
-  process.execPath,
-  [
-    "node_modules/wrangler/bin/wrangler.js",
-    "dev",
-    "--ip", "127.0.0.1",
-    "--port", String(PORT),
-    "--var", `ORIGIN_URL:${originUrl}`,
-    "--env-file", RUNTIME_ENV,
-    "--show-interactive-dev-session=false",
-    "--log-level", "warn",
-    ...(settings.data.EDGE_STATE_DIR ? ["--persist-to", settings.data.EDGE_STATE_DIR] : []),
-    ...(settings.data.ABANDON_GRACE_SECONDS !== undefined ? ["--var", `ABANDON_GRACE_SECONDS:${settings.data.ABANDON_GRACE_SECONDS}`] : []),
-  ],
-  { ...process.env, WRANGLER_SEND_METRICS: "false" },
-);
+const edgeUrl = `http://127.0.0.1:${PORT}`;
 
-async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until && !stopping) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return true;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return false;
+/**
+ * `probeTimeoutMs` bounds each health check; three misses in a row mean the process is not answering. The
+ * bounds are generous on purpose: a busy machine is slow, not dead.
+ */
+function supervise(name: string, healthUrl: string, probeTimeoutMs: number, startupTimeoutMs: number, start: () => ChildProcess): void {
+  const supervisor = new Supervisor({
+    name,
+    start,
+    probe: httpProbe(healthUrl, probeTimeoutMs),
+    policy: { startupTimeoutMs },
+    log: say,
+    onReady: announce,
+    onGiveUp: () => {
+      if (stopping) return;
+      console.error(`\nThe ${name} did not come up; see the messages above.`);
+      stop(1);
+    },
+  });
+  supervisors.push(supervisor);
+  supervisor.start();
 }
 
-const edgeUrl = `http://127.0.0.1:${PORT}`;
-const [originUp, edgeUp] = await Promise.all([waitFor(`${originUrl}/health`, 60_000), waitFor(`${edgeUrl}/_wr/ping`, 90_000)]);
-if (!originUp || !edgeUp) {
-  if (!stopping) {
-    console.error(`\nThe ${!originUp ? "origin" : "edge"} did not come up; see the messages above.`);
-    stop(1);
-  }
-} else {
+function announce(): void {
+  if (announced || !supervisors.every((s) => s.everReady)) return;
+  announced = true;
   console.log(`
   Open ${edgeUrl}
 
   Operator token: ${secrets.OPERATOR_TOKEN}
     curl -H "Authorization: Bearer ${secrets.OPERATOR_TOKEN}" ${edgeUrl}/_wr/admin/stats
   Origin (direct, needs a pass): ${originUrl}
-  Press Ctrl-C to stop.
+  A process that stops or stops answering is started again (said here). Press Ctrl-C to stop.
 `);
 }
+
+// The origin's first start on an empty database loads the demo data, which takes a while.
+supervise("origin", `${originUrl}/health`, 5000, 300_000, () =>
+  spawnGroup("origin", process.execPath, ["--import", "tsx", "origin/server.ts"], {
+    ...process.env,
+    ORIGIN_HOST: "127.0.0.1",
+    ORIGIN_PORT: String(ORIGIN_PORT),
+    PASS_SECRET: secrets.PASS_SECRET,
+    // the same lane table as the edge, so the origin accepts a pass only on its own lane's paths
+    LANES: wranglerVar("LANES"),
+    OPERATOR_TOKEN: secrets.OPERATOR_TOKEN,
+    RRN_HMAC_KEY: secrets.RRN_HMAC_KEY,
+    RRN_ENC_KEY: secrets.RRN_ENC_KEY,
+    SESSION_SECRET: secrets.SESSION_SECRET,
+  }),
+);
+supervise("edge (wrangler dev)", `${edgeUrl}/_wr/ping`, 3000, 120_000, () =>
+  spawnGroup(
+    "edge (wrangler dev)",
+    process.execPath,
+    [
+      "node_modules/wrangler/bin/wrangler.js",
+      "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(PORT),
+      "--var", `ORIGIN_URL:${originUrl}`,
+      "--env-file", RUNTIME_ENV,
+      "--show-interactive-dev-session=false",
+      "--log-level", "warn",
+      ...(settings.data.EDGE_STATE_DIR ? ["--persist-to", settings.data.EDGE_STATE_DIR] : []),
+      ...(settings.data.ABANDON_GRACE_SECONDS !== undefined ? ["--var", `ABANDON_GRACE_SECONDS:${settings.data.ABANDON_GRACE_SECONDS}`] : []),
+    ],
+    { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  ),
+);

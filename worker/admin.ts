@@ -1,17 +1,19 @@
 /**
- * The operator API (bearer OPERATOR_TOKEN): live numbers straight from the lane's counters, and changes to
- * its admission schedule: rate, pause, and a scheduled opening. Changes are re-anchored inside each counter
+ * The operator API (bearer OPERATOR_TOKEN, from the operator's own origin only: same-origin.ts): live numbers
+ * straight from the lane's counters, and changes to its admission schedule: rate, pause, a scheduled opening,
+ * the cap on active passes. A change must be sent as `application/json` (415 otherwise). Changes are re-anchored inside each counter
  * (admission.ts), so they never make the cursor jump, and this isolate's snapshots are dropped so its next
  * answer already reflects them. A lane of K shards is read and steered as one (lane-ops.ts).
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../lib/errors";
-import { MAX_POW_BITS, MAX_RATE_PER_SEC } from "./admission";
+import { MAX_ACTIVE, MAX_POW_BITS, MAX_RATE_PER_SEC } from "./admission";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
 import { operatorAuth } from "./operator-auth";
 import { laneParam } from "./lane-param";
+import { sameOrigin } from "./same-origin";
 import { configureLane, laneStats, openLane, readLane, type LaneRead } from "./lane-ops";
 
 /** How far ahead an opening may be scheduled: further is a typo (a wrong year), not a plan. */
@@ -39,11 +41,18 @@ const configChange = z
       .string({ invalid_type_error: OPENS_AT_FORMAT })
       .refine((v) => v === "now" || isoWithZone.safeParse(v).success, OPENS_AT_FORMAT)
       .optional(),
+    maxActive: z
+      .number({ invalid_type_error: "maxActive must be a whole number, or null for no cap" })
+      .int("maxActive must be a whole number, or null for no cap")
+      .min(0, "maxActive cannot be negative")
+      .max(MAX_ACTIVE, `maxActive above ${MAX_ACTIVE} is not a plausible cap`)
+      .nullable()
+      .optional(),
   })
   .strict()
   .refine(
-    (v) => v.ratePerSec !== undefined || v.paused !== undefined || v.opensAt !== undefined || v.proofOfWorkBits !== undefined,
-    "Send ratePerSec, paused, opensAt and/or proofOfWorkBits.",
+    (v) => v.ratePerSec !== undefined || v.paused !== undefined || v.opensAt !== undefined || v.proofOfWorkBits !== undefined || v.maxActive !== undefined,
+    "Send ratePerSec, paused, opensAt, proofOfWorkBits and/or maxActive.",
   );
 
 /** The opening time of a change, checked against the server's clock; an AppError when implausible. */
@@ -65,12 +74,16 @@ function parseConfigChange(body: unknown): z.infer<typeof configChange> {
 }
 
 export const admin = new Hono<AppEnv>()
+  .use("*", sameOrigin)
   .use("*", operatorAuth)
   .get("/stats", async (c) => {
     const lane = laneParam(c);
     return c.json({ ...laneStats(lane, await readLane(c.env, lane)), abandonGraceSeconds: config(c.env).abandonGraceMs / 1000 });
   })
   .post("/config", async (c) => {
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
+      throw new AppError("unsupported_media_type", 415, "Send the change as JSON, with Content-Type: application/json.");
+    }
     const body = await c.req.json().catch(() => {
       throw new AppError("bad_json", 400, "The request body must be JSON, e.g. {\"ratePerSec\": 100}.");
     });
@@ -86,8 +99,8 @@ export const admin = new Hono<AppEnv>()
       }
       after = opened;
     }
-    if (change.ratePerSec !== undefined || change.paused !== undefined || change.proofOfWorkBits !== undefined) {
-      after = await configureLane(c.env, lane, { ratePerSec: change.ratePerSec, paused: change.paused, powBits: change.proofOfWorkBits });
+    if (change.ratePerSec !== undefined || change.paused !== undefined || change.proofOfWorkBits !== undefined || change.maxActive !== undefined) {
+      after = await configureLane(c.env, lane, { ratePerSec: change.ratePerSec, paused: change.paused, powBits: change.proofOfWorkBits, maxActive: change.maxActive });
     }
     return c.json(laneStats(lane, after ?? (await readLane(c.env, lane))));
   });

@@ -9,8 +9,10 @@
  *   paused      operator's stop: the cursor holds still
  *   speed       numbers the cursor passes per admitted person: 1, or more when places ahead were abandoned
  *               (liveness.ts measures it from per-interval counts; the counter re-anchors when it changes)
+ *   held        the lane is at its cap of active passes (`maxActive`): the cursor holds still, as when
+ *               paused, until a pass ends or expires (one out, one in)
  *
- *   serving(t) = paused ? anchorSeq : min(issued, anchorSeq + floor(rate · speed · max(0, t − anchorAt)))
+ *   serving(t) = paused or held ? anchorSeq : min(issued, anchorSeq + floor(rate · speed · max(0, t − anchorAt)))
  *
  * A ticket whose place <= serving(t) is admitted. A ticket's place is its number, except in a pre-queue:
  *   opensAt     a scheduled opening (ms; 0 when none). Until then the anchor sits at opensAt, so the
@@ -23,7 +25,16 @@
  * The schedule is re-anchored (anchorSeq = serving(now), anchorAt = now) on every change of rate, pause or
  * speed, so a change never makes the cursor jump, and when the queue has run dry, so capacity left idle is
  * never banked: after a quiet hour a surge is let in at the set rate, not all at once. A dry queue is noticed
- * lazily, by the next arrival, which is equivalent to re-anchoring at the moment it ran dry.
+ * lazily, by the next arrival, which is equivalent to re-anchoring at the moment it ran dry. After the counter
+ * has heard nothing for more than RESUME_GAP_MS while people waited (it, or every edge, was down), it resumes
+ * from where the cursor stood then, plus at most that gap's worth (`resume`): an outage never lets its
+ * capacity in at once, and the cursor never steps back, so nobody already admitted is sent back.
+ *
+ * Also kept, each a few numbers:
+ *   active      passes this counter minted that have not ended or expired (as of its last write)
+ *   marks       the cursor sampled every MARK_EVERY_MS over the last grace period ([cursor, at, ...]): whether
+ *               a place was passed long ago (`passedBefore`), so a place passed long ago rejoins at the cursor
+ *   rejoinNext  the last place given to someone rejoining at the cursor: rejoiners are spaced one per place
  *
  * Everything here is pure: the Durable Object persists the schedule, the edge evaluates it from a cached
  * snapshot, and tests drive it with any clock.
@@ -49,10 +60,22 @@ export interface Schedule {
   rev: number;
   /** operators' switch under attack: a new place needs a proof of work of this many bits (0: off) */
   powBits: number;
+  /** the most passes of this counter live at once (null: no cap) */
+  maxActive: number | null;
+  /** passes of this counter minted and not yet ended or expired, when the counter last wrote this */
+  active: number;
+  /** the cursor holds because `active` reached `maxActive` */
+  held: boolean;
+  /** the cursor sampled over the last grace period: [cursor, at, cursor, at, ...], oldest first */
+  marks: number[];
+  /** the last place handed to someone rejoining at the cursor (0: none yet) */
+  rejoinNext: number;
 }
 
 /** The operator's upper bound on a rate: anything above it is a typo, not a plan. */
 export const MAX_RATE_PER_SEC = 100_000;
+/** The operator's upper bound on a cap of active passes. */
+export const MAX_ACTIVE = 10_000_000;
 
 export function initialSchedule(ratePerSec: number, now: number): Schedule {
   return {
@@ -70,6 +93,11 @@ export function initialSchedule(ratePerSec: number, now: number): Schedule {
     seed: "",
     rev: 0,
     powBits: 0,
+    maxActive: null,
+    active: 0,
+    held: false,
+    marks: [],
+    rejoinNext: 0,
   };
 }
 
@@ -80,7 +108,7 @@ export function upgradeSchedule(stored: Partial<Schedule> & Pick<Schedule, "issu
 
 /** The cursor the formula gives before it is capped at `issued`. */
 export function uncapped(s: Schedule, t: number): number {
-  if (s.paused) return s.anchorSeq;
+  if (s.paused || s.held) return s.anchorSeq;
   const elapsedSec = Math.max(0, t - s.anchorAt) / 1000;
   return s.anchorSeq + Math.floor(s.ratePerSec * s.speed * elapsedSec);
 }
@@ -117,7 +145,7 @@ export function seal(s: Schedule, t: number, seed: string): Schedule {
  */
 export function arrive(s: Schedule, t: number): { schedule: Schedule; seq: number } {
   const seq = s.issued + 1;
-  if (!s.paused && t >= s.anchorAt && uncapped(s, t) > s.issued) {
+  if (!s.paused && !s.held && t >= s.anchorAt && uncapped(s, t) > s.issued) {
     return { seq, schedule: { ...s, issued: seq, anchorSeq: seq, anchorAt: t } };
   }
   return { seq, schedule: { ...s, issued: seq } };
@@ -127,6 +155,8 @@ export interface ScheduleChange {
   ratePerSec?: number;
   paused?: boolean;
   powBits?: number;
+  /** the cap on this counter's live passes; null removes it */
+  maxActive?: number | null;
 }
 
 /** The hardest proof of work operators may ask: 2^24 hashes is several seconds on an old phone already. */
@@ -144,7 +174,65 @@ export function reconfigure(s: Schedule, t: number, change: ScheduleChange): Sch
     ratePerSec: change.ratePerSec ?? s.ratePerSec,
     paused: change.paused ?? s.paused,
     powBits: change.powBits ?? s.powBits,
+    maxActive: change.maxActive === undefined ? s.maxActive : change.maxActive,
   };
+}
+
+/** The lane is full: as many passes live as its cap allows. */
+export function atCap(s: Schedule): boolean {
+  return s.maxActive !== null && s.active >= s.maxActive;
+}
+
+/** Holds the cursor at the cap, or lets it move again below it; re-anchored, so it never jumps. */
+export function hold(s: Schedule, t: number, held: boolean): Schedule {
+  if (s.held === held) return s;
+  return { ...s, anchorSeq: serving(s, t), anchorAt: Math.max(t, s.anchorAt), held };
+}
+
+/** No word from anyone for longer than this while people wait: the counter or the edge was down. */
+export const RESUME_GAP_MS = 5_000;
+
+/**
+ * The schedule after a silence: `lastSeen` is when the counter was last called. If more than `gapMs` has
+ * passed since (or since the anchor, if later) and the cursor would move further than it could in `gapMs`
+ * (or than one place), it is re-anchored there now: admission goes on at the set rate from where it stood.
+ */
+export function resume(s: Schedule, lastSeen: number, t: number, gapMs = RESUME_GAP_MS): Schedule {
+  const stood = Math.max(lastSeen, s.anchorAt);
+  if (t - stood <= gapMs || s.paused || s.held) return s;
+  const limit = Math.max(serving(s, stood + gapMs), Math.min(s.issued, serving(s, stood) + 1));
+  if (serving(s, t) <= limit) return s;
+  return { ...s, anchorSeq: limit, anchorAt: t };
+}
+
+export const MARK_EVERY_MS = 30_000;
+
+/** Samples the cursor at most every MARK_EVERY_MS, keeping what `keepMs` back needs (and one older mark). */
+export function markCursor(s: Schedule, t: number, keepMs: number): Schedule {
+  const m = s.marks;
+  if (m.length > 0 && t - m[m.length - 1]! < MARK_EVERY_MS) return s;
+  const next = [...m, serving(s, t), t];
+  let from = 0;
+  while (from + 2 < next.length && next[from + 3]! <= t - keepMs) from += 2;
+  return { ...s, marks: from === 0 ? next : next.slice(from) };
+}
+
+/** Whether the cursor had certainly passed `place` by time `at` (from the marks, or the current anchor). */
+export function passedBefore(s: Schedule, place: number, at: number): boolean {
+  if (at >= s.anchorAt && (place <= s.anchorSeq || serving(s, at) >= place)) return true;
+  for (let i = 0; i + 1 < s.marks.length; i += 2) if (s.marks[i + 1]! <= at && s.marks[i]! >= place) return true;
+  return false;
+}
+
+/**
+ * A place for someone coming back long after the cursor passed them: right behind the people now at the
+ * front, one place further for each earlier rejoiner still ahead, never past the last number issued (a line
+ * that has run dry lets them in at once). Admitted together with whoever holds that place.
+ */
+export function rejoin(s: Schedule, t: number): { schedule: Schedule; place: number } {
+  const cursor = serving(s, t);
+  const place = Math.min(s.issued, Math.max(cursor + 1, s.rejoinNext + 1));
+  return { place, schedule: { ...s, rejoinNext: place } };
 }
 
 /** A new estimate of how many numbers the cursor should pass per live person, re-anchored so it never jumps. */
@@ -255,15 +343,16 @@ export function queueStatus(s: Schedule, place: number, t: number, holdsPass = f
   const cursor = serving(s, t);
   // A snapshot may predate a ticket issued a moment ago: never report fewer issued than the ticket proves.
   const issued = Math.max(s.issued, place);
-  const admitted = holdsPass || place <= cursor;
-  const gap = admitted ? 0 : place - cursor - 1;
+  // A place the cursor has reached still waits at the front while the lane is at its cap.
+  const admitted = holdsPass || (place <= cursor && !atCap(s));
+  const gap = admitted ? 0 : Math.max(0, place - cursor - 1);
   const ahead = s.liveShare === 1 ? gap : Math.round(gap * s.liveShare);
   let etaSeconds: number | null = 0;
   if (!admitted) {
     etaSeconds = null;
     if (!s.paused && s.ratePerSec > 0) {
-      // When uncapped(t') reaches place: anchorSeq + rate·speed·(t' − anchorAt) >= place.
-      const admitAt = s.anchorAt + ((place - s.anchorSeq) / (s.ratePerSec * s.speed)) * 1000;
+      // When uncapped(t') reaches place: anchorSeq + rate·speed·(t' − anchorAt) >= place (held: as if it moved on now).
+      const admitAt = (s.held ? t : s.anchorAt) + ((place - s.anchorSeq) / (s.ratePerSec * s.speed)) * 1000;
       etaSeconds = Math.max(1, Math.ceil((admitAt - t) / 1000));
     }
   }

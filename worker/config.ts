@@ -18,11 +18,15 @@ const schema = z.object({
   LANE: z.string().regex(/^[a-z0-9_-]{1,32}$/).default("booking"),
   LANES: z.string().optional(),
   PASS_TTL_SECONDS: seconds(1200),
+  PASS_MAX_SECONDS: seconds(3600),
+  PASS_GRACE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(900),
   TICKET_TTL_SECONDS: seconds(24 * 3600),
   SNAPSHOT_TTL_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   INITIAL_RATE_PER_SEC: z.coerce.number().min(0).max(MAX_RATE_PER_SEC).default(20),
   // A waiting page that has not checked in for this long is taken as gone (0: never).
   ABANDON_GRACE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
+  // The longest the edge waits for the origin to start answering a forwarded request.
+  ORIGIN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
 });
 
 export interface WorkerConfig {
@@ -35,7 +39,12 @@ export interface WorkerConfig {
   lanes: LaneSpec[];
   /** the same lanes by name (asked on every poll and arrival) */
   laneByName: Map<string, LaneSpec>;
+  /** a pass's idle time: it expires this long after its holder's last renewal (renewed at half of it) */
   passTtlMs: number;
+  /** a pass's longest life, from admission: no renewal goes past it */
+  passMaxMs: number;
+  /** how long after expiring a pass still readmits its holder at once */
+  passGraceMs: number;
   ticketTtlMs: number;
   snapshotTtlMs: number;
   initialRatePerSec: number;
@@ -43,6 +52,8 @@ export interface WorkerConfig {
   abandonGraceMs: number;
   /** the longest a waiting page may go between polls: every live page must check in once per liveness epoch, with room to be late */
   maxPollMs: number;
+  /** how long a forwarded request may wait for the origin's answer before the person is told to try again */
+  originTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -74,11 +85,14 @@ export function config(env: Env): WorkerConfig {
     lanes,
     laneByName: new Map(lanes.map((l) => [l.name, l])),
     passTtlMs: v.PASS_TTL_SECONDS * 1000,
+    passMaxMs: Math.max(v.PASS_MAX_SECONDS, v.PASS_TTL_SECONDS) * 1000,
+    passGraceMs: v.PASS_GRACE_SECONDS * 1000,
     ticketTtlMs: v.TICKET_TTL_SECONDS * 1000,
     snapshotTtlMs: v.SNAPSHOT_TTL_MS,
     initialRatePerSec: v.INITIAL_RATE_PER_SEC,
     abandonGraceMs: v.ABANDON_GRACE_SECONDS * 1000,
     maxPollMs: v.ABANDON_GRACE_SECONDS > 0 ? Math.min(POLL_MAX_MS, maxPollMs(v.ABANDON_GRACE_SECONDS * 1000)) : POLL_MAX_MS,
+    originTimeoutMs: v.ORIGIN_TIMEOUT_SECONDS * 1000,
   };
   parsed.set(env, cfg);
   return cfg;

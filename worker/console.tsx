@@ -2,8 +2,10 @@
  * The operator console at /_wr/admin: sign in once with the operator token (kept in a signed, HttpOnly,
  * SameSite=Strict cookie limited to /_wr/admin), then watch the line live (issued, serving, waiting, the
  * set rate, admitted per second, the wait at the back of the line, with a chart) and steer it: set the
- * rate, pause, resume. A big change (pausing, or a rate cut or raise of more than half) asks for
- * confirmation first: in the page's script, and on the server for a form sent without it.
+ * rate, pause, resume, cap the passes live at once (`maxActive`; the number live is shown beside it). A big
+ * change (pausing, or a rate cut or raise of more than half) asks for confirmation first: in the page's
+ * script, and on the server for a form sent without it. Requests from any other origin are refused
+ * (same-origin.ts).
  * Each lane (lib/lanes.ts) is steered on its own: ?lane=, default the first. Korean by default, English with ?lang=en.
  */
 import { Hono, type Context } from "hono";
@@ -11,7 +13,7 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { timingSafeEqual } from "hono/utils/buffer";
 import UPLOT_CSS from "uplot/dist/uPlot.min.css";
 import UPLOT_JS from "uplot/dist/uPlot.iife.min.js";
-import { MAX_POW_BITS, MAX_RATE_PER_SEC } from "./admission";
+import { MAX_ACTIVE, MAX_POW_BITS, MAX_RATE_PER_SEC } from "./admission";
 import type { AppEnv } from "./app-env";
 import { asset } from "./assets";
 import { config } from "./config";
@@ -20,6 +22,7 @@ import { AppError } from "../lib/errors";
 import { openingTime } from "./admin";
 import { configureLane, laneStats, openLane, readLane } from "./lane-ops";
 import { PageHead } from "./page-head";
+import { sameOrigin } from "./same-origin";
 
 export const CONSOLE_COOKIE = "wr_operator";
 const COOKIE_PATH = "/_wr/admin";
@@ -77,6 +80,13 @@ const WORDS = {
     powApply: "방어 설정 적용",
     badPow: `방어 수준은 0(끔)부터 ${MAX_POW_BITS}비트까지 고를 수 있습니다.`,
     powLevel: (bits: number) => `${bits}비트 (약 ${Math.round(2 ** bits / 1000) / 10}만 번 계산)`,
+    active: "입장 중 (활성 입장권)",
+    maxActive: "동시 입장 상한",
+    noCap: "상한 없음",
+    setMaxActive: "동시 입장 상한 (비우면 상한 없음)",
+    maxActiveHelp: "입장해 예약 중인 분이 이 수에 이르면, 한 분이 끝내고 나갈 때마다 한 분씩 들어옵니다. 이미 입장한 분은 영향이 없습니다.",
+    applyCap: "상한 적용",
+    badMaxActive: `동시 입장 상한은 0 이상 ${MAX_ACTIVE} 이하의 정수이거나, 비워 두어 상한 없음이어야 합니다.`,
   },
   en: {
     title: "Waiting-room console",
@@ -126,6 +136,13 @@ const WORDS = {
     powApply: "Apply defence setting",
     badPow: `The defence level is 0 (off) to ${MAX_POW_BITS} bits.`,
     powLevel: (bits: number) => `${bits} bits (about ${Math.round(2 ** bits / 1000)} thousand hashes)`,
+    active: "Inside now (active passes)",
+    maxActive: "Cap on people inside",
+    noCap: "no cap",
+    setMaxActive: "Cap on people inside at once (empty: no cap)",
+    maxActiveHelp: "Once this many admitted people are inside, one more comes in each time one finishes. People already inside are not affected.",
+    applyCap: "Apply cap",
+    badMaxActive: `The cap is a whole number from 0 to ${MAX_ACTIVE}, or empty for no cap.`,
   },
 };
 type Lang = keyof typeof WORDS;
@@ -214,6 +231,7 @@ function fromKoreaTime(value: string): string {
 }
 
 export const consoleRoutes = new Hono<AppEnv>()
+  .use("*", sameOrigin)
   .get("/", async (c) => {
     const l = lang(c);
     if (!(await consoleSession(c))) return c.html(<Login l={l} />);
@@ -221,15 +239,15 @@ export const consoleRoutes = new Hono<AppEnv>()
     const lane = laneParam(c);
     const lanes = config(c.env).lanes.map((x) => x.name);
     const schedule = laneStats(lane, await readLane(c.env, lane));
-    const script = `(function(){var W=${JSON.stringify({ running: w.running, paused: w.paused, waiting: w.waiting, admitted: w.admittedPerSec, rate: w.rate, unknown: w.unknown, confirmPause: w.confirmPause })};
+    const script = `(function(){var W=${JSON.stringify({ running: w.running, paused: w.paused, waiting: w.waiting, admitted: w.admittedPerSec, rate: w.rate, unknown: w.unknown, confirmPause: w.confirmPause, active: w.active })};
 var fmt=${w.seconds.toString()};var conf=${w.confirmRate.toString()};var isBig=${isBig.toString()};
-var xs=[],waiting=[],admitted=[],rates=[],last=null,cur=null;
-var el=document.getElementById("chart");var plot=new uPlot({width:Math.min(860,el.clientWidth||860),height:260,scales:{x:{time:true,range:function(u,min,max){return [Math.min(min,max-60),max+1]}}},series:[{},{label:W.waiting,stroke:"#0b4f9c",width:2,scale:"n"},{label:W.admitted,stroke:"#0b7a3e",width:2,scale:"r"},{label:W.rate,stroke:"#b00020",width:1,dash:[6,4],scale:"r"}],axes:[{},{scale:"n",size:70},{scale:"r",side:1,size:60,grid:{show:false}}]},[xs,waiting,admitted,rates],el);
+var xs=[],waiting=[],admitted=[],rates=[],actives=[],last=null,cur=null;
+var el=document.getElementById("chart");var plot=new uPlot({width:Math.min(860,el.clientWidth||860),height:260,scales:{x:{time:true,range:function(u,min,max){return [Math.min(min,max-60),max+1]}}},series:[{},{label:W.waiting,stroke:"#0b4f9c",width:2,scale:"n"},{label:W.admitted,stroke:"#0b7a3e",width:2,scale:"r"},{label:W.rate,stroke:"#b00020",width:1,dash:[6,4],scale:"r"},{label:W.active,stroke:"#6a3d9a",width:2,scale:"n"}],axes:[{},{scale:"n",size:70},{scale:"r",side:1,size:60,grid:{show:false}}]},[xs,waiting,admitted,rates,actives],el);
 function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}
 function tick(){var x=new XMLHttpRequest();x.open("GET","/_wr/admin/stats?lane=${lane}",true);x.onload=function(){if(x.status!==200)return;var s=JSON.parse(x.responseText);cur=s;var t=Date.parse(s.at)/1000;
 var a=last?Math.max(0,(s.serving-last.serving)/Math.max(0.001,t-last.t)):0;last={serving:s.serving,t:t};
-xs.push(t);waiting.push(s.waiting);admitted.push(Math.round(a*10)/10);rates.push(s.paused?0:s.ratePerSec);if(xs.length>300){xs.shift();waiting.shift();admitted.shift();rates.shift();}
-plot.setData([xs,waiting,admitted,rates]);set("s-issued",s.issued.toLocaleString());set("s-serving",s.serving.toLocaleString());set("s-waiting",s.waiting.toLocaleString());
+xs.push(t);waiting.push(s.waiting);admitted.push(Math.round(a*10)/10);rates.push(s.paused?0:s.ratePerSec);actives.push(s.activePasses);if(xs.length>300){xs.shift();waiting.shift();admitted.shift();rates.shift();actives.shift();}
+plot.setData([xs,waiting,admitted,rates,actives]);set("s-active",s.activePasses.toLocaleString());set("s-max",s.maxActive===null?${JSON.stringify(w.noCap)}:s.maxActive.toLocaleString());set("s-issued",s.issued.toLocaleString());set("s-serving",s.serving.toLocaleString());set("s-waiting",s.waiting.toLocaleString());
 set("s-rate",String(s.ratePerSec));set("s-live",s.liveWaiting.toLocaleString());set("s-pre",s.preQueued.toLocaleString());set("s-admitted",String(Math.round(a)));set("s-state",s.paused?W.paused:W.running);set("s-eta",s.paused||!s.ratePerSec?W.unknown:fmt(s.liveWaiting/s.ratePerSec));};x.send();}
 tick();setInterval(tick,1000);
 var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length;i++)forms[i].addEventListener("submit",function(e){var f=e.target,ok=true;if(f.getAttribute("data-big")==="pause")ok=confirm(W.confirmPause);else if(cur){var to=+f.elements.ratePerSec.value;if(isBig(cur,{ratePerSec:to}))ok=confirm(conf(cur.ratePerSec,to));}if(!ok){e.preventDefault();return;}var h=document.createElement("input");h.type="hidden";h.name="confirmed";h.value="1";f.appendChild(h);});
@@ -256,6 +274,8 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
                 ["s-opens", w.opensAt, schedule.opensAt ? koreaTime(schedule.opensAt) : w.notScheduled],
                 ["s-pre", w.preQueued, String(schedule.preQueued)],
                 ["s-shards", w.shards, String(schedule.shards)],
+                ["s-active", w.active, String(schedule.activePasses)],
+                ["s-max", w.maxActive, schedule.maxActive === null ? w.noCap : String(schedule.maxActive)],
               ] as const
             ).map(([id, label, value]) => (
               <div>
@@ -289,6 +309,12 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
           <button type="submit" class="secondary">
             {w.openNow}
           </button>
+        </form>
+        <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card">
+          <label for="maxActive">{w.setMaxActive}</label>
+          <p>{w.maxActiveHelp}</p>
+          <input id="maxActive" name="maxActive" type="number" min="0" max={String(MAX_ACTIVE)} step="1" value={schedule.maxActive === null ? "" : String(schedule.maxActive)} />
+          <button type="submit">{w.applyCap}</button>
         </form>
         <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card">
           <label for="proofOfWorkBits">{w.pow}</label>
@@ -335,7 +361,7 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
     const w = WORDS[l];
     if (!(await consoleSession(c))) return c.html(<Login l={l} />, 401);
     const body = await c.req.parseBody();
-    const change: { ratePerSec?: number; paused?: boolean; powBits?: number } = {};
+    const change: { ratePerSec?: number; paused?: boolean; powBits?: number; maxActive?: number | null } = {};
     const lane = laneParam(c);
     // Every refused form gets the same page: the reason, and the way back (nothing is changed).
     const problem = (message: string, status: 400 | 409) =>
@@ -360,6 +386,11 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
       const bits = Number(body.proofOfWorkBits);
       if (!/^\d{1,2}$/.test(body.proofOfWorkBits) || bits > MAX_POW_BITS) return problem(w.badPow, 400);
       change.powBits = bits;
+    }
+    if (typeof body.maxActive === "string") {
+      const cap = body.maxActive.trim();
+      if (cap !== "" && (!/^\d{1,8}$/.test(cap) || Number(cap) > MAX_ACTIVE)) return problem(w.badMaxActive, 400);
+      change.maxActive = cap === "" ? null : Number(cap);
     }
     if (typeof body.opensAt === "string") {
       let at: number;
@@ -389,7 +420,7 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
         </Shell>,
       );
     }
-    if (change.ratePerSec !== undefined || change.paused !== undefined || change.powBits !== undefined) {
+    if (change.ratePerSec !== undefined || change.paused !== undefined || change.powBits !== undefined || change.maxActive !== undefined) {
       await configureLane(c.env, lane, change);
     }
     return c.redirect(`/_wr/admin?lang=${l}&lane=${lane}`, 303);

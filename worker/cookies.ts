@@ -34,6 +34,32 @@ export function readCookie(header: string | null | undefined, name: string): str
   return undefined;
 }
 
+/**
+ * Every value of one of our cookies in a Cookie header, in order. A browser sends several cookies of one
+ * name when they were set for different paths or domains (one may have been planted by another site on the
+ * same domain): whichever of them is valid counts, not merely the first.
+ */
+export function readCookies(header: string | null | undefined, name: string): string[] {
+  const out: string[] = [];
+  if (!header) return out;
+  let from = 0;
+  while (from < header.length) {
+    const at = header.indexOf(name, from);
+    if (at === -1) break;
+    const before = at === 0 ? ";" : header[at - 1]!;
+    if ((before === ";" || before === " ") && header[at + name.length] === "=") {
+      const start = at + name.length + 1;
+      const end = header.indexOf(";", start);
+      out.push(header.slice(start, end === -1 ? undefined : end).trim());
+      if (end === -1) break;
+      from = end;
+    } else {
+      from = at + name.length;
+    }
+  }
+  return out;
+}
+
 /** HttpOnly and SameSite=Lax always; Secure whenever the visitor came over https. */
 export function cookie(requestUrl: string, name: string, value: string, maxAgeMs: number): string {
   return generateCookie(name, value, {

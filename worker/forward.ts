@@ -1,31 +1,51 @@
 /**
  * Sends an admitted request on to the origin with its pass in `X-WR-Pass` (the origin checks it on
- * every protected route). Whatever the client put in that header is replaced. Redirects and the
- * origin's own cookies reach the browser untouched.
+ * every protected route), and the client's address (CF-Connecting-IP, never a client-sent X-Forwarded-For)
+ * signed in `X-WR-Client` (lib/client-address.ts), which the origin's per-client limits count by. Whatever
+ * the client put in those headers is replaced. Redirects and the origin's own cookies reach the browser untouched.
+ *
+ * The origin has `ORIGIN_TIMEOUT_SECONDS` to start answering. When it cannot be reached or does not answer
+ * in time, the person gets a clear "try again in a moment" (origin-unavailable.tsx: 503, Retry-After),
+ * never a hang or a bare 502; whatever the origin itself answers, 502–504 included, passes through.
  */
 import type { Context } from "hono";
 import { proxy } from "hono/proxy";
-import { AppError } from "../lib/errors";
+import { CLIENT_HEADER, isClientAddress, signClientAddress } from "../lib/client-address";
+import { keyring } from "../lib/tokens";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
+import { originUnavailable } from "./origin-unavailable";
 
 export async function forward(c: Context<AppEnv>, pass: string): Promise<Response> {
   const url = new URL(c.req.url);
   const target = `${config(c.env).originUrl}${url.pathname}${url.search}`;
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), config(c.env).originTimeoutMs);
   try {
     return await proxy(target, {
       raw: c.req.raw,
       redirect: "manual",
+      signal: timeout.signal,
       headers: {
         ...c.req.header(),
         host: undefined,
         "x-wr-pass": pass,
         "x-forwarded-host": url.host,
         "x-forwarded-proto": url.protocol.replace(":", ""),
-        "x-forwarded-for": c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for"),
+        "x-forwarded-for": c.req.header("cf-connecting-ip"),
+        [CLIENT_HEADER]: await clientToken(c),
       },
     });
   } catch {
-    throw new AppError("origin_unavailable", 502, "The booking service is not answering. Please try again in a moment.");
+    return originUnavailable(c);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** The client's address, signed for the origin; none when Cloudflare gave no address. */
+async function clientToken(c: Context<AppEnv>): Promise<string | undefined> {
+  const addr = c.req.header("cf-connecting-ip");
+  if (!isClientAddress(addr)) return undefined;
+  return signClientAddress(await keyring(config(c.env).passSecret), { addr, iat: Date.now() });
 }

@@ -42,6 +42,22 @@ export const messages = {
     challengeNoScript:
       "이 확인에는 자바스크립트가 필요합니다. 브라우저 설정에서 자바스크립트를 켠 뒤 새로고침해 주세요.",
     challengeUnsupported: "이 브라우저는 확인 계산을 지원하지 않습니다. 최신 브라우저로 다시 접속해 주세요.",
+    originDownTitle: "잠시 후 다시 시도해 주세요 | 코로나19 예방접종 사전예약",
+    originDownHeading: "예약 시스템이 잠시 응답하지 않습니다",
+    originDownBody: "잠시 후 다시 시도해 주세요. 입장은 그대로 유지되니 다시 줄을 서실 필요가 없습니다.",
+    originDownAuto: "{n}초 뒤에 이 화면이 스스로 다시 시도합니다.",
+    originDownSent:
+      "보내신 내용이 처리되었는지 확인하지 못했습니다. '예약하기'를 누르셨다면, 다시 하시기 전에 '예약 조회/취소'에서 예약되었는지 먼저 확인해 주세요.",
+    originDownRetry: "지금 다시 시도",
+    tryAgain: "다시 시도",
+    passLimitedTitle: "잠시 후 자동으로 이어집니다 | 코로나19 예방접종 사전예약",
+    passLimitedHeading: "요청이 너무 빠르게 들어왔습니다",
+    passLimitedBody:
+      "입장 한 번으로는 한 분이 누르실 수 있는 만큼만 요청할 수 있습니다. {n}초 뒤에 이 화면이 스스로 다시 시도합니다. 순서와 입장은 그대로 유지됩니다.",
+    ticketUsedTitle: "이미 입장에 사용된 대기표 | 코로나19 예방접종 사전예약",
+    ticketUsedHeading: "이 대기표로는 이미 입장하셨습니다",
+    ticketUsedBody:
+      "대기표 한 장으로는 한 번만 입장할 수 있습니다. 다른 창이나 기기에서 입장하셨다면 그 창에서 예약을 계속해 주세요. 이 창에서 입장하셨다면 다시 시도를 누르시면 이어집니다.",
   },
   en: {
     title: "Waiting to enter | COVID-19 vaccination pre-booking",
@@ -80,6 +96,22 @@ export const messages = {
       "To keep automated programs out, your device does a short calculation before it gets a place in line. It usually takes a few seconds, then the waiting page opens by itself. Please keep this page open.",
     challengeNoScript: "This check needs JavaScript. Please switch JavaScript on in your browser and reload.",
     challengeUnsupported: "This browser cannot do the check. Please come back with an up-to-date browser.",
+    originDownTitle: "Please try again in a moment | COVID-19 vaccination pre-booking",
+    originDownHeading: "The booking service is not answering right now",
+    originDownBody: "Please try again in a moment. You keep your admission, so there is no need to queue again.",
+    originDownAuto: "This page tries again by itself in {n} seconds.",
+    originDownSent:
+      "We could not confirm whether what you sent was received. If you pressed 'Book', please check under 'Check or cancel a booking' before trying again.",
+    originDownRetry: "Try again now",
+    tryAgain: "Try again",
+    passLimitedTitle: "Continuing in a moment | COVID-19 vaccination pre-booking",
+    passLimitedHeading: "Requests came too fast",
+    passLimitedBody:
+      "One admission allows as many requests as one person makes. This page tries again by itself in {n} seconds; you keep your admission.",
+    ticketUsedTitle: "Ticket already used | COVID-19 vaccination pre-booking",
+    ticketUsedHeading: "This ticket has already been used to enter",
+    ticketUsedBody:
+      "A ticket lets one person in, once. If you entered in another window or on another device, please continue there. If you entered in this window, press Try again to go on.",
   },
 } satisfies Record<Lang, Record<string, string>>;
 

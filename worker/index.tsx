@@ -4,7 +4,9 @@
  *   /_wr/status        my place in line, as JSON, from the cached snapshot
  *   /_wr/fairness      the pre-queue's draw: commitment, revealed seed, how to recompute a place
  *   /_wr/admin         the operator console (page); /_wr/admin/* the operator API (bearer token)
- *   everything else    behind the waiting room: admitted requests are proxied to ORIGIN_URL
+ *   /favicon.ico, /robots.txt   answered here (static-files.ts): never a place in line
+ *   everything else    behind the waiting room: admitted requests are proxied to ORIGIN_URL, at one
+ *                      person's pace per pass; the origin's `X-WR-Command: revoke` ends the pass (passes.ts)
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -16,9 +18,11 @@ import { consoleRoutes } from "./console";
 import type { AppEnv } from "./app-env";
 import { config, ConfigError } from "./config";
 import { laneFor } from "../lib/lanes";
-import { readCookie, withCookies } from "./cookies";
-import { ArrivalRefused, refusalResponse } from "./arrival-gate";
+import { laneCookies, readCookie, withCookies } from "./cookies";
+import { Refused, refusalResponse } from "./refusal";
 import { forward } from "./forward";
+import { fromOrigin, limitPass } from "./passes";
+import { STATIC_PATHS, staticFile } from "./static-files";
 import { asLang, LANGS } from "./i18n";
 import { statusJson } from "./admission";
 import { laneParam } from "./lane-param";
@@ -58,7 +62,7 @@ export function createWorkerApp() {
   const app = new Hono<AppEnv>();
 
   app.onError((err, c) => {
-    if (err instanceof ArrivalRefused) {
+    if (err instanceof Refused) {
       const lang = asLang(c.req.query("lang") ?? readCookie(c.req.header("cookie"), "wr_lang") ?? (/^en\b/i.test(c.req.header("accept-language") ?? "") ? "en" : "ko"));
       return refusalResponse(c, err.refusal, lang, c.req.path === "/_wr/status" || wantsJson(c.req.header("accept")));
     }
@@ -88,6 +92,8 @@ export function createWorkerApp() {
     });
   });
 
+  for (const path of STATIC_PATHS) app.get(path, (c) => staticFile(c.req.path)!);
+
   app.route("/_wr/fairness", fairness);
   app.route("/_wr/admin", consoleRoutes);
   app.route("/_wr/admin", admin);
@@ -95,9 +101,14 @@ export function createWorkerApp() {
   app.all("/_wr/*", (c) => c.json({ code: "not_found", message: "No such waiting-room endpoint." }, 404));
 
   app.all("*", async (c) => {
-    const lane = laneFor(config(c.env).lanes, c.req.path).name;
+    const cfg = config(c.env);
+    const lane = laneFor(cfg.lanes, c.req.path).name;
     const visit = await resolveVisit(c, lane);
-    if (visit.pass) return withCookies(await forward(c, visit.pass), visit.cookies);
+    if (visit.pass) {
+      await limitPass(c, visit.pass.claims);
+      const answer = await fromOrigin(c, await forward(c, visit.pass.token), visit.pass, laneCookies(lane, cfg.lane).pass, visit.cookies);
+      return withCookies(answer.res, answer.cookies);
+    }
     // Cookies go on the context before the response is built (one Response per arrival, not a copy).
     for (const value of visit.cookies) c.header("Set-Cookie", value, { append: true });
     c.header("Cache-Control", "no-store");

@@ -1,8 +1,9 @@
 /**
  * What operators do to a whole lane, whatever its number of shards: read its numbers (summed over the
- * shards, straight from the counters), change its rate or pause (each of K shards admits rate/K), and
- * schedule its opening (one seed for the lane, drawn here, committed in every shard). Used by the
- * operator API and the console, so both say and do the same.
+ * shards, straight from the counters), change its rate or pause (each of K shards admits rate/K) or its cap
+ * on active passes (each keeps its share, the shares adding up to the cap), and schedule its opening (one
+ * seed for the lane, drawn here, committed in every shard). Used by the operator API and the console, so
+ * both say and do the same.
  */
 import { serving, type Schedule, type ScheduleChange } from "./admission";
 import type { Env } from "./env";
@@ -26,7 +27,11 @@ export function laneStats(lane: string, { schedules, now }: LaneRead) {
   let liveWaiting = 0;
   let rate = 0;
   let preQueued = 0;
+  let active = 0;
+  let maxActive: number | null = null;
   for (const s of schedules) {
+    active += s.active;
+    if (s.maxActive !== null) maxActive = (maxActive ?? 0) + s.maxActive;
     const at = serving(s, now);
     issued += s.issued;
     cursor += at;
@@ -51,6 +56,12 @@ export function laneStats(lane: string, { schedules, now }: LaneRead) {
     opensAt: opening === null ? null : new Date(opening).toISOString(),
     /** people in a pre-queue not yet opened */
     preQueued,
+    /** passes minted and not yet ended or expired */
+    activePasses: active,
+    /** the cap on active passes (null: none); while it is reached nobody new is admitted */
+    maxActive,
+    /** the cursor holds because the cap is reached */
+    atCap: schedules.some((s) => s.held),
     at: new Date(now).toISOString(),
     /** each counter's own numbers and schedule (never the seed) */
     perShard: schedules.map((s, shard) => ({
@@ -62,17 +73,27 @@ export function laneStats(lane: string, { schedules, now }: LaneRead) {
       liveShare: s.liveShare,
       anchorSeq: s.anchorSeq,
       anchorAt: s.anchorAt,
+      activePasses: s.active,
+      maxActive: s.maxActive,
     })),
   };
 }
 
-/** A change of rate or pause for every shard of the lane: each admits its share of the rate. */
+/** Shard j's part of a lane's cap of N: N/K each, the remainder to the first shards, so the parts add up to N. */
+function capShare(maxActive: number, shards: number, j: number): number {
+  return Math.floor(maxActive / shards) + (j < maxActive % shards ? 1 : 0);
+}
+
+/** A change of rate, pause or cap for every shard of the lane: each admits its share of the rate and keeps its share of the cap. */
 export async function configureLane(env: Env, lane: string, change: ScheduleChange): Promise<LaneRead> {
   const shards = shardCount(env, lane);
-  const perShard: ScheduleChange = { ...change };
-  if (change.ratePerSec !== undefined) perShard.ratePerSec = change.ratePerSec / shards;
+  const perShard = (j: number): ScheduleChange => ({
+    ...change,
+    ...(change.ratePerSec !== undefined ? { ratePerSec: change.ratePerSec / shards } : {}),
+    ...(change.maxActive !== undefined && change.maxActive !== null ? { maxActive: capShare(change.maxActive, shards, j) } : {}),
+  });
   const answers = await Promise.all(
-    Array.from({ length: shards }, (_, j) => counter(env, lane, j).configure(perShard, initialRate(env, lane))),
+    Array.from({ length: shards }, (_, j) => counter(env, lane, j).configure(perShard(j), initialRate(env, lane))),
   );
   for (let j = 0; j < shards; j++) forget(lane, j);
   return { schedules: answers.map((a) => a.schedule), now: Math.max(...answers.map((a) => a.now)) };

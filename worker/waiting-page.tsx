@@ -1,7 +1,8 @@
 /**
  * The waiting page. Server-rendered with the visitor's real numbers, so it is complete without
  * JavaScript (a <noscript> meta refresh reloads it at the poll interval). With JavaScript, a small
- * ES5 script polls /_wr/status at the interval the server asks for and reloads once admitted. Style and
+ * ES5 script polls /_wr/status at the interval the server asks for and reloads once admitted (or when its
+ * ticket turns out to have been used already: the page then says so). Style and
  * script are separate, immutably cached assets, so the page itself stays small for every arrival.
  */
 import type { QueueStatus } from "./admission";
@@ -46,7 +47,7 @@ function show(id,on){var el=document.getElementById(id);if(el)el.hidden=!on;}
 function people(n){return nf.format(n)+suffix;}
 function poll(){
 var x=new XMLHttpRequest();x.open("GET","/_wr/status?lane="+encodeURIComponent(root.getAttribute("data-lane")||""),true);x.setRequestHeader("Accept","application/json");
-x.onload=function(){var s;try{s=JSON.parse(x.responseText);}catch(e){return later(5000);}
+x.onload=function(){if(x.status===409){location.reload();return;}var s;try{s=JSON.parse(x.responseText);}catch(e){return later(5000);}
 if(x.status!==200||!s||!s.state)return later(5000);
 var pre=root.getAttribute("data-state")==="before_open";
 if(pre!==(s.state==="before_open")){if(s.state==="admitted")show("wr-msg",true);location.reload();return;}

@@ -3,10 +3,14 @@
  * (SELECT ... FOR UPDATE inside the transaction), so concurrent holds on one slot are decided one at a
  * time and free = capacity − taken − active holds can never go below zero. A hold expires by itself:
  * only holds whose expiry is ahead count anywhere. One active hold per person: a new one replaces it.
+ * Someone who already has a booking holds nothing (`already_booked`), so no place is kept for a confirm
+ * that would be refused.
  */
 import { sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors";
-import { instant, rows, type Db } from "../db";
+import { instant, rows, transaction, type Db } from "../db";
+import { isUuid } from "../ids";
+import { alreadyBooked, hasActiveBooking } from "./active-booking";
 
 export interface Hold {
   holdId: string;
@@ -20,8 +24,8 @@ export async function placeHold(
   db: Db,
   p: { personId: number; slotId: number; now: Date; holdMs: number; vaccine: string | null },
 ): Promise<Hold> {
-  return db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  return transaction(db, async (tx) => {
+    if (await hasActiveBooking(tx, p.personId)) throw alreadyBooked();
     const [slot] = await rows<{ id: number; clinic_id: number; name: string; starts_at: string | Date; vaccine_code: string; capacity: number; taken: number }>(
       tx,
       sql`select s.id, s.clinic_id, c.name, s.starts_at, s.vaccine_code, s.capacity, s.taken
@@ -68,7 +72,7 @@ export interface HoldDetails {
 
 /** A person's hold with what the confirm page shows, or null when it is gone (replaced, expired or booked). */
 export async function holdDetails(db: Db, p: { holdId: string; personId: number; now: Date }): Promise<HoldDetails | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(p.holdId)) return null;
+  if (!isUuid(p.holdId)) return null;
   const [h] = await rows<{
     id: string; slot_id: number; starts_at: string | Date; expires_at: string | Date; clinic_id: number; name: string; address: string; phone: string;
     code: string; vaccine_name: string; name_ko: string; doses: number; second_dose_days: number | null;
@@ -92,7 +96,7 @@ export async function holdDetails(db: Db, p: { holdId: string; personId: number;
 
 /** Where a hold was (its clinic and Seoul date), even after it ran out: to offer the same clinic's other times. */
 export async function holdPlace(db: Db, holdId: string): Promise<{ clinicId: number; startsAt: Date } | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(holdId)) return null;
+  if (!isUuid(holdId)) return null;
   const [h] = await rows<{ clinic_id: number; starts_at: string | Date }>(
     db,
     sql`select s.clinic_id, s.starts_at from holds h join slots s on s.id = h.slot_id where h.id = ${holdId}`,

@@ -6,17 +6,22 @@
  * window); if no day has room the whole booking rolls back with `no_second_dose`. The notification is
  * written to the outbox in that transaction too. Capacity is only ever taken with the slot row locked
  * (schedule.ts), and the partial unique index on active doses makes a second booking of a dose impossible.
+ *
+ * Changes to a booked reservation (cancel, second-dose move) take their locks in one order: the reservation
+ * row, then its doses, then the slots they touch in id order; and they decide on the reservation as it
+ * stands once locked. So two changes to one reservation have one outcome, as if made one after the other.
  */
 import { sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors";
 import { addDays, seoulDate, seoulTime } from "../clinics/dates";
-import { instant, rows, type Db } from "../db";
+import { instant, rows, transaction, type Db } from "../db";
 import type { Channel } from "../notify/channels";
 import { bookedText, cancelledText, secondDoseChangedText, type MessageFacts } from "../notify/messages";
 import { enqueue } from "../notify/outbox";
+import { alreadyBooked, hasActiveBooking } from "./active-booking";
 import { claimKey, storeAnswer, type StoredAnswer } from "./idempotency";
 import { formatReservationNumber, newReservationNumber } from "./numbers";
-import { isSlotTime, openDays, releasePlace, seoulInstant, takePlace, takePlaceAt } from "./schedule";
+import { isSlotTime, lockSlots, openDays, releasePlace, seoulInstant, slotAt, takePlace, takePlaceAt } from "./schedule";
 
 export interface ClinicView {
   id: number;
@@ -59,7 +64,7 @@ interface Loaded {
 }
 
 /** A reservation by id or canonical number, with what views, checks and messages need. */
-export async function loadReservation(db: Db, by: { id: number } | { number: string }, lock = false): Promise<Loaded | null> {
+export async function loadReservation(db: Db, by: { id: number } | { number: string }): Promise<Loaded | null> {
   const where = "id" in by ? sql`r.id = ${by.id}` : sql`r.number = ${by.number}`;
   const list = await rows<{
     id: number; number: string; subject_id: number; booked_by: number; relationship: string | null; notify_channel: Channel;
@@ -82,8 +87,7 @@ export async function loadReservation(db: Db, by: { id: number } | { number: str
         join slots s on s.id = d.slot_id
         join clinics c on c.id = s.clinic_id
         where ${where}
-        order by d.dose
-        ${lock ? sql`for update of d` : sql``}`,
+        order by d.dose`,
   );
   const head = list[0];
   if (!head) return null;
@@ -187,8 +191,7 @@ const unique = (err: unknown, constraint: string): boolean => {
 
 export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<ConfirmResult> {
   try {
-    return await db.transaction(async (txn) => {
-      const tx = txn as unknown as Db;
+    return await transaction(db, async (tx) => {
       const before = await claimKey(tx, { personId: r.bookedBy, key: r.idempotencyKey, hash: r.requestHash });
       if (before) return { ...before, replayed: true };
 
@@ -211,16 +214,7 @@ export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<Con
       const holdExpired = new Date(hold.expires_at) <= r.now;
       if (holdExpired && !r.eligibleNow) throw new AppError("not_eligible", 403, "Your hold ran out and booking is not open for this person now.");
 
-      const [booked] = await rows<{ number: string }>(
-        tx,
-        sql`select r.number from reservation_doses d join reservations r on r.id = d.reservation_id
-            where d.subject_id = ${r.subjectId} and d.dose = 1 and d.status = 'active'`,
-      );
-      if (booked) {
-        throw new AppError("already_booked", 409, `This person already has a reservation (${formatReservationNumber(booked.number)}); look it up to change or cancel it.`, {
-          reservationNumber: formatReservationNumber(booked.number),
-        });
-      }
+      if (await hasActiveBooking(tx, r.subjectId)) throw alreadyBooked();
 
       const firstSlot = await takePlace(tx, { slotId: Number(hold.slot_id), now: r.now, exceptHold: r.holdId });
       if (firstSlot === null) {
@@ -271,9 +265,7 @@ export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<Con
       return { ...answer, replayed: false };
     });
   } catch (err) {
-    if (unique(err, "doses_subject_dose_active_uq")) {
-      throw new AppError("already_booked", 409, "This person already has a reservation; look it up to change or cancel it.");
-    }
+    if (unique(err, "doses_subject_dose_active_uq")) throw alreadyBooked();
     throw err;
   }
 }
@@ -285,18 +277,28 @@ export async function findReservation(db: Db, p: { number: string; name: string;
 }
 
 /**
+ * Locks a reservation for a change (the row, then its doses by id; slots are the caller's, through
+ * `lockSlots`) and reads it as it stands now: a change that waited reads what the other one committed.
+ */
+async function lockForChange(tx: Db, reservationId: number): Promise<Loaded> {
+  await rows(tx, sql`select id from reservations where id = ${reservationId} for update`);
+  await rows(tx, sql`select id from reservation_doses where reservation_id = ${reservationId} order by id for update`);
+  return (await loadReservation(tx, { id: reservationId }))!;
+}
+
+/**
  * Cancels every dose not yet given (a dose whose time has passed stays on record) and gives the places
  * back; idempotent: cancelling a cancelled reservation answers its state again.
  */
 export async function cancelReservation(db: Db, p: { reservationId: number; now: Date }): Promise<ReservationView> {
-  return db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
-    const r = (await loadReservation(tx, { id: p.reservationId }, true))!;
+  return transaction(db, async (tx) => {
+    const r = await lockForChange(tx, p.reservationId);
     const future = r.doses.filter((d) => d.status === "active" && d.startsAt > p.now);
     if (!future.length) {
       if (r.view.status === "cancelled") return r.view;
       throw new AppError("nothing_to_cancel", 409, "Every dose of this reservation is in the past; there is nothing left to cancel.");
     }
+    await lockSlots(tx, future.map((d) => d.slotId));
     for (const d of future) {
       await releasePlace(tx, d.slotId);
       await rows(tx, sql`update reservation_doses set status = 'cancelled' where id = ${d.id}`);
@@ -324,9 +326,8 @@ export async function moveSecondDose(
   db: Db,
   p: { reservationId: number; date: string; time?: string; now: Date },
 ): Promise<ReservationView> {
-  return db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
-    const r = (await loadReservation(tx, { id: p.reservationId }, true))!;
+  return transaction(db, async (tx) => {
+    const r = await lockForChange(tx, p.reservationId);
     const [first, second] = r.doses;
     if (r.view.status === "cancelled" || !second || second.status !== "active") {
       throw new AppError("no_second_dose_booked", 409, "This reservation has no second dose to move.");
@@ -344,7 +345,9 @@ export async function moveSecondDose(
     if (!(await openDays(tx, { clinicId, from: p.date, to: p.date })).length) {
       throw new AppError("clinic_closed", 409, `The clinic does not vaccinate on ${p.date}; choose another day.`, { field: "date" });
     }
-    const slotId = await takePlaceAt(tx, { clinicId, startsAt, now: p.now });
+    const target = await slotAt(tx, { clinicId, startsAt });
+    if (target !== null) await lockSlots(tx, [second.slotId, target]);
+    const slotId = target === null ? null : await takePlace(tx, { slotId: target, now: p.now });
     if (slotId === null) throw new AppError("slot_full", 409, "That time is full; choose another time or day.", { field: "date" });
     await releasePlace(tx, second.slotId);
     await rows(tx, sql`update reservation_doses set slot_id = ${slotId} where id = ${second.id}`);

@@ -51,16 +51,38 @@ export async function openDays(db: Db, p: { clinicId: number; from: string; to: 
  * or null when the time is full. The caller has checked that the clinic works that day.
  */
 export async function takePlaceAt(db: Db, p: { clinicId: number; startsAt: Date; now: Date }): Promise<number | null> {
-  await rows(db, sql`
-    insert into slots (clinic_id, starts_at, vaccine_code, capacity)
-    select id, ${instant(p.startsAt)}, vaccine_code, slot_capacity from clinics where id = ${p.clinicId}
-    on conflict (clinic_id, starts_at) do nothing`);
+  await rows(db, createSlot(p));
   const [slot] = await rows<{ id: number }>(
     db,
     sql`select id from slots where clinic_id = ${p.clinicId} and starts_at = ${instant(p.startsAt)} for update`,
   );
   if (!slot) return null;
   return takePlace(db, { slotId: Number(slot.id), now: p.now });
+}
+
+/** The id of the clinic's slot row at `startsAt`, created on first use but not locked; null for no such clinic. */
+export async function slotAt(db: Db, p: { clinicId: number; startsAt: Date }): Promise<number | null> {
+  await rows(db, createSlot(p));
+  const [slot] = await rows<{ id: number }>(db, sql`select id from slots where clinic_id = ${p.clinicId} and starts_at = ${instant(p.startsAt)}`);
+  return slot ? Number(slot.id) : null;
+}
+
+/**
+ * Locks slot rows in id order (the one order every change that holds several slots takes them in, so two
+ * such changes wait for each other instead of deadlocking).
+ */
+export async function lockSlots(db: Db, slotIds: number[]): Promise<void> {
+  const ids = [...new Set(slotIds)].sort((a, b) => a - b);
+  if (!ids.length) return;
+  await rows(db, sql`select id from slots where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) order by id for update`);
+}
+
+/** Creates the slot row of a scheduled time with the clinic's capacity, unless it exists. */
+function createSlot(p: { clinicId: number; startsAt: Date }) {
+  return sql`
+    insert into slots (clinic_id, starts_at, vaccine_code, capacity)
+    select id, ${instant(p.startsAt)}, vaccine_code, slot_capacity from clinics where id = ${p.clinicId}
+    on conflict (clinic_id, starts_at) do nothing`;
 }
 
 /**

@@ -37,3 +37,9 @@ export function parsePhone(value: unknown): string {
   }
   return digits;
 }
+
+/** Whether two names are the same person's as written: letters compared without spaces, dots, hyphens, apostrophes or case. */
+export function sameName(a: string, b: string): boolean {
+  const key = (s: string) => s.normalize("NFC").replace(/[\s.'-]/g, "").toUpperCase();
+  return key(a) === key(b);
+}

@@ -1,6 +1,6 @@
 /** Identity challenges, people and sessions: plain functions over the database. */
 import { sql } from "drizzle-orm";
-import { instant, rows, type Db } from "../db";
+import { instant, rows, transaction, type Db } from "../db";
 
 export interface NewChallenge {
   id: string;
@@ -39,6 +39,30 @@ export async function recentStarts(db: Db, p: { phone: string; clientKey: string
     byClient: r?.by_client ?? 0,
     clientOldest: r?.client_oldest ? new Date(r.client_oldest) : null,
   };
+}
+
+export type StartClaim = { ok: true } | { ok: false; limited: "phone" | "client"; oldest: Date };
+
+/**
+ * Counts the starts for this phone and this client since `since` and, within the limits, inserts the new
+ * challenge, in one transaction that holds an advisory lock per phone and per client (always phone first, so
+ * two starts never wait on each other in a cycle). Concurrent starts are thereby counted one after another,
+ * in this process and every other, and no burst gets past a limit.
+ */
+export async function claimStart(
+  db: Db,
+  p: { challenge: NewChallenge; since: Date; perPhone: number; perClient: number },
+): Promise<StartClaim> {
+  return transaction(db, async (tx) => {
+    const c = p.challenge;
+    await rows(tx, sql`select pg_advisory_xact_lock(hashtext(${`identity-start:phone:${c.phone}`}))`);
+    await rows(tx, sql`select pg_advisory_xact_lock(hashtext(${`identity-start:client:${c.clientKey}`}))`);
+    const recent = await recentStarts(tx, { phone: c.phone, clientKey: c.clientKey, since: p.since });
+    if (recent.byPhone >= p.perPhone && recent.phoneOldest) return { ok: false, limited: "phone", oldest: recent.phoneOldest } as const;
+    if (recent.byClient >= p.perClient && recent.clientOldest) return { ok: false, limited: "client", oldest: recent.clientOldest } as const;
+    await insertChallenge(tx, c);
+    return { ok: true } as const;
+  });
 }
 
 export async function insertChallenge(db: Db, c: NewChallenge): Promise<void> {
@@ -94,16 +118,80 @@ export async function markVerified(db: Db, id: string, now: Date, maxAttempts: n
   return r.length === 1;
 }
 
-/** The person for a verified challenge: found by the resident-number hash, details refreshed. */
-export async function upsertPerson(db: Db, c: Challenge): Promise<number> {
-  const [r] = await rows<{ id: number }>(
+export interface PersonOnRecord {
+  id: number;
+  name: string;
+  phone: string;
+  /** only a proxy has entered this person: the name is what the proxy typed, the phone the proxy's */
+  addedByProxy: boolean;
+}
+
+/** The person with this resident-number hash, if any. */
+export async function personByRrnHash(db: Db, rrnHash: string): Promise<PersonOnRecord | null> {
+  const [r] = await rows<{ id: number; name: string; phone: string; added_by_proxy: boolean }>(
     db,
-    sql`insert into people (rrn_hash, rrn_cipher, rrn_masked, name, birth_date, sex, phone)
-        values (${c.rrnHash}, ${c.rrnCipher}, ${c.rrnMasked}, ${c.name}, ${c.birthDate}, ${c.sex}, ${c.phone})
-        on conflict (rrn_hash) do update set name = excluded.name, phone = excluded.phone
-        returning id`,
+    sql`select id, name, phone, added_by_proxy from people where rrn_hash = ${rrnHash}`,
   );
-  return r!.id;
+  return r ? { id: r.id, name: r.name, phone: r.phone, addedByProxy: r.added_by_proxy } : null;
+}
+
+/**
+ * The person for a verified challenge, found by the resident-number hash. A person on record keeps their
+ * name and phone; only a record a proxy made takes the verified name and phone, once. Returns the name on
+ * record, which the caller compares with the one verified.
+ */
+export async function upsertPerson(db: Db, c: Challenge): Promise<{ id: number; name: string }> {
+  const [r] = await rows<{ id: number; name: string }>(
+    db,
+    sql`insert into people (rrn_hash, rrn_cipher, rrn_masked, name, birth_date, sex, phone, added_by_proxy)
+        values (${c.rrnHash}, ${c.rrnCipher}, ${c.rrnMasked}, ${c.name}, ${c.birthDate}, ${c.sex}, ${c.phone}, false)
+        on conflict (rrn_hash) do update
+          set name = case when people.added_by_proxy then excluded.name else people.name end,
+              phone = case when people.added_by_proxy then excluded.phone else people.phone end,
+              added_by_proxy = false
+        returning id, name`,
+  );
+  return r!;
+}
+
+/** The verified person's own resident-number hash and phone (a proxy's, to enter a subject with). */
+export async function personById(db: Db, id: number): Promise<{ rrnHash: string; phone: string } | null> {
+  const [r] = await rows<{ rrn_hash: string; phone: string }>(db, sql`select rrn_hash, phone from people where id = ${id}`);
+  return r ? { rrnHash: r.rrn_hash, phone: r.phone } : null;
+}
+
+/**
+ * The subject a proxy names, found by the resident-number hash, or entered as the proxy typed them (with
+ * the proxy's phone standing in until they verify themselves). Never changes a person on record: returns
+ * that person's name for the caller to compare.
+ */
+export async function findOrAddProxySubject(
+  db: Db,
+  s: { rrnHash: string; rrnCipher: string; rrnMasked: string; name: string; birthDate: string; sex: string; proxyPhone: string },
+): Promise<{ id: number; name: string }> {
+  // The no-op update makes the statement return the row already there, even one inserted concurrently.
+  const [r] = await rows<{ id: number; name: string }>(
+    db,
+    sql`insert into people (rrn_hash, rrn_cipher, rrn_masked, name, birth_date, sex, phone, added_by_proxy)
+        values (${s.rrnHash}, ${s.rrnCipher}, ${s.rrnMasked}, ${s.name}, ${s.birthDate}, ${s.sex}, ${s.proxyPhone}, true)
+        on conflict (rrn_hash) do update set rrn_hash = people.rrn_hash
+        returning id, name`,
+  );
+  return r!;
+}
+
+/** The session acts for `subjectId` (null: for the person themselves again). */
+export async function setSessionSubject(db: Db, p: { tokenHash: string; subjectId: number | null; relationship: string | null }): Promise<void> {
+  await rows(db, sql`update sessions set subject_id = ${p.subjectId}, relationship = ${p.relationship} where token_hash = ${p.tokenHash}`);
+}
+
+/** The session's person and subject as the booking pages show them. */
+export async function sessionPeople(db: Db, tokenHash: string) {
+  return rows<{ id: number; name: string; rrn_masked: string; birth_date: string; relationship: string | null }>(
+    db,
+    sql`select p.id, p.name, p.rrn_masked, p.birth_date::text, s.relationship from sessions s join people p on p.id in (s.person_id, s.subject_id)
+        where s.token_hash = ${tokenHash}`,
+  );
 }
 
 export async function insertSession(db: Db, s: { tokenHash: string; personId: number; expiresAt: Date }): Promise<void> {

@@ -2,8 +2,9 @@
  * Where notifications go. Each channel (KakaoTalk 알림톡, Naver app, SMS) is an HTTP adapter that POSTs
  * `{id, channel, to, text}` as JSON to its gateway, with the message id also in `Idempotency-Key` so the
  * gateway can drop a repeat (the dispatcher delivers at least once). Without a configured endpoint, in
- * development and test, a channel delivers to the `DevSink`, which keeps messages in memory for the demo
- * (`GET /api/dev/messages`) and the tests.
+ * development and test, a channel delivers to the `DevSink`. What the sink received is read back from
+ * the outbox rows it delivered (`sinkMessages` in outbox.ts, `GET /api/dev/messages`), so any origin
+ * process answers for every process's deliveries; the sink's own list is this process's, for tests.
  */
 export const CHANNELS = ["kakao", "naver", "sms"] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -46,16 +47,12 @@ export class HttpChannel implements ChannelAdapter {
 }
 
 export class DevSink implements ChannelAdapter {
+  /** what this process delivered, oldest first (the last 1,000) */
   readonly messages: (OutgoingMessage & { deliveredAt: string })[] = [];
 
   async send(message: OutgoingMessage): Promise<void> {
     this.messages.push({ ...message, deliveredAt: new Date().toISOString() });
     if (this.messages.length > 1000) this.messages.shift();
-  }
-
-  /** the newest first, optionally for one phone */
-  list(to?: string): (OutgoingMessage & { deliveredAt: string })[] {
-    return this.messages.filter((m) => !to || m.to === to).reverse();
   }
 }
 
@@ -64,11 +61,14 @@ export interface ChannelSettings {
   token?: string;
 }
 
+/** The channels that deliver to the development sink: those without a gateway endpoint. */
+export function sinkChannels(settings: ChannelSettings): Channel[] {
+  return CHANNELS.filter((ch) => !settings.endpoints[ch]);
+}
+
 /** An adapter per channel: the HTTP gateway when its endpoint is set, else the development sink. */
 export function channelAdapters(settings: ChannelSettings, sink: DevSink): Record<Channel, ChannelAdapter> {
-  const pick = (ch: Channel) => {
-    const endpoint = settings.endpoints[ch];
-    return endpoint ? new HttpChannel(endpoint, settings.token) : sink;
-  };
+  const toSink = sinkChannels(settings);
+  const pick = (ch: Channel) => (toSink.includes(ch) ? sink : new HttpChannel(settings.endpoints[ch]!, settings.token));
   return { kakao: pick("kakao"), naver: pick("naver"), sms: pick("sms") };
 }

@@ -40,3 +40,28 @@ export async function outboxStats(db: Db): Promise<OutboxStats> {
   );
   return { pending: r!.pending, failing: r!.failing, sent: r!.sent, oldestPendingAt: r!.oldest ? new Date(r!.oldest).toISOString() : null };
 }
+
+export interface SinkMessage {
+  id: string;
+  channel: Channel;
+  to: string;
+  text: string;
+  deliveredAt: string;
+}
+
+/**
+ * What the development sink received, read from the outbox rows it delivered (sent through a channel
+ * without a gateway), so every origin process answers for all of them: newest first, optionally for one
+ * phone, at most `limit`.
+ */
+export async function sinkMessages(db: Db, opts: { channels: Channel[]; to?: string; limit?: number }): Promise<SinkMessage[]> {
+  if (opts.channels.length === 0) return [];
+  const found = await rows<{ id: string; channel: Channel; recipient: string; body: string; sent_at: string | Date }>(
+    db,
+    sql`select id, channel, recipient, body, sent_at from outbox
+        where sent_at is not null and channel in (${sql.join(opts.channels.map((ch) => sql`${ch}`), sql`, `)})
+          ${opts.to ? sql`and recipient = ${opts.to}` : sql``}
+        order by sent_at desc, created_at desc limit ${opts.limit ?? 100}`,
+  );
+  return found.map((m) => ({ id: m.id, channel: m.channel, to: m.recipient, text: m.body, deliveredAt: new Date(m.sent_at).toISOString() }));
+}

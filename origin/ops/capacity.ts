@@ -6,7 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors";
-import { instant, rows, type Db } from "../db";
+import { instant, rows, transaction, type Db } from "../db";
 
 export interface CapacityChange {
   clinicId: number;
@@ -20,8 +20,7 @@ export interface CapacityChange {
 export async function changeCapacity(db: Db, p: CapacityChange): Promise<{ slots: number; previousMin: number; previousMax: number }> {
   const start = new Date(`${p.date}T00:00:00+09:00`);
   const end = new Date(start.getTime() + 86_400_000);
-  return db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  return transaction(db, async (tx) => {
     const slots = await rows<{ id: number; capacity: number; taken: number; time: string }>(
       tx,
       sql`select id, capacity, taken, to_char(starts_at at time zone 'Asia/Seoul', 'HH24:MI') as time from slots
@@ -38,8 +37,10 @@ export async function changeCapacity(db: Db, p: CapacityChange): Promise<{ slots
     const heldBy = new Map(held.map((h) => [Number(h.slot_id), h.n]));
     const tooFull = slots.filter((s) => s.taken + (heldBy.get(Number(s.id)) ?? 0) > p.capacity);
     if (tooFull.length) {
-      throw new AppError("capacity_below_taken", 409, `Already taken or held beyond ${p.capacity} at ${tooFull.map((s) => s.time).join(", ")}; choose at least ${Math.max(...tooFull.map((s) => s.taken + (heldBy.get(Number(s.id)) ?? 0)))}.`, {
+      const minimum = Math.max(...tooFull.map((s) => s.taken + (heldBy.get(Number(s.id)) ?? 0)));
+      throw new AppError("capacity_below_taken", 409, `Already taken or held beyond ${p.capacity} at ${tooFull.map((s) => s.time).join(", ")}; choose at least ${minimum}.`, {
         times: tooFull.map((s) => s.time),
+        minimum,
       });
     }
     const previousMin = Math.min(...slots.map((s) => s.capacity));

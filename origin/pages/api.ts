@@ -5,6 +5,8 @@
  * answer, or its error `code`, into words.
  */
 import type { Context } from "hono";
+import { CLIENT_HEADER } from "../../lib/client-address";
+import { databaseUnavailable } from "../db/errors";
 
 export interface ApiAnswer {
   ok: boolean;
@@ -15,7 +17,7 @@ export interface ApiAnswer {
 
 export type Api = (c: Context, method: "GET" | "POST" | "DELETE", path: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiAnswer>;
 
-const FORWARDED = ["x-wr-pass", "cookie", "x-forwarded-for", "x-forwarded-proto", "accept-language"];
+const FORWARDED = ["x-wr-pass", "cookie", CLIENT_HEADER, "x-forwarded-proto", "accept-language"];
 
 export function inProcessApi(fetch: (req: Request) => Response | Promise<Response>): Api {
   return async (c, method, path, body, headers = {}) => {
@@ -30,6 +32,8 @@ export function inProcessApi(fetch: (req: Request) => Response | Promise<Respons
     );
     for (const value of res.headers.getSetCookie()) c.header("Set-Cookie", value, { append: true });
     const json = (await res.json().catch(() => ({ code: "internal" }))) as Record<string, any>;
+    // An outage is no answer to the form: the page request itself becomes the "try again" page (503).
+    if (json.code === "database_unavailable") throw databaseUnavailable();
     return { ok: res.ok, status: res.status, body: json };
   };
 }

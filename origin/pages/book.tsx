@@ -10,28 +10,32 @@
  *   /book/done       the reservation number, large and copyable, and both dose dates
  * Each step calls the JSON API in-process (api.ts); API error codes become sentences next to the field
  * they concern. Without a session the steps after identity send the person back to /book, saying why.
+ * Someone who already has a booking is told so at the "who" step (for oneself right after identity, for
+ * another person right after their details), with the way to look it up, and goes no further.
  */
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { hasActiveBooking } from "../booking/active-booking";
 import { holdDetails, holdPlace } from "../booking/holds";
 import { formatReservationNumber, parseReservationNumber } from "../booking/numbers";
 import { isRelationship, RELATIONSHIP_LABELS, RELATIONSHIPS } from "../booking/relationships";
 import { loadReservation } from "../booking/reservations";
 import { addDays, seoulDate } from "../clinics/dates";
 import type { ReferenceData } from "../clinics/reference";
-import { rows } from "../db";
 import { currentEligibility, type Eligibility } from "../identity/eligibility";
+import { sessionPeople } from "../identity/queries";
+import { parseId } from "../ids";
 import { findSession } from "../middleware/require-session";
 import { RESEND_AFTER_MS } from "../routes/identity";
 import { CHANNELS, type Channel } from "../notify/channels";
 import type { Deps, OriginEnv, SessionInfo } from "../types";
-import { sql } from "drizzle-orm";
 import type { Api, ApiAnswer } from "./api";
 import { errorText, formatDate, formatInstant, type Messages } from "./i18n";
 import { Countdown, COUNTDOWN_SCRIPT, ErrorPage, ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "./layout";
 import { form, RrnInputs } from "./forms";
 import { ReservationFacts } from "./reservation-view";
+import { endJourney } from "../journey/end";
 
 const CHANNEL_COOKIE = "notify_channel";
 const PAGE_SIZE = 20;
@@ -68,11 +72,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
   }
 
   async function people(s: SessionInfo) {
-    const list = await rows<{ id: number; name: string; rrn_masked: string; birth_date: string; relationship: string | null }>(
-      db,
-      sql`select p.id, p.name, p.rrn_masked, p.birth_date::text, s.relationship from sessions s join people p on p.id in (s.person_id, s.subject_id)
-          where s.token_hash = ${s.tokenHash}`,
-    );
+    const list = await sessionPeople(db, s.tokenHash);
     const me = list.find((p) => p.id === s.personId)!;
     const subject = s.subjectId ? list.find((p) => p.id === s.subjectId) ?? null : null;
     return { me, subject, relationship: me.relationship };
@@ -111,7 +111,9 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
   const CodeForm = (props: { c: Context; p: PageCtx; challengeId: string; phone: string; expiresAt?: string; errors?: FieldErrors; notice?: string }) => {
     const { t } = props.p;
     const e = props.errors ?? {};
-    const expires = props.expiresAt && !Number.isNaN(Date.parse(props.expiresAt)) ? props.expiresAt : null;
+    // The expiry comes back from this page's own link or form: an instant a day or more away is not one the server gave.
+    const expiresMs = Date.parse(props.expiresAt ?? "");
+    const expires = Math.abs(expiresMs - clock()) < 86_400_000 ? new Date(expiresMs).toISOString() : null;
     // The code was sent OTP_TTL before it expires; a new one may be asked for RESEND_AFTER_MS after that.
     const resendAt = expires ? new Date(Date.parse(expires) - config.otpTtlMs + RESEND_AFTER_MS).toISOString() : null;
     return (
@@ -154,6 +156,24 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     );
   };
 
+  /** Someone who already has a booking: said plainly, without its number, with the way to look it up. */
+  const AlreadyBooked = (props: { p: PageCtx; self: boolean; id?: string }) => {
+    const { t } = props.p;
+    return (
+      <div class="warn" role="status" id={props.id}>
+        <p style="margin-top:0">
+          <strong>{props.self ? t.alreadyBookedSelf : t.alreadyBookedSubject}</strong>
+        </p>
+        <p>{t.alreadyBookedHow}</p>
+        <p style="margin-bottom:0">
+          <a class="button secondary" href="/lookup">
+            {t.lookupLink}
+          </a>
+        </p>
+      </div>
+    );
+  };
+
   const verifyUrl = (challengeId: string, phone: string, expiresAt: string, extra = "") =>
     `/book/verify?c=${encodeURIComponent(challengeId)}&m=${encodeURIComponent(phone)}&e=${encodeURIComponent(expiresAt)}${extra}`;
 
@@ -169,7 +189,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const f = await form(c);
     const answer = await api(c, "POST", "/api/identity/start", { name: f.name ?? "", rrn: `${f.rrn1 ?? ""}-${f.rrn2 ?? ""}`, phone: f.phone ?? "" });
     if (!answer.ok) {
-      return c.html(<IdentityForm c={c} p={p} values={f} errors={fieldErrors(p.t, answer, "form")} />, answer.status === 429 ? 429 : 400);
+      return c.html(<IdentityForm c={c} p={p} values={f} errors={fieldErrors(p.t, answer, "form")} />, answer.status === 429 || answer.status === 403 ? answer.status : 400);
     }
     return c.redirect(verifyUrl(answer.body.challengeId, maskPhone(f.phone ?? ""), answer.body.expiresAt), 303);
   });
@@ -203,7 +223,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     if (!answer.ok) {
       return c.html(
         <CodeForm c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} expiresAt={f.e} errors={fieldErrors(p.t, answer, "code")} />,
-        answer.status === 429 ? 429 : 400,
+        answer.status === 429 || answer.status === 403 ? answer.status : 400,
       );
     }
     return c.redirect("/book/who", 303);
@@ -216,7 +236,8 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const known = await people(s);
     const { me } = known;
     const eligibility = await currentEligibility(db, me.birth_date, now());
-    const why = eligibilityText(p.t, eligibility, p.lang);
+    const booked = await hasActiveBooking(db, me.id);
+    const why = booked ? null : eligibilityText(p.t, eligibility, p.lang);
     const { t } = p;
     return c.html(
       <Page c={c} p={p} title={t.whoTitle} step={2} scripts={COUNTDOWN_SCRIPT}>
@@ -225,12 +246,13 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
         </p>
         <ForWhom p={p} s={s} known={known} />
         <form method="post" action="/book/who">
+          {booked ? <AlreadyBooked p={p} self id="self-why" /> : null}
           {why ? (
             <p class="warn" id="self-why">
               {t.notEligibleNow} {why}
             </p>
           ) : null}
-          <button type="submit" name="for" value="self" class="big" disabled={!!why} aria-describedby={why ? "self-why" : undefined}>
+          <button type="submit" name="for" value="self" class="big" disabled={booked || !!why} aria-describedby={booked || why ? "self-why" : undefined}>
             {t.forMe}
           </button>
         </form>
@@ -249,11 +271,12 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
   app.post("/book/who", async (c) => {
     const s = await session(c);
     if (s instanceof Response) return s;
+    if (await hasActiveBooking(db, s.personId)) return c.redirect("/book/who", 303);
     await api(c, "DELETE", "/api/proxy/subject");
     return c.redirect("/book/channel", 303);
   });
 
-  const ProxyForm = (props: { c: Context; p: PageCtx; s: SessionInfo; values?: Record<string, string>; errors?: FieldErrors }) => {
+  const ProxyForm = (props: { c: Context; p: PageCtx; s: SessionInfo; values?: Record<string, string>; errors?: FieldErrors; booked?: boolean }) => {
     const { t, lang } = props.p;
     const v = props.values ?? {};
     const e = props.errors ?? {};
@@ -261,6 +284,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
       <Page c={props.c} p={props.p} title={t.proxyTitle} step={2} scripts={COUNTDOWN_SCRIPT}>
         <ForWhom p={props.p} s={props.s} />
         <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1" }} />
+        {props.booked ? <AlreadyBooked p={props.p} self={false} /> : null}
         <p>{t.proxyLead}</p>
         <form method="post" action="/book/proxy" novalidate>
           <label for="relationship">{t.relationship}</label>
@@ -308,18 +332,25 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
       if (answer.body.code === "not_eligible" && answer.body.eligibility) {
         errors = { form: `${p.t.errors.not_eligible} ${eligibilityText(p.t, answer.body.eligibility as Eligibility, p.lang) ?? ""}` };
       }
-      return c.html(<ProxyForm c={c} p={p} s={s} values={f} errors={errors} />, 400);
+      if (answer.body.code === "already_booked") return c.html(<ProxyForm c={c} p={p} s={s} values={f} booked />, 409);
+      return c.html(<ProxyForm c={c} p={p} s={s} values={f} errors={errors} />, answer.status === 403 ? 403 : 400);
     }
     return c.redirect("/book/channel", 303);
   });
 
   /** Who this booking is for, on every later step (and a way back to booking for oneself). */
-  /** On every step after identity: whose booking this is, and how long the verification still lasts. */
+  /**
+   * On every step after identity: whose booking this is, and how long the person may still go on: the
+   * verification's end, or the admission pass's end if that comes first (the real limit, whichever it is).
+   */
   async function ForWhom(props: { p: PageCtx; s: SessionInfo; known?: Awaited<ReturnType<typeof people>> }) {
-    const { t } = props.p;
+    const { t, journeyEndsAt } = props.p;
+    const passFirst = journeyEndsAt !== null && journeyEndsAt < props.s.expiresAt.getTime();
+    const label = passFirst ? t.journeyLeft : t.sessionLeft;
     const timer = (
       <p class="hint" id="session-left">
-        {t.sessionLeft}: <Countdown untilIso={props.s.expiresAt.toISOString()} nowMs={clock()} label={t.sessionLeft} /> · {t.sessionLeftHint}
+        {label}: <Countdown untilIso={new Date(passFirst ? journeyEndsAt : props.s.expiresAt.getTime()).toISOString()} nowMs={clock()} label={label} /> ·{" "}
+        {passFirst ? t.journeyLeftHint : t.sessionLeftHint}
       </p>
     );
     if (!props.s.subjectId) return timer;
@@ -538,15 +569,31 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const f = await form(c);
     const clinicId = Number(c.req.param("id"));
     const date = c.req.query("date") ?? "";
-    const slotId = Number(f.slotId);
-    if (!Number.isSafeInteger(slotId) || slotId < 1) return timesPage(c, p, s, clinicId, date, { error: p.t.errors.bad_slot, status: 400 });
+    const slotId = parseId(f.slotId, "bigint");
+    if (slotId === null) return timesPage(c, p, s, clinicId, date, { error: p.t.errors.bad_slot, status: 400 });
     const answer = await api(c, "POST", "/api/holds", { slotId });
     if (!answer.ok) {
       if (answer.body.code === "not_eligible") return c.html(<ErrorPage c={c} p={p} message={errorText(p.t, "not_eligible", answer.body.message)} />, 403);
+      if (answer.body.code === "already_booked") return alreadyBookedPage(c, p, s);
       return timesPage(c, p, s, clinicId, date, { error: errorText(p.t, answer.body.code, answer.body.message), status: 409 });
     }
     return c.redirect(`/book/confirm?hold=${encodeURIComponent(answer.body.holdId)}`, 303);
   });
+
+  /** A hold or booking refused because the person being booked already has a booking. */
+  function alreadyBookedPage(c: Context, p: PageCtx, s: SessionInfo) {
+    return c.html(
+      <Page c={c} p={p} title={p.t.errorTitle}>
+        <AlreadyBooked p={p} self={!s.subjectId} />
+        <p>
+          <a class="button secondary" href="/">
+            {p.t.home}
+          </a>
+        </p>
+      </Page>,
+      409,
+    );
+  }
 
   /** The hold ran out or vanished: say so, and offer the same clinic's times on the same date. */
   async function holdGone(c: Context, p: PageCtx, s: SessionInfo, holdId: string, code: string, fallback?: { clinicId?: number }) {
@@ -633,16 +680,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     if (code === "slot_full" || code === "hold_not_found" || code === "slot_past" || code === "no_second_dose") {
       return holdGone(c, p, s, f.hold ?? "", code === "slot_full" && answer.body.holdExpired ? "hold_expired" : code, { clinicId: answer.body.clinicId });
     }
-    if (code === "already_booked" && answer.body.reservationNumber) {
-      return c.html(
-        <ErrorPage c={c} p={p} message={`${errorText(p.t, code)} ${p.t.reservationNumber}: ${answer.body.reservationNumber}`}>
-          <p>
-            <a href="/lookup">{p.t.lookupLink}</a>
-          </p>
-        </ErrorPage>,
-        409,
-      );
-    }
+    if (code === "already_booked") return alreadyBookedPage(c, p, s);
     return c.html(<ErrorPage c={c} p={p} message={errorText(p.t, code, answer.body.message)} />, answer.status >= 400 && answer.status < 600 ? (answer.status as 400) : 400);
   });
 
@@ -653,6 +691,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const number = parseReservationNumber(c.req.query("r") ?? "");
     const r = number ? await loadReservation(db, { number }) : null;
     if (!r || r.bookedBy !== s.personId) return c.html(<ErrorPage c={c} p={p} message={errorText(p.t, "not_found")} />, 404);
+    endJourney(c); // booked: the edge ends this pass
     const { t } = p;
     const formatted = formatReservationNumber(r.number);
     const copyScript = `(function(){var b=document.getElementById("copy");if(!b||!navigator.clipboard)return;b.hidden=false;b.addEventListener("click",function(){navigator.clipboard.writeText(${JSON.stringify(formatted)}).then(function(){document.getElementById("copy-status").textContent=${JSON.stringify(t.copied)};});});})();`;

@@ -76,6 +76,8 @@ export interface PageCtx {
   lang: Lang;
   t: Messages;
   large: boolean;
+  /** when the visitor's admission pass ends for good (ms; null without one): no step is counted down past it */
+  journeyEndsAt: number | null;
 }
 
 const LANG_COOKIE = "lang";
@@ -104,7 +106,9 @@ export function pageCtx(c: Context): PageCtx {
   } else {
     large = getCookie(c, SIZE_COOKIE) === "large";
   }
-  return { lang, t: MESSAGES[lang], large };
+  // The pass's hard end (the edge renews it while the visitor is active, and readmits a lapsed one, until then).
+  const pass = c.get("pass") as { end?: number } | undefined;
+  return { lang, t: MESSAGES[lang], large, journeyEndsAt: typeof pass?.end === "number" && pass.end > 0 ? pass.end : null };
 }
 
 /** The current URL with one query parameter set (the language and text-size links). */

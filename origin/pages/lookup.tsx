@@ -1,7 +1,8 @@
 /**
  * Lookup, cancel and second-dose change for citizens (예약 조회/취소), reachable from every page:
  *   /lookup                 name + resident number + reservation number (checked by the API: one
- *                           not_found whatever was wrong, misses limited per client)
+ *                           not_found whatever was wrong, misses limited per client, per reservation
+ *                           number and per resident number; a refusal says when to try again)
  *   /lookup/reservation     both doses, a cancel button and a form to move the second dose
  *   /lookup/cancel          "do you really want to cancel?", then the cancellation
  * After a successful lookup the browser holds a signed cookie naming that one reservation for 15 minutes,
@@ -13,12 +14,14 @@ import { AppError } from "../../lib/errors";
 import { parseReservationNumber } from "../booking/numbers";
 import { cancelReservation, loadReservation, moveSecondDose } from "../booking/reservations";
 import { SLOTS_PER_DAY, FIRST_SLOT_MINUTE, SLOT_MINUTES } from "../booking/schedule";
+import { isCalendarDate, seoulTime } from "../clinics/dates";
 import type { Deps, OriginEnv } from "../types";
 import type { Api } from "./api";
 import { errorText, formatDate } from "./i18n";
 import { ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "./layout";
 import { form, RrnInputs } from "./forms";
 import { ReservationFacts } from "./reservation-view";
+import { endJourney } from "../journey/end";
 
 const LOOKUP_COOKIE = "lookup";
 const LOOKUP_TTL_S = 15 * 60;
@@ -43,13 +46,17 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
             {props.notice}
           </p>
         ) : null}
-        <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1" }} />
+        <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1", form: "form-error" }} />
         <p>{t.lookupLead}</p>
         <form method="post" action="/lookup" novalidate>
+          {e.form ? (
+            <p class="field-error" id="form-error">
+              {e.form}
+            </p>
+          ) : null}
           <Field name="name" label={t.name} value={v.name} error={e.name} autocomplete="off" required />
           <RrnInputs t={t} front={v.rrn1} error={e.rrn} />
           <Field name="reservationNumber" label={t.reservationNumber} value={v.reservationNumber} hint={t.reservationNumberHint} error={e.reservationNumber} autocomplete="off" required />
-          {e.form ? <p class="field-error">{e.form}</p> : null}
           <button type="submit" class="big">
             {t.lookup}
           </button>
@@ -147,8 +154,15 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
     });
     if (!answer.ok) {
       const field = typeof answer.body.field === "string" ? answer.body.field : "form";
+      // Too many misses: a form-level message with the time lookups open again, whichever limit it was.
+      const { retryAt, retryAfterSeconds } = answer.body;
+      const text =
+        answer.status === 429 && typeof retryAt === "string" && typeof retryAfterSeconds === "number"
+          ? p.t.lookupTooMany(seoulTime(new Date(retryAt)), Math.ceil(retryAfterSeconds / 60))
+          : errorText(p.t, answer.body.code, answer.body.message);
+      if (answer.status === 429 && typeof retryAfterSeconds === "number") c.header("Retry-After", String(retryAfterSeconds));
       return c.html(
-        <LookupForm c={c} p={p} values={f} errors={{ [field]: errorText(p.t, answer.body.code, answer.body.message) }} />,
+        <LookupForm c={c} p={p} values={f} errors={{ [answer.status === 429 ? "form" : field]: text }} />,
         answer.status === 429 ? 429 : answer.status === 404 ? 404 : 400,
       );
     }
@@ -165,6 +179,7 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
   app.get("/lookup/reservation", (c) => {
     const p = pageCtx(c);
     const done = c.req.query("done");
+    if (done === "cancelled" || done === "moved") endJourney(c); // the change is made: the edge ends this pass
     return reservationPage(c, p, { notice: done === "cancelled" ? p.t.cancelled : done === "moved" ? p.t.moved : undefined });
   });
 
@@ -207,7 +222,7 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
     const r = await lookedUp(c);
     if (!r) return c.redirect("/lookup", 303);
     const f = await form(c);
-    const date = /^\d{4}-\d{2}-\d{2}$/.test(f.date ?? "") ? f.date! : "";
+    const date = isCalendarDate(f.date) ? f.date : "";
     if (!date) return reservationPage(c, p, { errors: { date: p.t.errors.bad_date! }, status: 400 });
     try {
       await moveSecondDose(db, { reservationId: r.id, date, time: f.time || undefined, now: now() });

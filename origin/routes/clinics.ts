@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
 import { parseBookingDate } from "../clinics/dates";
+import { INT4_MAX, parseId } from "../ids";
 import { clinicSlots, searchClinics } from "../clinics/queries";
 import type { ReferenceData } from "../clinics/reference";
 import type { Deps, OriginEnv } from "../types";
@@ -33,8 +34,8 @@ export function clinicRoutes(deps: Deps, clock: () => number, reference: Referen
     })
     .get("/clinics/:id/slots", async (c) => {
       const now = new Date(clock());
-      const id = Number(c.req.param("id"));
-      if (!Number.isSafeInteger(id) || id < 1) throw new AppError("bad_clinic", 400, "A clinic id is a positive whole number.");
+      const id = parseId(c.req.param("id"), "integer");
+      if (id === null) throw new AppError("bad_clinic", 400, `A clinic id is a whole number from 1 to ${INT4_MAX}, as /api/clinics lists them.`);
       const date = parseBookingDate(c.req.query("date"), now, horizon);
       const found = await clinicSlots(deps.db, { clinicId: id, date, now });
       if (!found) throw new AppError("clinic_not_found", 404, "No such clinic.");

@@ -13,13 +13,14 @@ import { createRequire } from "node:module";
 import { timingSafeEqual } from "node:crypto";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
-import { z } from "zod";
 import { AppError } from "../../lib/errors";
-import { addDays, seoulDate } from "../clinics/dates";
+import { addDays, isCalendarDate, seoulDate } from "../clinics/dates";
+import { INT4_MAX, parseId } from "../ids";
 import { outboxStats } from "../notify/outbox";
 import { changeCapacity, recentCapacityChanges } from "../ops/capacity";
 import type { Gauge } from "../ops/gauge";
 import { bookingsPerMinute, fillByRegionAndDate, identityCounts, overbookedSlots, reservationCounts } from "../ops/queries";
+import { form } from "../pages/forms";
 import { Page, pageCtx, type PageCtx } from "../pages/layout";
 import type { Deps } from "../types";
 
@@ -27,6 +28,10 @@ const OPS_COOKIE = "ops";
 const require = createRequire(import.meta.url);
 const UPLOT_JS = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
 const UPLOT_CSS = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
+
+const MAX_CAPACITY = 500;
+const REASON_MIN = 3;
+const REASON_MAX = 200;
 
 const WORDS = {
   ko: {
@@ -62,6 +67,15 @@ const WORDS = {
     changed: "수용 인원을 바꾸었습니다.",
     audit: "최근 변경 기록",
     none: "없음",
+    problems: "입력한 내용을 확인해 주세요.",
+    fieldProblems: {
+      clinicId: `의료기관 번호는 1부터 ${INT4_MAX}까지의 정수입니다.`,
+      date: "날짜는 달력에 있는 날짜를 YYYY-MM-DD로 적어 주세요 (예: 2026-11-24).",
+      capacity: `시간대별 인원은 0부터 ${MAX_CAPACITY}까지의 정수입니다.`,
+      reason: `사유를 ${REASON_MIN}~${REASON_MAX}자로 적어 주세요 (제어 문자 제외).`,
+    } as Record<CapacityField, string>,
+    noSlots: (date: string) => `그 의료기관에는 ${date}에 접종 시간대가 없습니다.`,
+    belowTaken: (times: string, minimum: number) => `${times}에 이미 예약되었거나 잡아 둔 자리가 더 많습니다. ${minimum}명 이상으로 정해 주세요.`,
   },
   en: {
     title: "Operations (booking origin)",
@@ -96,15 +110,41 @@ const WORDS = {
     changed: "Capacity changed.",
     audit: "Recent changes",
     none: "none",
+    problems: "Please check what you entered.",
+    fieldProblems: {
+      clinicId: `clinicId must be a clinic's id, a whole number from 1 to ${INT4_MAX}.`,
+      date: "date must be YYYY-MM-DD, a day of the calendar (e.g. 2026-11-24).",
+      capacity: `capacity must be a whole number from 0 to ${MAX_CAPACITY} per half-hour.`,
+      reason: `reason must say why, in ${REASON_MIN}–${REASON_MAX} characters (no control characters).`,
+    } as Record<CapacityField, string>,
+    noSlots: (date: string) => `The clinic has no slots on ${date}.`,
+    belowTaken: (times: string, minimum: number) => `Already taken or held beyond that at ${times}; choose at least ${minimum}.`,
   },
 };
 
-const capacityBody = z.object({
-  clinicId: z.coerce.number().int().positive("clinicId must be a clinic's id"),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date must be YYYY-MM-DD"),
-  capacity: z.coerce.number().int("capacity must be a whole number").min(0, "capacity cannot be negative").max(500, "capacity above 500 per half-hour is not plausible"),
-  reason: z.string().trim().min(3, "say why (at least 3 characters)").max(200),
-});
+type CapacityField = "clinicId" | "date" | "capacity" | "reason";
+type CapacityInput = { clinicId: number; date: string; capacity: number; reason: string };
+
+/**
+ * A capacity change as the API (JSON) or the form (text fields) sends it, or the fields that are wrong:
+ * the clinic id must fit its integer column, the date must exist on the calendar, the capacity is a whole
+ * number 0–500, and the reason (stored in the audit) is 3–200 characters without control characters.
+ */
+function readCapacityChange(body: unknown): { ok: true; value: CapacityInput } | { ok: false; fields: CapacityField[] } {
+  const b = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const clinicId = parseId(b.clinicId, "integer");
+  const date = isCalendarDate(b.date) ? b.date : null;
+  const capacityText = typeof b.capacity === "string" ? b.capacity.trim() : b.capacity;
+  const capacity = typeof capacityText === "number" ? capacityText : typeof capacityText === "string" && /^\d{1,4}$/.test(capacityText) ? Number(capacityText) : NaN;
+  const reason = typeof b.reason === "string" ? b.reason.normalize("NFC").trim() : "";
+  const fields: CapacityField[] = [];
+  if (clinicId === null) fields.push("clinicId");
+  if (date === null) fields.push("date");
+  if (!Number.isInteger(capacity) || capacity < 0 || capacity > MAX_CAPACITY) fields.push("capacity");
+  if (reason.length < REASON_MIN || reason.length > REASON_MAX || /[\p{Cc}\p{Cs}]/u.test(reason)) fields.push("reason");
+  if (fields.length) return { ok: false, fields };
+  return { ok: true, value: { clinicId: clinicId!, date: date!, capacity, reason } };
+}
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -161,10 +201,11 @@ export function opsRoutes(deps: Deps, clock: () => number, gauge: Gauge) {
     return c.json({ peakConcurrent: gauge.peak });
   });
   app.post("/capacity", auth, async (c) => {
-    const body = await c.req.json().catch(() => null);
-    const parsed = capacityBody.safeParse(body);
-    if (!parsed.success) throw new AppError("invalid_capacity", 400, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-    const result = await changeCapacity(db, { ...parsed.data, operator: "api", now: new Date(clock()) });
+    const parsed = readCapacityChange(await c.req.json().catch(() => null));
+    if (!parsed.ok) {
+      throw new AppError("invalid_capacity", 400, parsed.fields.map((f) => WORDS.en.fieldProblems[f]).join(" "), { fields: parsed.fields });
+    }
+    const result = await changeCapacity(db, { ...parsed.value, operator: "api", now: new Date(clock()) });
     return c.json(result);
   });
 
@@ -187,28 +228,50 @@ export function opsRoutes(deps: Deps, clock: () => number, gauge: Gauge) {
     );
   };
 
-  app.get("/", async (c) => {
-    const p = pageCtx(c);
-    if (!(await signedIn(c))) return c.html(<LoginPage c={c} p={p} />, token ? 200 : 503);
+  /** What the capacity form shows above itself after a post: the change made, or what to correct. */
+  interface FormOutcome {
+    notice?: string;
+    errors?: string[];
+    fields?: CapacityField[];
+    values?: Record<string, string>;
+    status?: 200 | 400 | 404 | 409;
+  }
+
+  async function dashboard(c: Context, p: PageCtx, outcome: FormOutcome = {}) {
     const w = WORDS[p.lang];
     const s = await stats();
     const audit = await recentCapacityChanges(db);
     const dates = [...new Set(s.fill.map((f) => f.date))];
     const regions = [...new Map(s.fill.map((f) => [f.region, f.name])).entries()];
     const cell = (region: string, date: string) => s.fill.find((f) => f.region === region && f.date === date);
-    const notice = c.req.query("changed") ? w.changed : c.req.query("error");
+    const notice = outcome.notice;
+    const v = outcome.values ?? {};
+    const invalid = (f: CapacityField) => (outcome.fields?.includes(f) ? "true" : undefined);
+    // The page refreshes itself every 15 s, except when it shows a refused form (a reload would post it again).
     const chartScript = `(function(){var data=${JSON.stringify([s.bookingsPerMinute.map((_, i) => i), s.bookingsPerMinute.map((b) => b.count)])};var labels=${JSON.stringify(s.bookingsPerMinute.map((b) => b.minute))};
 var el=document.getElementById("bookings-chart");new uPlot({width:Math.min(720,el.clientWidth||720),height:220,series:[{value:function(u,v){return labels[v]||""}},{label:${JSON.stringify(w.bookings)},stroke:"#0b4f9c",width:2,fill:"rgba(11,79,156,.1)"}],axes:[{values:function(u,vs){return vs.map(function(v){return labels[v]||""})}},{}],scales:{x:{time:false}}},data,el);
 document.getElementById("capacity-form").addEventListener("submit",function(e){if(!confirm(${JSON.stringify(w.confirm)}))e.preventDefault();});
-setTimeout(function(){if(!document.activeElement||document.activeElement===document.body)location.reload();},15000);})();`;
+${outcome.errors?.length ? "" : `setTimeout(function(){if(!document.activeElement||document.activeElement===document.body)location.reload();},15000);`}})();`;
     return c.html(
       <Page c={c} p={p} title={w.title} scripts={chartScript}>
         <link rel="stylesheet" href="/ops/assets/uplot.css" />
         <script src="/ops/assets/uplot.js" />
         {notice ? (
-          <p class={c.req.query("changed") ? "notice" : "summary"} role="status">
+          <p class="notice" role="status">
             {notice}
           </p>
+        ) : null}
+        {outcome.errors?.length ? (
+          <div class="summary" role="alert">
+            <h2>{w.problems}</h2>
+            <ul>
+              {outcome.errors.map((e) => (
+                <li>
+                  <a href="#capacity">{e}</a>
+                </li>
+              ))}
+            </ul>
+          </div>
         ) : null}
         <form method="post" action="/ops/logout">
           <button type="submit" class="secondary">
@@ -272,13 +335,13 @@ setTimeout(function(){if(!document.activeElement||document.activeElement===docum
         <h2 id="capacity">{w.capacityTitle}</h2>
         <form method="post" action="/ops/capacity-form" id="capacity-form" class="card">
           <label for="clinicId">{w.clinicId}</label>
-          <input id="clinicId" name="clinicId" type="text" inputmode="numeric" required />
+          <input id="clinicId" name="clinicId" type="text" inputmode="numeric" required value={v.clinicId ?? ""} aria-invalid={invalid("clinicId")} />
           <label for="date">{w.date}</label>
-          <input id="date" name="date" type="date" min={seoulDate(new Date(clock()))} max={addDays(seoulDate(new Date(clock())), 120)} required />
+          <input id="date" name="date" type="date" min={seoulDate(new Date(clock()))} max={addDays(seoulDate(new Date(clock())), 120)} required value={v.date ?? ""} aria-invalid={invalid("date")} />
           <label for="capacityValue">{w.capacity}</label>
-          <input id="capacityValue" name="capacity" type="text" inputmode="numeric" required />
+          <input id="capacityValue" name="capacity" type="text" inputmode="numeric" required value={v.capacity ?? ""} aria-invalid={invalid("capacity")} />
           <label for="reason">{w.reason}</label>
-          <input id="reason" name="reason" type="text" required />
+          <input id="reason" name="reason" type="text" required value={v.reason ?? ""} aria-invalid={invalid("reason")} />
           <button type="submit">{w.apply}</button>
         </form>
         <h2 id="audit">{w.audit}</h2>
@@ -303,12 +366,19 @@ setTimeout(function(){if(!document.activeElement||document.activeElement===docum
           </table>
         </div>
       </Page>,
+      outcome.status ?? 200,
     );
+  }
+
+  app.get("/", async (c) => {
+    const p = pageCtx(c);
+    if (!(await signedIn(c))) return c.html(<LoginPage c={c} p={p} />, token ? 200 : 503);
+    return dashboard(c, p, { notice: c.req.query("changed") ? WORDS[p.lang].changed : undefined });
   });
 
   app.post("/login", async (c) => {
     const p = pageCtx(c);
-    const body = await c.req.parseBody();
+    const body = await form(c);
     if (!token || typeof body.token !== "string" || !same(body.token, token)) {
       return c.html(<LoginPage c={c} p={p} error={WORDS[p.lang].badToken} />, 401);
     }
@@ -319,15 +389,24 @@ setTimeout(function(){if(!document.activeElement||document.activeElement===docum
     deleteCookie(c, OPS_COOKIE, { path: "/ops" });
     return c.redirect("/ops", 303);
   });
+  // A refused change comes back as the page with what to correct (4xx), keeping what was typed.
   app.post("/capacity-form", auth, async (c) => {
-    const body = await c.req.parseBody();
-    const parsed = capacityBody.safeParse(body);
-    if (!parsed.success) return c.redirect(`/ops?error=${encodeURIComponent(parsed.error.issues.map((i) => i.message).join("; "))}#capacity`, 303);
+    const p = pageCtx(c);
+    const w = WORDS[p.lang];
+    const values = await form(c);
+    const parsed = readCapacityChange(values);
+    if (!parsed.ok) return dashboard(c, p, { errors: parsed.fields.map((f) => w.fieldProblems[f]), fields: parsed.fields, values, status: 400 });
     try {
-      await changeCapacity(db, { ...parsed.data, operator: "console", now: new Date(clock()) });
+      await changeCapacity(db, { ...parsed.value, operator: "console", now: new Date(clock()) });
     } catch (err) {
-      if (err instanceof AppError) return c.redirect(`/ops?error=${encodeURIComponent(err.message)}#capacity`, 303);
-      throw err;
+      if (!(err instanceof AppError)) throw err;
+      const message =
+        err.code === "no_slots"
+          ? w.noSlots(parsed.value.date)
+          : err.code === "capacity_below_taken"
+            ? w.belowTaken(((err.details?.times as string[] | undefined) ?? []).join(", "), Number(err.details?.minimum))
+            : err.message;
+      return dashboard(c, p, { errors: [message], values, status: err.status === 404 ? 404 : err.status === 409 ? 409 : 400 });
     }
     return c.redirect("/ops?changed=1#capacity", 303);
   });

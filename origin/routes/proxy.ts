@@ -4,14 +4,17 @@
  *   DELETE /api/proxy/subject                            -> back to booking for oneself
  * The subject's resident number is checked like anyone's and stored only as HMAC and ciphertext; the
  * subject must be eligible now, and their window must allow proxies (2021's ages 18–49 did not).
+ * A proxy never changes a person on record: a subject already known under that resident number must be
+ * named as on record (else `403 subject_mismatch`), and one who already has a booking is refused at once
+ * (`409 already_booked`, without its number).
  */
-import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
+import { alreadyBooked, hasActiveBooking } from "../booking/active-booking";
 import { isRelationship, RELATIONSHIPS } from "../booking/relationships";
-import { rows } from "../db";
 import { currentEligibility } from "../identity/eligibility";
-import { parseName, parseRrn, readJsonObject } from "../identity/fields";
+import { parseName, parseRrn, readJsonObject, sameName } from "../identity/fields";
+import { findOrAddProxySubject, personById, setSessionSubject } from "../identity/queries";
 import type { IdentityKeys } from "../identity/secrets";
 import { requireSession } from "../middleware/require-session";
 import type { Deps, OriginEnv } from "../types";
@@ -33,8 +36,9 @@ export function proxyRoutes(deps: Deps, clock: () => number, getKeys: () => Prom
       const session = c.get("session");
       const k = await getKeys();
       const rrnHash = await k.hashRrn(rrn.digits);
-      const [proxy] = await rows<{ rrn_hash: string; phone: string }>(db, sql`select rrn_hash, phone from people where id = ${session.personId}`);
-      if (proxy!.rrn_hash === rrnHash) throw new AppError("proxy_self", 400, "To book for yourself, no proxy is needed.", { field: "rrn" });
+      const proxy = await personById(db, session.personId);
+      if (!proxy) throw new AppError("no_session", 401, "Please verify your identity again.");
+      if (proxy.rrnHash === rrnHash) throw new AppError("proxy_self", 400, "To book for yourself, no proxy is needed.", { field: "rrn" });
 
       const eligibility = await currentEligibility(db, rrn.birthDate, now);
       if (!eligibility.eligible) {
@@ -43,20 +47,26 @@ export function proxyRoutes(deps: Deps, clock: () => number, getKeys: () => Prom
       if (!eligibility.window.allowProxy) {
         throw new AppError("proxy_not_allowed", 403, "In this booking window people must book for themselves.", { eligibility });
       }
-      // The subject is found again by the hash; a subject who has their own record keeps their own phone.
-      const [subject] = await rows<{ id: number }>(
-        db,
-        sql`insert into people (rrn_hash, rrn_cipher, rrn_masked, name, birth_date, sex, phone)
-            values (${rrnHash}, ${await k.encryptRrn(rrn.digits)}, ${rrn.masked}, ${name}, ${rrn.birthDate}, ${rrn.sex}, ${proxy!.phone})
-            on conflict (rrn_hash) do update set name = excluded.name
-            returning id`,
-      );
-      await rows(db, sql`update sessions set subject_id = ${subject!.id}, relationship = ${relationship}
-                           where token_hash = ${session.tokenHash}`);
-      return c.json({ subject: { name, birthDate: rrn.birthDate, sex: rrn.sex, rrn: rrn.masked }, relationship, eligibility });
+      const subject = await findOrAddProxySubject(db, {
+        rrnHash,
+        rrnCipher: await k.encryptRrn(rrn.digits),
+        rrnMasked: rrn.masked,
+        name,
+        birthDate: rrn.birthDate,
+        sex: rrn.sex,
+        proxyPhone: proxy.phone,
+      });
+      if (!sameName(subject.name, name)) {
+        throw new AppError("subject_mismatch", 403, "The name does not match the person with this resident registration number; enter their name as on their resident registration card.", {
+          field: "name",
+        });
+      }
+      if (await hasActiveBooking(db, subject.id)) throw alreadyBooked();
+      await setSessionSubject(db, { tokenHash: session.tokenHash, subjectId: subject.id, relationship });
+      return c.json({ subject: { name: subject.name, birthDate: rrn.birthDate, sex: rrn.sex, rrn: rrn.masked }, relationship, eligibility });
     })
     .delete("/proxy/subject", async (c) => {
-      await rows(db, sql`update sessions set subject_id = null, relationship = null where token_hash = ${c.get("session").tokenHash}`);
+      await setSessionSubject(db, { tokenHash: c.get("session").tokenHash, subjectId: null, relationship: null });
       return c.json({ subject: null });
     });
 }

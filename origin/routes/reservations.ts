@@ -4,10 +4,10 @@
  *   POST /api/reservations/lookup      {name, rrn, reservationNumber}            -> the reservation
  *   POST /api/reservations/cancel      {name, rrn, reservationNumber}            -> the reservation, cancelled
  *   POST /api/reservations/second-dose {name, rrn, reservationNumber, date, time?} -> the reservation, moved
- *   GET  /api/dev/messages?phone=      notifications the development sink received (development only)
+ *   GET  /api/dev/messages?phone=      notifications the development sink received, from every origin process (development only)
  * Booking needs a verified session; lookup, cancel and change need the three details instead, work after
- * the booking window has closed, answer one `not_found` whatever detail was wrong, and are limited per
- * client (failed attempts).
+ * the booking window has closed, answer one `not_found` whatever detail was wrong, and are limited in
+ * misses per client, per reservation number and per resident number (origin/limits.ts `LOOKUP_MISSES`).
  */
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
@@ -15,19 +15,20 @@ import { AppError } from "../../lib/errors";
 import { parseIdempotencyKey, requestHash } from "../booking/idempotency";
 import { parseReservationNumber } from "../booking/numbers";
 import { cancelReservation, confirmReservation, findReservation, moveSecondDose } from "../booking/reservations";
-import { addDays } from "../clinics/dates";
-import { instant, rows } from "../db";
+import { parseCalendarDate } from "../clinics/dates";
+import { rows } from "../db";
 import { currentEligibility } from "../identity/eligibility";
 import { parseName, parseRrn, readJsonObject } from "../identity/fields";
+import { isUuid } from "../ids";
 import type { IdentityKeys } from "../identity/secrets";
-import { clientKey, tooMany } from "../limits";
+import { clientKey, LOOKUP_MISSES, tooMany, type Limit } from "../limits";
+import { countAttempts, forgetAttempt, recordAttempt } from "../booking/lookup-misses";
 import { requireSession } from "../middleware/require-session";
-import { CHANNELS, type Channel, type DevSink } from "../notify/channels";
+import { CHANNELS, sinkChannels, type Channel } from "../notify/channels";
+import { sinkMessages } from "../notify/outbox";
 import type { Deps, OriginEnv } from "../types";
+import { endJourney } from "../journey/end";
 
-export const LOOKUP_WINDOW_MS = 15 * 60_000;
-export const LOOKUP_FAILURES_PER_CLIENT = 10;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parseChannel(value: unknown): Channel {
   if (typeof value !== "string" || !(CHANNELS as readonly string[]).includes(value)) {
@@ -36,10 +37,13 @@ function parseChannel(value: unknown): Channel {
   return value as Channel;
 }
 
-export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () => Promise<IdentityKeys>, sink: DevSink) {
+export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () => Promise<IdentityKeys>) {
   const { db, config } = deps;
 
-  /** Checks the three details; counts a miss against the client, refuses once too many missed. */
+  /**
+   * Checks the three details. Every attempt counts against the client, the reservation number and the
+   * resident number until it matches; once one of them has too many, the attempt is refused unanswered.
+   */
   async function verifiedReservation(c: Parameters<typeof clientKey>[0], body: Record<string, unknown>, now: Date) {
     const name = parseName(body.name);
     const rrn = parseRrn(body.rrn, now);
@@ -49,20 +53,33 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
         field: "reservationNumber",
       });
     }
-    const client = clientKey(c);
-    const since = new Date(now.getTime() - LOOKUP_WINDOW_MS);
-    const [recent] = await rows<{ n: number; oldest: string | Date | null }>(
-      db,
-      sql`select count(*)::int as n, min(at) as oldest from lookup_failures where client_key = ${client} and at > ${instant(since)}`,
-    );
-    if (recent!.n >= LOOKUP_FAILURES_PER_CLIENT) {
-      throw tooMany({ oldest: new Date(recent!.oldest!), now, windowMs: LOOKUP_WINDOW_MS, what: "Too many reservation lookups did not match." });
+    const keys = { clientKey: clientKey(c), number, rrnHash: await (await getKeys()).hashRrn(rrn.digits) };
+    const attempt = await recordAttempt(db, { ...keys, at: now });
+    const since = (limit: Limit) => new Date(now.getTime() - limit.windowMs);
+    const counts = await countAttempts(db, {
+      ...keys,
+      clientSince: since(LOOKUP_MISSES.perClient),
+      numberSince: since(LOOKUP_MISSES.perNumber),
+      rrnSince: since(LOOKUP_MISSES.perResident),
+    });
+    // Each limit that this attempt would exceed, and when it frees up again; the latest one decides.
+    const refusals = [
+      { limit: LOOKUP_MISSES.perClient, n: counts.byClient, oldest: counts.clientOldest, what: "Too many reservation lookups from this connection did not match." },
+      { limit: LOOKUP_MISSES.perNumber, n: counts.byNumber, oldest: counts.numberOldest, what: "Too many lookups of this reservation number did not match." },
+      { limit: LOOKUP_MISSES.perResident, n: counts.byRrn, oldest: counts.rrnOldest, what: "Too many lookups with this resident registration number did not match." },
+    ]
+      .filter((r) => r.n > r.limit.max && r.oldest)
+      .map((r) => tooMany({ oldest: r.oldest!, now, windowMs: r.limit.windowMs, what: r.what }))
+      .sort((a, b) => Number(b.details!.retryAfterSeconds) - Number(a.details!.retryAfterSeconds));
+    if (refusals.length) {
+      await forgetAttempt(db, attempt);
+      throw refusals[0]!;
     }
-    const found = await findReservation(db, { number, name, rrnHash: await (await getKeys()).hashRrn(rrn.digits) });
+    const found = await findReservation(db, { number, name, rrnHash: keys.rrnHash });
     if (!found) {
-      await rows(db, sql`insert into lookup_failures (client_key, at) values (${client}, ${instant(now)})`);
       throw new AppError("not_found", 404, "No reservation matches these details. Check the name, resident registration number and reservation number.");
     }
+    await forgetAttempt(db, attempt);
     return found;
   }
 
@@ -72,7 +89,7 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
       const now = new Date(clock());
       const key = parseIdempotencyKey(c.req.header("idempotency-key"));
       const body = await readJsonObject(c);
-      if (typeof body.holdId !== "string" || !UUID.test(body.holdId)) {
+      if (!isUuid(body.holdId)) {
         throw new AppError("bad_hold", 400, "Send the holdId that POST /api/holds answered.", { field: "holdId" });
       }
       const notifyChannel = parseChannel(body.notifyChannel);
@@ -94,6 +111,7 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
         now,
       });
       if (result.replayed) c.header("Idempotent-Replayed", "true");
+      if (result.status === 201) endJourney(c); // booked: the journey is done
       return c.json(result.response as object, result.status as 201);
     })
     .post("/reservations/lookup", async (c) => {
@@ -104,20 +122,25 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
     .post("/reservations/cancel", async (c) => {
       const now = new Date(clock());
       const found = await verifiedReservation(c, await readJsonObject(c), now);
-      return c.json(await cancelReservation(db, { reservationId: found.id, now }));
+      const cancelled = await cancelReservation(db, { reservationId: found.id, now });
+      endJourney(c);
+      return c.json(cancelled);
     })
     .post("/reservations/second-dose", async (c) => {
       const now = new Date(clock());
       const body = await readJsonObject(c);
-      const date = typeof body.date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(body.date) && addDays(body.date, 0) === body.date ? body.date : null;
-      if (!date) throw new AppError("bad_date", 400, "date must be a calendar date written YYYY-MM-DD.", { field: "date" });
+      const date = parseCalendarDate(body.date);
       if (body.time !== undefined && typeof body.time !== "string") throw new AppError("bad_time", 400, "time must be written HH:MM.", { field: "time" });
       const found = await verifiedReservation(c, body, now);
-      return c.json(await moveSecondDose(db, { reservationId: found.id, date, time: body.time as string | undefined, now }));
+      const moved = await moveSecondDose(db, { reservationId: found.id, date, time: body.time as string | undefined, now });
+      endJourney(c);
+      return c.json(moved);
     });
 
   if (config.appEnv === "development") {
-    app.get("/dev/messages", (c) => c.json({ messages: sink.list(c.req.query("phone")?.replace(/\D/g, "")) }));
+    app.get("/dev/messages", async (c) =>
+      c.json({ messages: await sinkMessages(db, { channels: sinkChannels(config.notify), to: c.req.query("phone")?.replace(/\D/g, "") || undefined }) }),
+    );
   }
   return app;
 }

@@ -50,6 +50,10 @@ export interface RunningSystem {
   url: string;
   originUrl: string;
   operatorToken: string;
+  /** the `npm start` process (scripts/start.ts); its origin and edge are its children */
+  pid: number;
+  /** what it has printed so far */
+  output(): string;
   sql: postgres.Sql;
   /** Chromium, when asked for */
   browser: Browser;
@@ -108,6 +112,8 @@ export async function startSystem(serverUrl: string, opts: { browser?: boolean; 
     url,
     originUrl: `http://127.0.0.1:${originPort}`,
     operatorToken,
+    pid: child.pid!,
+    output: () => output,
     sql,
     browser,
     async operator(body) {

@@ -51,7 +51,7 @@ export async function bookingBench(): Promise<Bench> {
   const config = loadConfig(ORIGIN_TEST_ENV);
   const sink = new DevSink();
   const clock = { now: START };
-  const app = createApp({ config, db: database.db, clock: () => clock.now, devSink: sink });
+  const app = createApp({ config, db: database.db, clock: () => clock.now });
   const pass = await signPass(await keyring(TEST_SECRETS.PASS_SECRET), { lane: "booking", seq: 1, exp: START + 400 * 86_400_000 });
   const keys = await identityKeys(config);
 

@@ -9,6 +9,7 @@ import { rows, type Database } from "../../origin/db";
 import { seed } from "../../origin/db/seed";
 import { evaluateEligibility, type CohortWindow } from "../../origin/identity/eligibility";
 import { ORIGIN_TEST_ENV, PRODUCTION_ENV, TEST_SECRETS } from "../secrets";
+import { clientHeaders } from "./clients";
 import { testDatabase } from "./database";
 
 const START = new Date("2026-11-23T10:00:00+09:00").getTime();
@@ -37,7 +38,7 @@ let client = 0;
 async function call(path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await app.request(path, {
     method: body === undefined ? "GET" : "POST",
-    headers: { "x-wr-pass": pass, "content-type": "application/json", "x-forwarded-for": `10.0.0.${client}`, ...headers },
+    headers: { "x-wr-pass": pass, "content-type": "application/json", ...(await clientHeaders(now, `10.0.0.${client}`)), ...headers },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   return { res, status: res.status, body: (await res.json()) as any };
@@ -198,7 +199,7 @@ describe("development code endpoint", () => {
       config: loadConfig(PRODUCTION_ENV),
       db: database.db,
       clock: () => now,
-      identityProvider: { sendCode: async () => {} },
+      identityProvider: { check: async () => "match", sendCode: async () => {}, confirm: async () => "match" },
     });
     const res = await prod.request("/api/dev/otp?phone=01011110001", { headers: { "x-wr-pass": pass } });
     expect(res.status).toBe(404);

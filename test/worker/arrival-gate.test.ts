@@ -4,7 +4,8 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE, Jar, freshQueue, operator, visit } from "./helpers";
+import { addressKey } from "../../worker/arrival-gate";
+import { BASE, Jar, counterOf, freshQueue, operator, visit } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
 
@@ -64,6 +65,34 @@ describe("per-address limits on new places", () => {
   });
 });
 
+describe("addresses as the network gives them out", () => {
+  it("counts an IPv6 client by its /64: 200 addresses of one network share one allowance", async () => {
+    const net = `2001:db8:${next++}:7`;
+    let places = 0;
+    let refused: Response | undefined;
+    for (let i = 1; i <= 200 && !refused; i++) {
+      const { res } = await arrive(`${net}:${i.toString(16)}::${(i * 7).toString(16)}`);
+      if (res.status === 429) refused = res;
+      else places++;
+    }
+    expect(places).toBeGreaterThanOrEqual(20);
+    expect(places).toBeLessThanOrEqual(40); // 20 per 10 s window, at most two windows
+    expect(await refused!.text()).toContain("같은 곳에서 새 대기번호 요청이 너무 많습니다");
+    // The next /64 is someone else.
+    expect((await arrive(`2001:db8:${next++}:7::1`)).res.status).toBe(200);
+  });
+
+  it("keys addresses: IPv4 as is, IPv6 by its /64 however it is written, IPv4-mapped as IPv4", () => {
+    expect(addressKey("203.0.113.9")).toBe("203.0.113.9");
+    expect(addressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe("2001:0db8:0001:0002::");
+    expect(addressKey("2001:DB8:1:2::1")).toBe("2001:0db8:0001:0002::");
+    expect(addressKey("2001:db8:1:3::1")).toBe("2001:0db8:0001:0003::");
+    expect(addressKey("::ffff:198.51.100.4")).toBe("198.51.100.4");
+    expect(addressKey("fe80::1%eth0")).toBe("fe80:0000:0000:0000::");
+    expect(addressKey("not an address")).toBe("not an address");
+  });
+});
+
 describe("proof of work, switched on by operators", () => {
   async function zeros(challenge: string, n: number): Promise<number> {
     const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${challenge}~${n}`)));
@@ -111,6 +140,14 @@ describe("proof of work, switched on by operators", () => {
     expect(await issued()).toBe(before + 1);
     // Refreshing keeps the place without another proof.
     expect((await visit(solved.jar, "/", { "cf-connecting-ip": addr })).status).toBe(200);
+    // The same solution again earns nothing more: spent at the lane's counter, whichever isolate sees it.
+    for (let i = 0; i < 3; i++) {
+      const replay = await arrive(addr, new Jar({ wr_pow: `${challenge}~${nonce}` }));
+      expect(replay.res.status).toBe(429);
+      expect(replay.jar.get("wr_ticket")).toBeUndefined();
+    }
+    expect(await issued()).toBe(before + 1);
+    expect(await counterOf().spendProof(challenge.slice(challenge.lastIndexOf(".") + 1), Date.now() + 60_000)).toBe(false);
 
     expect((await operator("/config", { proofOfWorkBits: 0 })).status).toBe(200);
     expect((await arrive(newAddress())).res.status).toBe(200);

@@ -62,3 +62,27 @@ export async function freshQueue(change?: { ratePerSec?: number; paused?: boolea
     if (res.status !== 200) throw new Error(`config failed: ${res.status} ${await res.text()}`);
   }
 }
+
+/** The fields of a token's payload (`T|lane|shard|seq|...` or `P|lane|seq|exp|shard|adm|end`), read without verifying. */
+export function payload(token: string): string[] {
+  const part = token.split(".")[1]!;
+  return atob(part.replace(/-/g, "+").replace(/_/g, "/")).split("|");
+}
+
+/** A pass's claims as the edge signed them. */
+export function passOf(token: string) {
+  const [, lane, seq, exp, shard, adm, end] = payload(token);
+  return { lane: lane!, seq: Number(seq), exp: Number(exp), shard: Number(shard), adm: Number(adm), end: Number(end) };
+}
+
+/** A lane's numbers from the operator API. */
+export async function stats(lane = LANE): Promise<Record<string, any>> {
+  const res = await operator(`/stats?lane=${lane}`);
+  if (res.status !== 200) throw new Error(`stats failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, any>;
+}
+
+/** The counter of one shard of a lane. */
+export function counterOf(lane = LANE, shard = 0) {
+  return env.QUEUE.get(env.QUEUE.idFromName(`${lane}:${shard}`));
+}

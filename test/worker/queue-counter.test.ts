@@ -57,7 +57,13 @@ describe("QueueCounter", () => {
     setClock(T0 + 60_000);
     const first = (await stub.issue()).seq;
     for (let i = 1; i < 1000; i++) await stub.issue();
+    // The edge reads the counter every second while people wait (a longer silence would be an outage).
+    let at = T0 + 60_000;
     const admitted = async (t: number) => {
+      for (; at < t; at = Math.min(t, at + 1000)) {
+        setClock(at);
+        await stub.snapshot();
+      }
       setClock(t);
       const { schedule, now } = await stub.snapshot();
       return serving(schedule, now) - (first - 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keyring, signPass, signTicket, verifyPass, verifyTicket } from "../../lib/tokens";
+import { keyring, passId, readPass, signPass, signTicket, verifyPass, verifyTicket } from "../../lib/tokens";
 
 const SECRET = "ticket-secret-for-tests-0001";
 const OTHER = "another-secret-for-tests-0002";
@@ -23,8 +23,27 @@ describe("tokens", () => {
     expect(t).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(await verifyTicket(ring, t, NOW + 1000, TTL)).toEqual({ ok: true, claims: ticket });
 
-    const p = await signPass(ring, { lane: "booking", seq: 42, exp: NOW + 1000 });
-    expect(await verifyPass(ring, p, NOW)).toEqual({ ok: true, claims: { lane: "booking", seq: 42, exp: NOW + 1000 } });
+    const pass = { lane: "booking", shard: 3, seq: 42, adm: NOW - 5000, exp: NOW + 1000, end: NOW + 3_600_000 };
+    const p = await signPass(ring, pass);
+    expect(p.length).toBeLessThan(140);
+    expect(await verifyPass(ring, p, NOW)).toEqual({ ok: true, claims: pass });
+    expect(passId(pass)).toBe(`booking:3:42:${NOW - 5000}`);
+
+    // A rejoined ticket carries its new place; a pass signed without journey fields is shard 0, ending at its expiry.
+    const rejoined = await signTicket(ring, { ...ticket, r: 9 });
+    expect(await verifyTicket(ring, rejoined, NOW, TTL)).toEqual({ ok: true, claims: { ...ticket, r: 9 } });
+    const bare = await signPass(ring, { lane: "booking", seq: 42, exp: NOW + 1000 });
+    expect(await verifyPass(ring, bare, NOW)).toEqual({ ok: true, claims: { lane: "booking", shard: 0, seq: 42, adm: 0, exp: NOW + 1000, end: NOW + 1000 } });
+  });
+
+  it("reads a lapsed pass's claims for the edge, while verifyPass refuses it", async () => {
+    const ring = await keyring(SECRET);
+    const pass = { lane: "booking", shard: 0, seq: 7, adm: NOW - 60_000, exp: NOW - 1, end: NOW + 600_000 };
+    const p = await signPass(ring, pass);
+    expect(await verifyPass(ring, p, NOW)).toEqual({ ok: false, reason: "expired" });
+    expect(await readPass(ring, p)).toEqual({ ok: true, claims: pass });
+    expect(await readPass(ring, flip(p, 2))).toMatchObject({ ok: false, reason: "bad_signature" });
+    expect(await readPass(ring, await signTicket(ring, ticket))).toEqual({ ok: false, reason: "wrong_type" });
   });
 
   it("refuses tampered, truncated, forged and garbage tokens without throwing", async () => {

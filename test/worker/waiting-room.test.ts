@@ -81,7 +81,8 @@ describe("admission", () => {
     expect(me.get("wr_pass")).toBeTruthy();
     expect(me.get("wr_ticket")).toBeUndefined(); // used up: the pass is what counts now
     const passCookie = res.headers.getSetCookie().find((c) => c.startsWith("wr_pass="))!;
-    expect(passCookie).toMatch(/Max-Age=1200/);
+    // Kept by the browser through the pass's idle time and its grace period after it (readmission).
+    expect(passCookie).toMatch(new RegExp(`Max-Age=${Number(env.PASS_TTL_SECONDS) + Number(env.PASS_GRACE_SECONDS)}`));
     expect(passCookie).toMatch(/HttpOnly/);
   });
 
