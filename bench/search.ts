@@ -5,7 +5,7 @@
  * Seeds the full demo data, then in one run at the same concurrency:
  *   api   GET /api/clinics?date=&region= through the origin app over HTTP (pass check, validation, JSON)
  *   bare  the very same SQL statement through a bare postgres.js loop
- * with random 시/군/구 and weekdays, and reports requests/s, p50/p99 and searchRatio = api / bare.
+ * with random 시/군/구 and open days, and reports requests/s, p50/p99 and searchRatio = api / bare.
  */
 import { serve } from "@hono/node-server";
 import { PgDialect } from "drizzle-orm/pg-core";
@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import postgres from "postgres";
 import { keyring, signPass } from "../lib/tokens";
 import { createApp } from "../origin/app";
+import { isOpenDay } from "../origin/clinics/calendar";
 import { addDays, seoulDate } from "../origin/clinics/dates";
 import { searchClinicsSql } from "../origin/clinics/queries";
 import { loadConfig } from "../origin/config";
@@ -36,13 +37,10 @@ export async function benchSearch(opts: { json?: string; durationSec: number; co
     const summary = await seed(database.db, { now });
     console.log(`  ${summary.clinics} clinics, ${summary.slots} slots`);
 
-    // The same random searches for both: weekdays of the next four weeks, any 시/군/구.
+    // The same random searches for both: open days (origin/clinics/calendar.ts) of the next four weeks, any 시/군/구.
     const districts = SIDO.flatMap((s) => s.districts.map((_, i) => districtCode(s.code, i)));
     const today = seoulDate(now);
-    const days = Array.from({ length: 27 }, (_, i) => addDays(today, i + 1)).filter((d) => {
-      const dow = new Date(`${d}T00:00:00Z`).getUTCDay();
-      return dow !== 0 && dow !== 6;
-    });
+    const days = Array.from({ length: 27 }, (_, i) => addDays(today, i + 1)).filter(isOpenDay);
     let x = 7;
     const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
     const searches = Array.from({ length: 500 }, () => ({ regionCode: districts[rnd(districts.length)]!, date: days[rnd(days.length)]! }));

@@ -92,7 +92,7 @@ export const slots = pgTable(
   ],
 );
 
-/** Days a clinic does not vaccinate besides weekends (holidays, closures); no slot is opened on them. */
+/** A clinic's own closure days, besides weekends and public holidays (booking/schedule.ts); no slot is opened on them. */
 export const clinicClosures = pgTable(
   "clinic_closures",
   {

@@ -34,6 +34,8 @@ export type Outcome =
 export type Regions = { code: string; districts: string[] }[];
 
 export interface Shared {
+  /** this run's people (`newPeople`): citizen i is `person(people, i)` */
+  people: number;
   /** polls of the waiting room (answered at the edge) */
   client: Client;
   /** the journey behind the pass, on its own connections so a slow origin never delays anyone's poll */
@@ -52,16 +54,29 @@ export interface Shared {
 const SURNAMES = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오", "서", "신", "권"];
 const GIVEN = ["민준", "서연", "영수", "영희", "정숙", "철수", "순자", "현우", "지은", "상철", "미경", "동현"];
 
-/** This run's block of phone numbers: each run's citizens are new people, so none meets an earlier run's booking. */
-const RUN_BASE = randomInt(0, 90_000_000);
+const PHONES = 100_000_000;
+/** Where the next run's block of phone numbers starts: at random in each process, then run after run. */
+let nextBlock = randomInt(0, PHONES);
 
 /**
- * A person the system will accept: a valid resident number (born 1940–1994), a phone, an address. Name and
- * resident number follow from the phone, one to one, so a phone always comes with the same person, as
- * the identity provider's carrier registry requires, and no two phones share a resident number.
+ * A run's people: the first phone number of a block of `users` new ones. Every run takes its own block, so its
+ * citizens are new people and none meets an earlier run's booking (who would be refused at hold time), in this
+ * process or, the start being random, almost surely in another against the same database.
  */
-export function person(i: number) {
-  const n = (RUN_BASE + i) % 100_000_000; // the phone's last eight digits
+export function newPeople(users: number): number {
+  const first = nextBlock;
+  nextBlock = (nextBlock + users) % PHONES;
+  return first;
+}
+
+/**
+ * Person `i` of a run's people (`newPeople`): one the system will accept, with a valid resident number (born
+ * 1940–1994), a phone, an address. Name and resident number follow from the phone, one to one, so a phone
+ * always comes with the same person, as the identity provider's carrier registry requires, and no two phones
+ * share a resident number.
+ */
+export function person(people: number, i: number) {
+  const n = (people + i) % PHONES; // the phone's last eight digits
   const serial = n % 100_000;
   const block = Math.floor(n / 100_000); // 0–999: with the serial, one birth day and sex per phone
   const birth = new Date(Date.UTC(1940, 0, 1) + (block * 20 + (serial % 20)) * 86_400_000).toISOString();
@@ -80,7 +95,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 
 export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: number | null }): Promise<Outcome> {
   const jar = new Jar();
-  const who = person(i);
+  const who = person(s.people, i);
   // The edge forwards CF-Connecting-IP as the client's address (Cloudflare sets it in production; locally the
   // harness does), so per-client limits see each simulated person as themselves.
   const headers = { "cf-connecting-ip": who.address };
@@ -188,6 +203,7 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
     return drop(`regions:${(err as Error).message}`);
   }
   let lastProblem = "no_clinic";
+  let confirmSent = false;
   for (let attempt = 0; attempt < 4; attempt++) {
     if (Date.now() > s.deadline) return { kind: "unfinished", seq, arrivedAt, admittedAt };
     await think();
@@ -213,8 +229,12 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
     if (!free.length) continue;
     const slot = free[Math.floor(s.random() * free.length)]!;
     const hold = await call("POST", "/api/holds", { slotId: slot.id });
-    // A confirm whose answer was lost may still have booked: the hold then says so.
-    if (hold.body?.code === "already_booked") return { kind: "booked", seq, arrivedAt, admittedAt, bookedAt: Date.now() };
+    // A confirm of this journey whose answer was lost may still have booked: the hold then says so. Before any
+    // confirm, it is a booking from before this journey, and nothing was booked now.
+    if (hold.body?.code === "already_booked") {
+      if (confirmSent) return { kind: "booked", seq, arrivedAt, admittedAt, bookedAt: Date.now() };
+      return drop("hold:already_booked");
+    }
     if (hold.status !== 201) {
       lastProblem = `hold:${hold.body?.code ?? hold.status}`;
       continue;
@@ -222,6 +242,7 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
     await think();
     const key = randomUUID();
     const channel = (["kakao", "naver", "sms"] as const)[i % 3];
+    confirmSent = true;
     let confirm = await call("POST", "/api/reservations", { holdId: hold.body.holdId, notifyChannel: channel }, { "idempotency-key": key });
     // A dropped connection or a 5xx is retried once with the same key: never a second booking.
     if (confirm.status === 0 || confirm.status >= 500) {

@@ -5,8 +5,9 @@
  * end the origin is asked, from its database, whether any slot was overbooked. The report states what
  * was measured; nothing in it is assumed from the settings.
  */
+import { isOpenDay } from "../origin/clinics/calendar";
 import { arrivalOffsets, rng, type ArrivalCurve } from "./arrivals";
-import { citizen, WAIT_AND_RETRY, type Outcome, type Recorder, type Regions, type Shared } from "./citizen";
+import { citizen, newPeople, WAIT_AND_RETRY, type Outcome, type Recorder, type Regions, type Shared } from "./citizen";
 import { Client, DEV_PROXY_LOST } from "./http";
 import { admitRatio, bySecond, countInversions, histogram, liveAdmitRatio, percentile, type CounterSample, type LiveSpan, type StatusEvent } from "./stats";
 
@@ -75,7 +76,7 @@ export interface Report {
   timeInLineSec: { p50: number; p95: number; max: number };
   droppedReasons: Record<string, number>;
   errorsByCode: Record<string, number>;
-  /** the most passes active at once (admitted, not yet done or expired), and at the end, from the counter */
+  /** the most passes active at once (admitted, not yet done or expired), and after everyone finished (null: that reading failed), from the counter */
   activePassesPeak: number | null;
   activePassesAtEnd: number | null;
   /** the cap on active passes during the run (null: none) */
@@ -119,12 +120,12 @@ async function operator(o: LoadOptions, path: string, body?: unknown): Promise<a
   return res.json();
 }
 
-/** Weekdays (Seoul) from tomorrow inside the first two booking weeks. */
+/** Open days (Seoul: weekdays that are not public holidays) from tomorrow inside the first two booking weeks. */
 function searchDates(): string[] {
   const out: string[] = [];
   for (let d = 1; d <= 14; d++) {
-    const t = new Date(Date.now() + 9 * 3600_000 + d * 86_400_000);
-    if (t.getUTCDay() !== 0 && t.getUTCDay() !== 6) out.push(t.toISOString().slice(0, 10));
+    const date = new Date(Date.now() + 9 * 3600_000 + d * 86_400_000).toISOString().slice(0, 10);
+    if (isOpenDay(date)) out.push(date);
   }
   return out;
 }
@@ -168,6 +169,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     return regionCodes;
   };
   const shared: Shared = {
+    people: newPeople(o.users),
     client,
     journey,
     rec,
@@ -193,15 +195,18 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   let preQueued: number | null = null;
   let graceSec = 0;
   const samples: CounterSample[] = [];
-  const sample = async () => {
+  /** One reading of the counter, kept as a sample (undefined when it failed: a missed sample only widens the next interval). */
+  const sample = async (): Promise<CounterSample | undefined> => {
     try {
       const s = await operator(o, "/stats");
       graceSec = s.abandonGraceSeconds ?? 0;
       if (opensAt !== null && Date.parse(s.at) < opensAt) preQueued = s.preQueued;
       // The counter's own clock, at the moment it computed these numbers (the answer may arrive late).
-      samples.push({ at: Date.parse(s.at), serving: s.serving, waiting: s.waiting, ratePerSec: s.ratePerSec, paused: s.paused, opensAt: opensAt ?? undefined, activePasses: s.activePasses, maxActive: s.maxActive });
+      const taken: CounterSample = { at: Date.parse(s.at), serving: s.serving, waiting: s.waiting, ratePerSec: s.ratePerSec, paused: s.paused, opensAt: opensAt ?? undefined, activePasses: s.activePasses, maxActive: s.maxActive };
+      samples.push(taken);
+      return taken;
     } catch {
-      /* a missed sample only widens the next interval */
+      return undefined;
     }
   };
   await sample();
@@ -245,8 +250,15 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   planTimers.forEach(clearTimeout);
   clearInterval(sampler);
   if (ticker) clearInterval(ticker);
-  await sample();
-  onProgress?.({ ...progress, waiting: samples.at(-1)?.waiting ?? 0 });
+  // The numbers at the end are this reading's (tried a few times), never an earlier sample's that arrived late.
+  let atEnd = await sample();
+  for (let tries = 1; !atEnd && tries < 3; tries++) {
+    await new Promise((r) => setTimeout(r, 500));
+    atEnd = await sample();
+  }
+  // Readings overlap when the counter answers slowly: they are analysed in the order the counter took them.
+  samples.sort((a, b) => a.at - b.at);
+  onProgress?.({ ...progress, waiting: atEnd?.waiting ?? samples.at(-1)?.waiting ?? 0 });
   await client.close();
   await journey.close();
 
@@ -337,8 +349,8 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     droppedReasons,
     errorsByCode,
     activePassesPeak: counted.length ? Math.max(...counted.map((x) => x.activePasses!)) : null,
-    activePassesAtEnd: counted.at(-1)?.activePasses ?? null,
-    maxActive: samples.at(-1)?.maxActive ?? null,
+    activePassesAtEnd: atEnd?.activePasses ?? null,
+    maxActive: (atEnd ?? samples.at(-1))?.maxActive ?? null,
     settings: { target: o.target, users: o.users, arrivalSec: o.arrivalSec, curve: o.curve, rate: o.rate ?? null, ratePlan: o.ratePlan, abandon: o.abandon, abandonAfterSec: [abandonFrom, abandonTo], thinkMs: o.thinkMs, opensInSec: o.opensInSec ?? null, maxActive: o.maxActive ?? null },
     durationSec: Math.round((Date.now() - started) / 100) / 10,
     series,

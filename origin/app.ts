@@ -8,6 +8,7 @@ import { AppError } from "../lib/errors";
 import { databaseUnavailable, describeError, isDatabaseUnavailable, logUnavailable } from "./db/errors";
 import { clientAddress } from "./middleware/client-address";
 import { bodyLimit } from "./middleware/body-limit";
+import { noStore } from "./middleware/no-store";
 import { requirePass } from "./middleware/require-pass";
 import { admitted } from "./routes/admitted";
 import { inProcessApi } from "./pages/api";
@@ -34,6 +35,7 @@ export function createApp(deps: Deps) {
   const gauge = new Gauge();
   app.use("*", gauge.middleware());
   app.use("*", bodyLimit());
+  app.use("*", noStore);
 
   app.onError((err, c) => {
     // A lost database connection is "try again in a moment" (503, Retry-After), never a 500.

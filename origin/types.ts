@@ -23,6 +23,8 @@ export interface SessionInfo {
   subjectBirthDate: string;
   /** when the session ends (pages count down to it, so nobody is cut off without warning) */
   expiresAt: Date;
+  /** when the person verified: no extension runs past SESSION_MAX_MS after it */
+  verifiedAt: Date;
 }
 
 export interface OriginEnv {

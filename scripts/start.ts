@@ -181,6 +181,8 @@ supervise("edge (wrangler dev)", `${edgeUrl}/_wr/ping`, 3000, 120_000, () =>
       ...(settings.data.EDGE_STATE_DIR ? ["--persist-to", settings.data.EDGE_STATE_DIR] : []),
       ...(settings.data.ABANDON_GRACE_SECONDS !== undefined ? ["--var", `ABANDON_GRACE_SECONDS:${settings.data.ABANDON_GRACE_SECONDS}`] : []),
     ],
-    { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    // The edge reads nothing from `request.cf`: wrangler's placeholder serves, and nothing is fetched from
+    // workers.cloudflare.com (offline, that fetch printed a stack trace at every start).
+    { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
   ),
 );

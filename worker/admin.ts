@@ -3,7 +3,8 @@
  * straight from the lane's counters, and changes to its admission schedule: rate, pause, a scheduled opening,
  * the cap on active passes. A change must be sent as `application/json` (415 otherwise). Changes are re-anchored inside each counter
  * (admission.ts), so they never make the cursor jump, and this isolate's snapshots are dropped so its next
- * answer already reflects them. A lane of K shards is read and steered as one (lane-ops.ts).
+ * answer already reflects them. A lane of K shards is read and steered as one (lane-ops.ts). `/history` is
+ * the counters' own samples of the last five minutes, where the console's chart begins.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -14,10 +15,10 @@ import { config } from "./config";
 import { operatorAuth } from "./operator-auth";
 import { laneParam } from "./lane-param";
 import { sameOrigin } from "./same-origin";
-import { configureLane, laneStats, openLane, readLane, type LaneRead } from "./lane-ops";
+import { configureLane, laneHistory, laneStats, openLane, readLane, type LaneRead } from "./lane-ops";
 
 /** How far ahead an opening may be scheduled: further is a typo (a wrong year), not a plan. */
-const MAX_OPENING_AHEAD_MS = 30 * 24 * 3600_000;
+export const MAX_OPENING_AHEAD_MS = 30 * 24 * 3600_000;
 
 const OPENS_AT_FORMAT = 'opensAt must be an ISO 8601 time with its zone, e.g. 2021-07-19T20:00:00+09:00, or "now"';
 const isoWithZone = z.string().datetime({ offset: true });
@@ -80,6 +81,7 @@ export const admin = new Hono<AppEnv>()
     const lane = laneParam(c);
     return c.json({ ...laneStats(lane, await readLane(c.env, lane)), abandonGraceSeconds: config(c.env).abandonGraceMs / 1000 });
   })
+  .get("/history", async (c) => c.json(await laneHistory(c.env, laneParam(c)), 200, { "cache-control": "no-store" }))
   .post("/config", async (c) => {
     if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
       throw new AppError("unsupported_media_type", 415, "Send the change as JSON, with Content-Type: application/json.");

@@ -9,6 +9,7 @@
  * Each lane (lib/lanes.ts) is steered on its own: ?lane=, default the first. Korean by default, English with ?lang=en.
  */
 import { Hono, type Context } from "hono";
+import { raw } from "hono/html";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { timingSafeEqual } from "hono/utils/buffer";
 import UPLOT_CSS from "uplot/dist/uPlot.min.css";
@@ -18,8 +19,7 @@ import type { AppEnv } from "./app-env";
 import { asset } from "./assets";
 import { config } from "./config";
 import { laneParam } from "./lane-param";
-import { AppError } from "../lib/errors";
-import { openingTime } from "./admin";
+import { MAX_OPENING_AHEAD_MS } from "./admin";
 import { configureLane, laneStats, openLane, readLane } from "./lane-ops";
 import { PageHead } from "./page-head";
 import { sameOrigin } from "./same-origin";
@@ -72,7 +72,16 @@ const WORDS = {
     schedule: "개장 예약",
     openNow: "지금 개장 (사전 대기 순서 추첨)",
     openingHelp: "개장 전에 온 분들은 개장 시각에 무작위 순서로 줄 앞에 서고, 그 뒤로는 도착 순서대로 섭니다. 추첨 씨앗의 해시는 지금 공개되고 씨앗은 개장 때 공개됩니다 (/_wr/fairness).",
-    badOpening: "개장 시각을 확인해 주세요.",
+    badOpening: "개장 시각을 날짜와 시각으로 입력해 주세요 (한국 시간).",
+    openingPast: "개장 시각이 이미 지났습니다. 지금 열려면 '지금 개장'을 누르세요.",
+    openingTooFar: "개장 시각은 지금부터 30일 이내로 정해 주세요.",
+    beforeOpening: (n: string, at: string) => `개장 전 대기 ${n}명, 개장 ${at} (한국 시간)`,
+    etaBeforeOpening: "개장 후 계산",
+    scheduled: (at: string) => `개장 시각을 ${at}으로 예약했습니다. 추첨 씨앗의 해시(약속값)를 공정성 페이지에 공개했습니다.`,
+    openedNow: "지금 개장했습니다. 사전 대기 순서를 추첨했고 씨앗을 공정성 페이지에 공개했습니다.",
+    applied: "변경을 적용했습니다.",
+    zone: "(한국 시간)",
+    time: "시각 (한국 시간)",
     openingInProgress: "이전 개장의 사전 대기자가 아직 입장 중입니다. 모두 입장한 뒤에 다음 개장을 예약하세요.",
     pow: "자동 접속 방어 (새 대기번호에 계산 요구)",
     powHelp: "공격을 받을 때만 켜세요. 새로 오는 분의 기기가 대기번호를 받기 전에 몇 초 계산합니다. 이미 줄 선 분은 영향이 없습니다.",
@@ -128,7 +137,16 @@ const WORDS = {
     schedule: "Schedule opening",
     openNow: "Open now (draw the pre-queue's order)",
     openingHelp: "People who come before the opening are put at the front in a random order at the opening; after it, first come, first served. The draw's seed hash is published now and the seed at the opening (/_wr/fairness).",
-    badOpening: "Check the opening time.",
+    badOpening: "Enter the opening as a date and a time (Korea time).",
+    openingPast: "That opening time has passed. To open now, use 'Open now'.",
+    openingTooFar: "Choose an opening within 30 days from now.",
+    beforeOpening: (n: string, at: string) => `Before opening: ${n} waiting, opens ${at} (Korea time)`,
+    etaBeforeOpening: "counted after the opening",
+    scheduled: (at: string) => `Opening scheduled for ${at}. The draw's seed hash (the commitment) is published on the fairness page.`,
+    openedNow: "Opened now. The pre-queue's order is drawn and the seed is published on the fairness page.",
+    applied: "Change applied.",
+    zone: "(Korea time)",
+    time: "Time (Korea)",
     openingInProgress: "People from the previous opening's pre-queue are still being admitted. Schedule the next opening once they are all in.",
     pow: "Bot defence (a calculation before each new place)",
     powHelp: "Switch on only under attack. A newcomer's device calculates for a few seconds before it gets a place. People already in line are not affected.",
@@ -155,7 +173,10 @@ label{display:block;font-weight:700;margin:.5rem 0 .25rem}input{font:inherit;pad
 button{font:inherit;font-weight:700;border:0;border-radius:10px;padding:.7rem 1.2rem;margin:.5rem .5rem 0 0;background:#0b4f9c;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#0b4f9c;border:2px solid #0b4f9c}button.danger{background:#b00020}
 a{color:#0b4f9c}a:focus-visible,button:focus-visible,input:focus-visible{outline:4px solid #e8a400;outline-offset:2px}
-.top{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}.error{color:#b00020;font-weight:700}`;
+.top{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}.error{color:#b00020;font-weight:700}
+.notice{border-left:6px solid #0b7a3e;background:#eaf6ee;padding:.75rem 1rem;margin:0 0 1rem;font-weight:700}
+input,select{font:inherit;max-width:100%}select{font-size:1rem;padding:.5rem;border:2px solid #4a5a6a;border-radius:8px;background:#fff;color:#111}
+#chart{overflow:hidden}dl>div:first-child{grid-column:1/-1}`;
 
 function lang(c: Context): Lang {
   return c.req.query("lang") === "en" ? "en" : "ko";
@@ -167,9 +188,12 @@ export async function consoleSession(c: Context<AppEnv>): Promise<boolean> {
   return typeof value === "string" && /^op:\d+$/.test(value) && Number(value.slice(3)) > Date.now();
 }
 
+/** Every console page, in standards mode (the doctype first). */
 function Shell(props: { l: Lang; title: string; children: unknown; script?: string; head?: unknown; lane?: string }) {
   return (
-    <html lang={props.l}>
+    <>
+      {raw("<!DOCTYPE html>")}
+      <html lang={props.l}>
       <PageHead title={props.title}>
         <style dangerouslySetInnerHTML={{ __html: STYLE }} />
         {props.head}
@@ -186,7 +210,8 @@ function Shell(props: { l: Lang; title: string; children: unknown; script?: stri
         </main>
         {props.script ? <script dangerouslySetInnerHTML={{ __html: props.script }} /> : null}
       </body>
-    </html>
+      </html>
+    </>
   );
 }
 
@@ -220,10 +245,23 @@ function isBig(current: { ratePerSec: number; paused: boolean }, change: { rateP
   return from === 0 ? to > 0 : to < from * 0.5 || to > from * 1.5;
 }
 
-/** An instant as operators in Korea read it (KST, UTC+9, no daylight saving). */
-function koreaTime(iso: string): string {
-  return new Date(Date.parse(iso) + 9 * 3600_000).toISOString().slice(0, 19).replace("T", " ") + " KST";
+/** An instant as operators in Korea read it (KST, UTC+9, no daylight saving), "2026-12-01 20:00:00 (한국 시간)". */
+function koreaTime(iso: string, l: Lang): string {
+  return `${new Date(Date.parse(iso) + 9 * 3600_000).toISOString().slice(0, 19).replace("T", " ")} ${WORDS[l].zone}`;
 }
+
+/** Hours and minutes in Korea (HH:MM). Self-contained: the console's script embeds it too. */
+function koreaClock(ms: number): string {
+  return new Date(ms + 9 * 3600000).toISOString().slice(11, 16);
+}
+
+/** Whether the lane's numbers describe a pre-queue before its opening. */
+function beforeOpening(s: { opensAt: string | null; at: string }): boolean {
+  return !!s.opensAt && Date.parse(s.opensAt) > Date.parse(s.at);
+}
+
+/** What a change just made is called on the page the console returns to (?done=). */
+const DONE = ["scheduled", "opened", "applied"] as const;
 
 /** A datetime-local value (no zone), read as Korea time; anything else comes back as given, to be refused. */
 function fromKoreaTime(value: string): string {
@@ -239,22 +277,35 @@ export const consoleRoutes = new Hono<AppEnv>()
     const lane = laneParam(c);
     const lanes = config(c.env).lanes.map((x) => x.name);
     const schedule = laneStats(lane, await readLane(c.env, lane));
-    const script = `(function(){var W=${JSON.stringify({ running: w.running, paused: w.paused, waiting: w.waiting, admitted: w.admittedPerSec, rate: w.rate, unknown: w.unknown, confirmPause: w.confirmPause, active: w.active })};
-var fmt=${w.seconds.toString()};var conf=${w.confirmRate.toString()};var isBig=${isBig.toString()};
+    const pre = beforeOpening(schedule);
+    const done = DONE.find((d) => d === c.req.query("done"));
+    const notice = done === "scheduled" && schedule.opensAt ? w.scheduled(koreaTime(schedule.opensAt, l)) : done === "opened" ? w.openedNow : done === "applied" ? w.applied : null;
+    // The chart begins with the counters' own samples of the last five minutes (/history), then adds the
+    // live numbers each second; its axis, like every time on the page, is in Korea time.
+    const script = `(function(){var W=${JSON.stringify({ running: w.running, paused: w.paused, waiting: w.waiting, admitted: w.admittedPerSec, rate: w.rate, unknown: w.unknown, confirmPause: w.confirmPause, active: w.active, etaBefore: w.etaBeforeOpening, time: w.time })};
+var fmt=${w.seconds.toString()};var conf=${w.confirmRate.toString()};var isBig=${isBig.toString()};var before=${beforeOpening.toString()};var clock=${koreaClock.toString()};var preWords=${w.beforeOpening.toString()};
 var xs=[],waiting=[],admitted=[],rates=[],actives=[],last=null,cur=null;
-var el=document.getElementById("chart");var plot=new uPlot({width:Math.min(860,el.clientWidth||860),height:260,scales:{x:{time:true,range:function(u,min,max){return [Math.min(min,max-60),max+1]}}},series:[{},{label:W.waiting,stroke:"#0b4f9c",width:2,scale:"n"},{label:W.admitted,stroke:"#0b7a3e",width:2,scale:"r"},{label:W.rate,stroke:"#b00020",width:1,dash:[6,4],scale:"r"},{label:W.active,stroke:"#6a3d9a",width:2,scale:"n"}],axes:[{},{scale:"n",size:70},{scale:"r",side:1,size:60,grid:{show:false}}]},[xs,waiting,admitted,rates,actives],el);
+var el=document.getElementById("chart");var plot=new uPlot({width:Math.min(860,el.clientWidth||320),height:260,tzDate:function(ts){return uPlot.tzDate(new Date(ts*1e3),"Asia/Seoul")},scales:{x:{time:true,range:function(u,min,max){return [Math.min(min,max-60),max+1]}}},series:[{label:W.time},{label:W.waiting,stroke:"#0b4f9c",width:2,scale:"n"},{label:W.admitted,stroke:"#0b7a3e",width:2,scale:"r"},{label:W.rate,stroke:"#b00020",width:1,dash:[6,4],scale:"r"},{label:W.active,stroke:"#6a3d9a",width:2,scale:"n"}],axes:[{},{scale:"n",size:70},{scale:"r",side:1,size:60,grid:{show:false}}]},[xs,waiting,admitted,rates,actives],el);
+window.addEventListener("resize",function(){plot.setSize({width:Math.min(860,el.clientWidth||320),height:260});});
 function set(id,v){var e=document.getElementById(id);if(e)e.textContent=v;}
-function tick(){var x=new XMLHttpRequest();x.open("GET","/_wr/admin/stats?lane=${lane}",true);x.onload=function(){if(x.status!==200)return;var s=JSON.parse(x.responseText);cur=s;var t=Date.parse(s.at)/1000;
-var a=last?Math.max(0,(s.serving-last.serving)/Math.max(0.001,t-last.t)):0;last={serving:s.serving,t:t};
-xs.push(t);waiting.push(s.waiting);admitted.push(Math.round(a*10)/10);rates.push(s.paused?0:s.ratePerSec);actives.push(s.activePasses);if(xs.length>300){xs.shift();waiting.shift();admitted.shift();rates.shift();actives.shift();}
+function point(t,issued,serving,rate,active){if(xs.length&&t<=xs[xs.length-1])return;var a=last?Math.max(0,(serving-last.serving)/Math.max(0.001,t-last.t)):0;last={serving:serving,t:t};
+xs.push(t);waiting.push(issued-serving);admitted.push(Math.round(a*10)/10);rates.push(rate);actives.push(active);while(xs.length&&xs[0]<t-300){xs.shift();waiting.shift();admitted.shift();rates.shift();actives.shift();}return a;}
+function tick(){var x=new XMLHttpRequest();x.open("GET","/_wr/admin/stats?lane=${lane}",true);x.onload=function(){if(x.status!==200)return;var s=JSON.parse(x.responseText);cur=s;var t=Date.parse(s.at)/1000,pre=before(s);
+var a=point(t,s.issued,s.serving,s.paused||pre?0:s.ratePerSec,s.activePasses);if(a===undefined)a=0;
 plot.setData([xs,waiting,admitted,rates,actives]);set("s-active",s.activePasses.toLocaleString());set("s-max",s.maxActive===null?${JSON.stringify(w.noCap)}:s.maxActive.toLocaleString());set("s-issued",s.issued.toLocaleString());set("s-serving",s.serving.toLocaleString());set("s-waiting",s.waiting.toLocaleString());
-set("s-rate",String(s.ratePerSec));set("s-live",s.liveWaiting.toLocaleString());set("s-pre",s.preQueued.toLocaleString());set("s-admitted",String(Math.round(a)));set("s-state",s.paused?W.paused:W.running);set("s-eta",s.paused||!s.ratePerSec?W.unknown:fmt(s.liveWaiting/s.ratePerSec));};x.send();}
-tick();setInterval(tick,1000);
+set("s-rate",String(s.ratePerSec));set("s-live",s.liveWaiting.toLocaleString());set("s-pre",s.preQueued.toLocaleString());set("s-admitted",String(Math.round(a)));
+set("s-state",pre?preWords(s.preQueued.toLocaleString(),clock(Date.parse(s.opensAt))):s.paused?W.paused:W.running);set("s-eta",pre?W.etaBefore:s.paused||!s.ratePerSec?W.unknown:fmt(s.liveWaiting/s.ratePerSec));};x.send();}
+var h=new XMLHttpRequest();h.open("GET","/_wr/admin/history?lane=${lane}",true);h.onloadend=function(){try{var list=h.status===200?JSON.parse(h.responseText).samples:[];for(var i=0;i<list.length;i++){var p=list[i];point(p.t/1000,p.issued,p.serving,p.ratePerSec,p.active);}}catch(e){}tick();setInterval(tick,1000);};h.send();
 var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length;i++)forms[i].addEventListener("submit",function(e){var f=e.target,ok=true;if(f.getAttribute("data-big")==="pause")ok=confirm(W.confirmPause);else if(cur){var to=+f.elements.ratePerSec.value;if(isBig(cur,{ratePerSec:to}))ok=confirm(conf(cur.ratePerSec,to));}if(!ok){e.preventDefault();return;}var h=document.createElement("input");h.type="hidden";h.name="confirmed";h.value="1";f.appendChild(h);});
 })();`;
     return c.html(
       <Shell l={l} title={w.title} lane={lane} script={script} head={<link rel="stylesheet" href={UPLOT_CSS_PATH} />}>
         <script src={UPLOT_JS_PATH} />
+        {notice ? (
+          <p class="notice" role="status">
+            {notice}
+          </p>
+        ) : null}
         <nav class="card" aria-label={w.lanes}>
           {w.lanes}:{" "}
           {lanes.map((name) => (name === lane ? <strong aria-current="page"> {name} </strong> : <a href={`/_wr/admin?lang=${l}&lane=${name}`}> {name} </a>))}
@@ -263,15 +314,15 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
           <dl>
             {(
               [
-                ["s-state", w.state, schedule.paused ? w.paused : w.running],
+                ["s-state", w.state, pre ? w.beforeOpening(schedule.preQueued.toLocaleString("ko-KR"), koreaClock(Date.parse(schedule.opensAt!))) : schedule.paused ? w.paused : w.running],
                 ["s-issued", w.issued, String(schedule.issued)],
                 ["s-serving", w.serving, "–"],
                 ["s-waiting", w.waiting, "–"],
                 ["s-rate", w.rate, String(schedule.ratePerSec)],
                 ["s-live", w.liveWaiting, String(schedule.liveWaiting)],
                 ["s-admitted", w.admittedPerSec, "–"],
-                ["s-eta", w.eta, "–"],
-                ["s-opens", w.opensAt, schedule.opensAt ? koreaTime(schedule.opensAt) : w.notScheduled],
+                ["s-eta", w.eta, pre ? w.etaBeforeOpening : "–"],
+                ["s-opens", w.opensAt, schedule.opensAt ? koreaTime(schedule.opensAt, l) : w.notScheduled],
                 ["s-pre", w.preQueued, String(schedule.preQueued)],
                 ["s-shards", w.shards, String(schedule.shards)],
                 ["s-active", w.active, String(schedule.activePasses)],
@@ -286,7 +337,9 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
           </dl>
         </section>
         <h2>{w.chart}</h2>
-        <div class="card" id="chart" role="img" aria-label={w.chart} />
+        <div class="card">
+          <div id="chart" role="img" aria-label={w.chart} />
+        </div>
         <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card" data-big="rate">
           <label for="ratePerSec">{w.setRate}</label>
           <input id="ratePerSec" name="ratePerSec" type="number" min="0" max={String(MAX_RATE_PER_SEC)} step="any" value={String(schedule.ratePerSec)} required />
@@ -393,15 +446,14 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
       change.maxActive = cap === "" ? null : Number(cap);
     }
     if (typeof body.opensAt === "string") {
-      let at: number;
-      try {
-        at = openingTime(body.opensAt === "now" ? "now" : fromKoreaTime(body.opensAt), Date.now());
-      } catch (err) {
-        return problem(err instanceof AppError ? `${w.badOpening} ${err.message}` : w.badOpening, 400);
-      }
+      const now = Date.now();
+      const at = body.opensAt === "now" ? now : Date.parse(fromKoreaTime(body.opensAt));
+      if (!Number.isFinite(at) || !/[+]09:00$/.test(body.opensAt === "now" ? "+09:00" : fromKoreaTime(body.opensAt))) return problem(w.badOpening, 400);
+      if (at > now + MAX_OPENING_AHEAD_MS) return problem(w.openingTooFar, 400);
+      if (at < now - 60_000) return problem(w.openingPast, 400);
       const opened = await openLane(c.env, lane, at);
       if ("refused" in opened) return problem(w.openingInProgress, 409);
-      return c.redirect(`/_wr/admin?lang=${l}&lane=${lane}`, 303);
+      return c.redirect(`/_wr/admin?lang=${l}&lane=${lane}&done=${body.opensAt === "now" ? "opened" : "scheduled"}`, 303);
     }
     const schedule = laneStats(lane, await readLane(c.env, lane));
     if (isBig(schedule, change) && body.confirmed !== "1") {
@@ -422,6 +474,7 @@ var forms=document.querySelectorAll("form[data-big]");for(var i=0;i<forms.length
     }
     if (change.ratePerSec !== undefined || change.paused !== undefined || change.powBits !== undefined || change.maxActive !== undefined) {
       await configureLane(c.env, lane, change);
+      return c.redirect(`/_wr/admin?lang=${l}&lane=${lane}&done=applied`, 303);
     }
     return c.redirect(`/_wr/admin?lang=${l}&lane=${lane}`, 303);
   });

@@ -2,14 +2,17 @@
  * GET /_wr/fairness?lane=: the pre-queue's draw, open to anyone. Before an opening it shows the commitment
  * (the seed's SHA-256); after, the seed itself, the pre-queue's bounds per shard, and the exact steps to
  * recompute any ticket's place from them (prequeue.ts). With the visitor's own ticket cookie it also shows
- * that ticket's number and drawn place. JSON for `Accept: application/json` (or ?format=json), else a page.
+ * that ticket's number and drawn place; after admission (the ticket cookie is gone then) the pass names the
+ * same ticket (lane, shard, number), so the place is recomputed from it. JSON for `Accept: application/json`
+ * (or ?format=json), else a page in plain words: states in Korean (or English), times in Korea time, and a
+ * layout that fits a 360 px phone (the hashes wrap).
  */
 import { Hono } from "hono";
-import { keyring, verifyTicket } from "../lib/tokens";
+import { keyring, readPass, verifyTicket } from "../lib/tokens";
 import { inPreQueue, preQueueOpen, type Schedule } from "./admission";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
-import { laneCookies, readCookie } from "./cookies";
+import { laneCookies, readCookie, readCookies } from "./cookies";
 import { laneParam } from "./lane-param";
 import { placeOf, ROUNDS } from "./prequeue";
 import { laneSchedules, shardCount } from "./snapshot";
@@ -34,12 +37,32 @@ const HOW = {
   ],
 };
 
+type ShardState = "none" | "scheduled" | "opening" | "drawn";
+
+const STATES: Record<"ko" | "en", Record<ShardState, string>> = {
+  ko: { none: "예정된 개장 없음", scheduled: "추첨 예정", opening: "추첨 중", drawn: "추첨 완료" },
+  en: { none: "no opening scheduled", scheduled: "draw scheduled", opening: "drawing now", drawn: "drawn" },
+};
+
+/** An instant in Korea time, to the minute: "2026-12-01 20:00 (한국 시간)". */
+function koreaTime(iso: string, ko: boolean): string {
+  return `${new Date(Date.parse(iso) + 9 * 3600_000).toISOString().slice(0, 16).replace("T", " ")} ${ko ? "(한국 시간)" : "(Korea time)"}`;
+}
+
+const STYLE = `*{box-sizing:border-box}body{font:18px/1.6 system-ui,"Noto Sans KR","Apple SD Gothic Neo","Malgun Gothic",sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#111;word-break:keep-all;overflow-wrap:anywhere}
+h1{font-size:1.5rem;line-height:1.3;color:#1f3a5f}h2{font-size:1.2rem;color:#1f3a5f}a{color:#0b4f9c}a:focus-visible{outline:3px solid #e8a400;outline-offset:2px}
+code,pre{font-size:.85rem;white-space:pre-wrap;word-break:break-all;overflow-wrap:anywhere}
+.mine{background:#eef5ff;border-left:6px solid #0b4f9c;padding:.75rem 1rem}
+.shard{border:2px solid #c9d3de;border-radius:12px;padding:.75rem 1rem;margin:0 0 1rem}.shard h2{margin:0 0 .5rem}
+dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.3rem 1rem;margin:0}dt{font-weight:700;color:#333}dd{margin:0;min-width:0}
+@media (max-width:480px){dl{grid-template-columns:minmax(0,1fr)}dd{margin-bottom:.4rem}}`;
+
 function shardView(s: Schedule, shard: number, now: number) {
   const open = preQueueOpen(s);
   return {
     shard,
     opensAt: s.opensAt > 0 ? new Date(s.opensAt).toISOString() : null,
-    state: s.opensAt === 0 ? "none" : open ? (now < s.opensAt ? "scheduled" : "opening") : "drawn",
+    state: (s.opensAt === 0 ? "none" : open ? (now < s.opensAt ? "scheduled" : "opening") : "drawn") as ShardState,
     commitment: s.commitment || null,
     seed: s.seed || null,
     preFrom: s.opensAt > 0 ? s.preFrom : null,
@@ -53,15 +76,22 @@ export const fairness = new Hono<AppEnv>().get("/", async (c) => {
   const lane = laneParam(c);
   const now = Date.now();
   const shards = await laneSchedules(c.env, lane, shardCount(c.env, lane), now, cfg.snapshotTtlMs);
-  let ticket: { shard: number; number: number; inPreQueue: boolean; place: number | null } | null = null;
-  const token = readCookie(c.req.header("cookie"), laneCookies(lane, cfg.lane).ticket);
+  let ticket: { shard: number; number: number; inPreQueue: boolean; place: number | null; admitted: boolean } | null = null;
+  const names = laneCookies(lane, cfg.lane);
+  const cookieHeader = c.req.header("cookie");
+  const mine = (shard: number, seq: number, admitted: boolean) => {
+    const s = shards[shard];
+    return s ? { shard, number: seq, inPreQueue: inPreQueue(s, seq), place: placeOf(s, lane, shard, seq) ?? null, admitted } : null;
+  };
+  const token = readCookie(cookieHeader, names.ticket);
   if (token) {
     const verified = await verifyTicket(await keyring(cfg.ticketSecret), token, now, cfg.ticketTtlMs);
-    const s = verified.ok && verified.claims.lane === lane ? shards[verified.claims.shard] : undefined;
-    if (verified.ok && s) {
-      const { shard, seq } = verified.claims;
-      ticket = { shard, number: seq, inPreQueue: inPreQueue(s, seq), place: placeOf(s, lane, shard, seq) ?? null };
-    }
+    if (verified.ok && verified.claims.lane === lane) ticket = mine(verified.claims.shard, verified.claims.seq, false);
+  }
+  // Admitted: the ticket cookie is gone, and the pass (signed, any age) names the same ticket.
+  for (const value of ticket ? [] : readCookies(cookieHeader, names.pass)) {
+    const read = await readPass(await keyring(cfg.passSecret), value);
+    if (read.ok && read.claims.lane === lane && (ticket = mine(read.claims.shard, read.claims.seq, true))) break;
   }
   const lang = c.req.query("lang") === "en" ? "en" : "ko";
   const body = { lane, at: new Date(now).toISOString(), shards: shards.map((s, j) => shardView(s, j, now)), yourTicket: ticket, how: HOW[lang] };
@@ -70,13 +100,15 @@ export const fairness = new Hono<AppEnv>().get("/", async (c) => {
     return c.json(body, 200, { "cache-control": "no-store" });
   }
   const ko = lang === "ko";
+  const states = STATES[lang];
+  const t = ticket;
   c.header("cache-control", "no-store");
   return c.html(
     "<!DOCTYPE html>" +
       (
         <html lang={lang}>
           <PageHead title={ko ? "대기 순서 추첨 공개" : "The pre-queue draw"} indexed>
-            <style dangerouslySetInnerHTML={{ __html: `body{font:18px/1.6 system-ui,"Noto Sans KR",sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#111}code,pre{font-size:.85rem;overflow-wrap:anywhere;white-space:pre-wrap}a{color:#0b4f9c}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3rem .5rem;text-align:left}` }} />
+            <style dangerouslySetInnerHTML={{ __html: STYLE }} />
           </PageHead>
           <body>
             <p>
@@ -85,41 +117,49 @@ export const fairness = new Hono<AppEnv>().get("/", async (c) => {
               </a>
             </p>
             <h1>{ko ? "대기 순서 추첨 공개" : "The pre-queue draw, in the open"}</h1>
-            {ticket ? (
-              <p>
+            {t ? (
+              <p class="mine" id="my-ticket">
                 {ko ? "내 대기표: " : "Your ticket: "}
-                {ko ? `샤드 ${ticket.shard}, 번호 ${ticket.number}` : `shard ${ticket.shard}, number ${ticket.number}`}
-                {ticket.inPreQueue ? (ticket.place === null ? (ko ? " — 순서는 개장 시각에 정해집니다." : " — your place is drawn at the opening.") : ko ? ` — 추첨된 순서 ${ticket.place}` : ` — drawn place ${ticket.place}`) : ko ? " (개장 후 도착: 도착 순)" : " (arrived after the opening: first come, first served)"}
+                {ko ? `샤드 ${t.shard}, 번호 ${t.number}` : `shard ${t.shard}, number ${t.number}`}
+                {t.inPreQueue
+                  ? t.place === null
+                    ? ko
+                      ? " — 순서는 개장 시각에 정해집니다."
+                      : " — your place is drawn at the opening."
+                    : ko
+                      ? ` — 추첨된 순서 ${t.place}번`
+                      : ` — drawn place ${t.place}`
+                  : ko
+                    ? " (개장 후 도착: 도착 순)"
+                    : " (arrived after the opening: first come, first served)"}
+                {t.admitted ? (ko ? " · 입장하셨습니다." : " · You have been admitted.") : null}
               </p>
             ) : null}
-            <table>
-              <thead>
-                <tr>
-                  <th>{ko ? "샤드" : "Shard"}</th>
-                  <th>{ko ? "상태" : "State"}</th>
-                  <th>{ko ? "개장" : "Opens"}</th>
-                  <th>preFrom / preTo</th>
-                  <th>{ko ? "약속값 / 씨앗" : "Commitment / seed"}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {body.shards.map((s) => (
-                  <tr>
-                    <td>{s.shard}</td>
-                    <td>{s.state}</td>
-                    <td>{s.opensAt ?? "–"}</td>
-                    <td>
-                      {s.preFrom ?? "–"} / {s.preTo ?? "–"}
-                    </td>
-                    <td>
-                      <code>{s.commitment ?? "–"}</code>
-                      <br />
-                      <code>{s.seed ?? (ko ? "(개장 때 공개)" : "(published at the opening)")}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            {body.shards.map((s) => (
+              <section class="shard" aria-labelledby={`shard-${s.shard}`}>
+                <h2 id={`shard-${s.shard}`}>{ko ? `샤드 ${s.shard}` : `Shard ${s.shard}`}</h2>
+                <dl>
+                  <dt>{ko ? "상태" : "State"}</dt>
+                  <dd>{states[s.state]}</dd>
+                  <dt>{ko ? "개장 시각" : "Opens"}</dt>
+                  <dd>{s.opensAt ? koreaTime(s.opensAt, ko) : "–"}</dd>
+                  <dt>{ko ? "사전 대기 인원" : "Pre-queue"}</dt>
+                  <dd>{ko ? `${s.preQueued}명` : String(s.preQueued)}</dd>
+                  <dt>preFrom / preTo</dt>
+                  <dd>
+                    {s.preFrom ?? "–"} / {s.preTo ?? "–"}
+                  </dd>
+                  <dt>{ko ? "약속값 (씨앗의 SHA-256)" : "Commitment (SHA-256 of the seed)"}</dt>
+                  <dd>
+                    <code>{s.commitment ?? "–"}</code>
+                  </dd>
+                  <dt>{ko ? "씨앗" : "Seed"}</dt>
+                  <dd>
+                    <code>{s.seed ?? (ko ? "(개장 때 공개)" : "(published at the opening)")}</code>
+                  </dd>
+                </dl>
+              </section>
+            ))}
             <h2>{ko ? "순서를 직접 계산하는 방법" : "How to recompute a place"}</h2>
             <ol>
               {body.how.map((step) => (
@@ -128,7 +168,9 @@ export const fairness = new Hono<AppEnv>().get("/", async (c) => {
             </ol>
             <p>
               {ko ? "같은 내용을 JSON으로: " : "The same as JSON: "}
-              <a href={`/_wr/fairness?lane=${lane}&format=json`}>/_wr/fairness?lane={lane}&amp;format=json</a>
+              <a href={`/_wr/fairness?lane=${lane}&format=json`}>
+                <code>/_wr/fairness?lane={lane}&amp;format=json</code>
+              </a>
             </p>
           </body>
         </html>

@@ -16,6 +16,8 @@ export const messages = {
     progress: "대기 진행률",
     paused: "운영자가 입장을 잠시 멈췄습니다. 순서는 그대로 유지되며, 다시 시작되면 자동으로 이어집니다.",
     admitted: "차례가 되었습니다. 예약 화면으로 이동합니다…",
+    admittedHeading: "차례가 되었습니다",
+    lineFor: "대기열: {service}",
     keepPlace:
       "새로고침하거나 새 창을 열어도, 잠시 창을 닫았다가 다시 와도 순서는 그대로 유지됩니다. 다시 줄을 서실 필요가 없습니다.",
     autoUpdate: "이 화면은 자동으로 갱신됩니다.",
@@ -71,6 +73,8 @@ export const messages = {
     progress: "Progress in line",
     paused: "Operators have paused entry for a moment. You keep your place, and the line moves on by itself when it resumes.",
     admitted: "It is your turn. Opening the booking page…",
+    admittedHeading: "It is your turn",
+    lineFor: "Line for: {service}",
     keepPlace:
       "Refreshing, opening another tab, or closing this page and coming back keeps your place. There is no need to queue again.",
     autoUpdate: "This page updates itself.",
@@ -114,6 +118,24 @@ export const messages = {
       "A ticket lets one person in, once. If you entered in another window or on another device, please continue there. If you entered in this window, press Try again to go on.",
   },
 } satisfies Record<Lang, Record<string, string>>;
+
+/** The service each lane is the line for, as the waiting page names it; a lane not listed is the site itself. */
+const SERVICES: Record<string, Record<Lang, string>> = {
+  booking: { ko: "코로나19 예방접종 사전예약", en: "COVID-19 vaccination pre-booking" },
+  lookup: { ko: "코로나19 예방접종 예약 조회·취소", en: "Checking or cancelling a COVID-19 vaccination booking" },
+};
+
+export function serviceName(lane: string, lang: Lang): string {
+  return (SERVICES[lane] ?? SERVICES.booking!)[lang];
+}
+
+/**
+ * What the progress bar says in words: the people ahead and the wait ("앞에 12명 · 약 1분"). Self-contained:
+ * the waiting page's script embeds it too. `ahead` is already formatted with its unit.
+ */
+export function progressFigure(ahead: string, eta: string, lang: string): string {
+  return lang === "en" ? ahead + " ahead · " + eta : "앞에 " + ahead + " · " + eta;
+}
 
 export function asLang(value: string | undefined): Lang {
   return value === "en" ? "en" : "ko";

@@ -8,6 +8,7 @@
 import { serving, type Schedule, type ScheduleChange } from "./admission";
 import type { Env } from "./env";
 import { commitmentOf, newSeed } from "./prequeue";
+import type { CounterSample } from "./queue-counter";
 import { counter, forget, initialRate, readCounter, shardCount } from "./snapshot";
 
 export interface LaneRead {
@@ -117,4 +118,23 @@ export async function openLane(env: Env, lane: string, opensAt: number): Promise
   }
   for (let j = 0; j < shards; j++) forget(lane, j);
   return { schedules: answers.map((a) => a.schedule), now: Math.max(...answers.map((a) => a.now)) };
+}
+
+/**
+ * The lane's samples of the last five minutes (queue-counter.ts), summed over its shards period by period:
+ * the history the console's chart starts from. A period some shard did not sample counts what the others did.
+ */
+export async function laneHistory(env: Env, lane: string): Promise<{ lane: string; samples: CounterSample[]; at: string }> {
+  const shards = shardCount(env, lane);
+  const answers = await Promise.all(Array.from({ length: shards }, (_, j) => counter(env, lane, j).history(initialRate(env, lane))));
+  const byTime = new Map<number, CounterSample>();
+  for (const { samples } of answers) {
+    for (const x of samples) {
+      const sum = byTime.get(x.t);
+      if (!sum) byTime.set(x.t, { ...x });
+      else for (const k of ["issued", "serving", "liveWaiting", "ratePerSec", "active", "preQueued"] as const) sum[k] += x[k];
+    }
+  }
+  const samples = [...byTime.values()].sort((a, b) => a.t - b.t).map((x) => ({ ...x, ratePerSec: Math.round(x.ratePerSec * 1000) / 1000 }));
+  return { lane, samples, at: new Date(Math.max(...answers.map((a) => a.now))).toISOString() };
 }

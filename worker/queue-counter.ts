@@ -15,6 +15,9 @@
  *   spent    proofs of work already spent, until they expire: one proof, one place (SQL table)
  *   seen     when the counter was last called: a silence longer than RESUME_GAP_MS while people wait is
  *            an outage, and admission resumes from where it stood (admission.ts `resume`)
+ *   samples  the counter's numbers once per SAMPLE_EVERY_MS over the last SAMPLE_SPAN_MS (one small list,
+ *            written when a new sample starts): the operator console's chart begins from them, so a reload
+ *            does not start it empty. Taken whenever the counter is called; a silent counter has gaps
  * Every change is written to DO storage before the answer leaves (the output gate holds it), so a restart
  * or an eviction loses nobody's place, never re-issues a number and never forgets a used ticket.
  *
@@ -55,6 +58,25 @@ const STORAGE_KEY = "schedule";
 const SEED_KEY = "seed";
 const ACTIVE_KEY = "active";
 const SEEN_KEY = "seen";
+const SAMPLES_KEY = "samples";
+/** One sample per this many ms, kept for SAMPLE_SPAN_MS. */
+export const SAMPLE_EVERY_MS = 5000;
+export const SAMPLE_SPAN_MS = 5 * 60_000;
+
+/** The counter's numbers at one moment (the start of its SAMPLE_EVERY_MS period), for the console's chart. */
+export interface CounterSample {
+  /** ms since epoch, a multiple of SAMPLE_EVERY_MS */
+  t: number;
+  issued: number;
+  serving: number;
+  /** waiting people still checking in (abandoned places left out) */
+  liveWaiting: number;
+  /** the rate admitting now (0 while paused or before the opening) */
+  ratePerSec: number;
+  active: number;
+  /** people in a pre-queue not yet opened */
+  preQueued: number;
+}
 /** How long after minting a ticket's pass the same ticket gets that same pass again. */
 export const REMINT_MS = 60_000;
 
@@ -97,6 +119,7 @@ export class QueueCounter extends DurableObject<Env> {
   /** tickets minted in the last REMINT_MS, oldest first, with the address they were minted for */
   private readonly recent = new Map<number, PassTimes & { at: number; addr: string }>();
   private seenAt = 0;
+  private samples: CounterSample[] = [];
   private seenSavedAt = 0;
   private sweptAt = 0;
 
@@ -112,6 +135,7 @@ export class QueueCounter extends DurableObject<Env> {
       this.seed = ctx.storage.kv.get<string>(SEED_KEY) ?? "";
       this.active = new ActivePasses(ctx.storage.kv.get<[number, number][]>(ACTIVE_KEY));
       this.seenAt = this.seenSavedAt = ctx.storage.kv.get<number>(SEEN_KEY) ?? 0;
+      this.samples = ctx.storage.kv.get<CounterSample[]>(SAMPLES_KEY) ?? [];
       ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS spent_proofs (id TEXT PRIMARY KEY, expires INTEGER NOT NULL)");
     });
   }
@@ -137,7 +161,32 @@ export class QueueCounter extends DurableObject<Env> {
     const graceMs = config(this.env).abandonGraceMs;
     if (graceMs > 0) s = markCursor(s, now, graceMs + MARK_EVERY_MS);
     if (s !== this.stored) void this.save(s);
+    this.sample(s, now);
     return s;
+  }
+
+  /** Notes the numbers at `now` in the current sample (a new sample, written, once a period has passed). */
+  private sample(s: Schedule, now: number): void {
+    const at = serving(s, now);
+    const open = preQueueOpen(s);
+    const next: CounterSample = {
+      t: now - (now % SAMPLE_EVERY_MS),
+      issued: s.issued,
+      serving: at,
+      liveWaiting: Math.round((s.issued - at) * s.liveShare),
+      ratePerSec: s.paused || open ? 0 : s.ratePerSec,
+      active: s.active,
+      preQueued: open ? s.issued - s.preFrom : 0,
+    };
+    const last = this.samples[this.samples.length - 1];
+    if (last && last.t === next.t) {
+      this.samples[this.samples.length - 1] = next;
+      return;
+    }
+    if (last && last.t > next.t) return;
+    this.samples.push(next);
+    while (this.samples.length && this.samples[0]!.t <= now - SAMPLE_SPAN_MS) this.samples.shift();
+    this.ctx.storage.kv.put(SAMPLES_KEY, this.samples);
   }
 
   /** Live passes counted now, and the cursor held while they are at the cap (released below it). */
@@ -168,6 +217,7 @@ export class QueueCounter extends DurableObject<Env> {
   private save(next: Schedule): Promise<void> {
     next.rev = (this.stored?.rev ?? 0) + 1;
     this.stored = next;
+    this.sample(next, this.clock());
     this.pendingWrite ??= new Promise<void>((resolve) =>
       setTimeout(() => {
         this.pendingWrite = null;
@@ -299,6 +349,13 @@ export class QueueCounter extends DurableObject<Env> {
     const schedule = this.current(now, initialRatePerSec);
     if (this.pendingWrite) await this.pendingWrite;
     return { schedule, now };
+  }
+
+  /** The samples of the last SAMPLE_SPAN_MS, oldest first (the current one taken now). */
+  history(initialRatePerSec?: number): { samples: CounterSample[]; now: number } {
+    const now = this.clock();
+    this.current(now, initialRatePerSec);
+    return { samples: this.samples.filter((x) => x.t > now - SAMPLE_SPAN_MS), now };
   }
 
   async configure(change: ScheduleChange, initialRatePerSec?: number): Promise<CounterAnswer> {

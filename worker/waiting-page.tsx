@@ -2,13 +2,14 @@
  * The waiting page. Server-rendered with the visitor's real numbers, so it is complete without
  * JavaScript (a <noscript> meta refresh reloads it at the poll interval). With JavaScript, a small
  * ES5 script polls /_wr/status at the interval the server asks for and reloads once admitted (or when its
- * ticket turns out to have been used already: the page then says so). Style and
+ * ticket turns out to have been used already: the page then says so). Once admitted, the page stops saying
+ * the visitor is in line at once (heading, title and figures change) while the next page loads. Style and
  * script are separate, immutably cached assets, so the page itself stays small for every arrival.
  */
 import type { QueueStatus } from "./admission";
 import { escapeToBuffer } from "hono/utils/html";
 import { asset } from "./assets";
-import { formatCountdown, formatEta, messages, type Lang } from "./i18n";
+import { formatCountdown, formatEta, messages, progressFigure, serviceName, type Lang } from "./i18n";
 import { PageHead } from "./page-head";
 
 const STYLE = `
@@ -23,7 +24,10 @@ a{color:#0b4f9c}a:focus,button:focus{outline:3px solid #e8a400;outline-offset:2p
 .seq{font-size:2.6rem;font-weight:800;color:#0b4f9c;letter-spacing:.02em}
 dl{display:grid;grid-template-columns:1fr auto;gap:.4rem 1rem;margin:1rem 0}
 dt{color:#333}dd{margin:0;font-weight:700;text-align:right}
-progress{width:100%;height:1.4rem;accent-color:#0b4f9c}
+.service{margin:0 0 .25rem;font-weight:700;color:#333}
+.bar{width:100%;height:1.4rem;background:#dde5ee;border:1px solid #1f3a5f;border-radius:.7rem;overflow:hidden}
+.bar>span{display:block;height:100%;background:#0b4f9c}
+.pfig{margin:.25rem 0 0;font-weight:700}
 .note{background:#eef5ff;border-left:6px solid #0b4f9c;padding:.75rem 1rem;margin-top:1rem}
 .paused{background:#fff4d6;border-left:6px solid #b07a00;padding:.75rem 1rem}
 .countdown{font-size:2.6rem;font-weight:800;color:#0b4f9c;font-variant-numeric:tabular-nums}
@@ -39,23 +43,25 @@ function numberFormat(lang: Lang): Intl.NumberFormat {
 
 /** The page's script, for both languages: it reads the language from <html lang> and its words from the page. */
 const SCRIPT = `(function(){
-var formatEta=${formatEta.toString()};var formatCountdown=${formatCountdown.toString()};
+var formatEta=${formatEta.toString()};var formatCountdown=${formatCountdown.toString()};var progressFigure=${progressFigure.toString()};
 var root=document.getElementById("wr"),lang=document.documentElement.lang,start=+root.getAttribute("data-start"),suffix=root.getAttribute("data-people")||"";
 var nf=window.Intl?new Intl.NumberFormat(lang==="en"?"en-US":"ko-KR"):{format:String};
 function set(id,v){var el=document.getElementById(id);if(el&&el.textContent!==v)el.textContent=v;}
 function show(id,on){var el=document.getElementById(id);if(el)el.hidden=!on;}
 function people(n){return nf.format(n)+suffix;}
+function admitted(){var h=document.getElementById("wr-h"),words=root.getAttribute("data-admitted")||"";if(h)h.textContent=words;document.title=words;show("wr-figs",false);show("wr-prog",false);show("wr-paused",false);show("wr-msg",true);location.reload();}
 function poll(){
 var x=new XMLHttpRequest();x.open("GET","/_wr/status?lane="+encodeURIComponent(root.getAttribute("data-lane")||""),true);x.setRequestHeader("Accept","application/json");
 x.onload=function(){if(x.status===409){location.reload();return;}var s;try{s=JSON.parse(x.responseText);}catch(e){return later(5000);}
 if(x.status!==200||!s||!s.state)return later(5000);
 var pre=root.getAttribute("data-state")==="before_open";
-if(pre!==(s.state==="before_open")){if(s.state==="admitted")show("wr-msg",true);location.reload();return;}
+if(pre!==(s.state==="before_open")){if(s.state==="admitted")return admitted();location.reload();return;}
 if(pre){opensAt=Date.now()+s.opensInSeconds*1000;set("wr-countdown",formatCountdown(s.opensInSeconds));set("wr-pre",people(s.preQueued));return later(s.pollAfterMs);}
-if(s.state==="admitted"){show("wr-msg",true);location.reload();return;}
+if(s.state==="admitted")return admitted();
 set("wr-seq",nf.format(s.seq));set("wr-ahead",people(s.ahead));set("wr-behind",people(s.behind));
 set("wr-eta",formatEta(s.etaSeconds,lang));show("wr-paused",s.state==="paused");
-var p=document.getElementById("wr-progress"),span=s.seq-start;if(p&&span>0)p.value=Math.max(0,Math.min(1,(s.serving-start)/span));
+var p=document.getElementById("wr-progress"),span=s.seq-start,pct=span>0?Math.round(100*Math.max(0,Math.min(1,(s.serving-start)/span))):0,fig=progressFigure(people(s.ahead),formatEta(s.etaSeconds,lang),lang);
+if(p){p.setAttribute("aria-valuenow",String(pct));p.setAttribute("aria-valuetext",pct+"% · "+fig);p.firstChild.style.width=pct+"%";}set("wr-pfig",fig+" · "+pct+"%");
 later(s.pollAfterMs);};
 x.onerror=function(){later(5000);};x.send();}
 function later(ms){setTimeout(poll,Math.max(1000,ms||5000));}
@@ -87,6 +93,8 @@ interface PageFields {
   opensIn: string;
   countdown: string;
   preQueued: string;
+  service: string;
+  progressText: string;
 }
 
 /**
@@ -111,8 +119,9 @@ function Frame(props: { lang: Lang; title: string; f: PageFields; card: Record<s
           <a class="lang" href={`${f.path}?lang=${other}`} hreflang={other} lang={other}>
             {t.switchLabel}
           </a>
-          <div class="card" id="wr" {...props.card}>
-            <h1>{props.heading}</h1>
+          <div class="card" id="wr" {...props.card} data-admitted={t.admittedHeading}>
+            <p class="service">{t.lineFor.replace("{service}", f.service)}</p>
+            <h1 id="wr-h">{props.heading}</h1>
             <p>{props.lead}</p>
             {props.children}
             <p id="wr-msg" role="alert" hidden>
@@ -133,7 +142,7 @@ function Frame(props: { lang: Lang; title: string; f: PageFields; card: Record<s
 /** The numbers of both views, read out as they change: one big figure, then a list of smaller ones (label, id, value). */
 function Figures(props: { label: string; big: unknown; rows: [string, string, string][] }) {
   return (
-    <div aria-live="polite" aria-atomic="false">
+    <div id="wr-figs" aria-live="polite" aria-atomic="false">
       <p>
         {props.label}
         <br />
@@ -184,10 +193,17 @@ function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
           [t.eta, "wr-eta", f.eta],
         ]}
       />
-      <label for="wr-progress">{t.progress}</label>
-      <progress id="wr-progress" max="1" value={f.progress}>
-        {f.percent}%
-      </progress>
+      <div id="wr-prog">
+        <p id="wr-plabel" class="pfig">
+          {t.progress}
+        </p>
+        <div id="wr-progress" class="bar" role="progressbar" aria-labelledby="wr-plabel" aria-valuemin="0" aria-valuemax="100" aria-valuenow={f.percent} aria-valuetext={`${f.percent}% · ${f.progressText}`}>
+          <span style={`width:${f.percent}%`} />
+        </div>
+        <p id="wr-pfig" class="pfig">
+          {f.progressText} · {f.percent}%
+        </p>
+      </div>
     </Frame>
   );
 }
@@ -246,7 +262,7 @@ function template(lang: Lang, kind: PageKind): Template {
   const key = `${lang}:${kind}`;
   let tpl = templates.get(key);
   if (tpl) return tpl;
-  const names: (keyof PageFields)[] = ["lane", "refreshSeconds", "path", "startedAt", "pollAfterMs", "seq", "ahead", "behind", "eta", "progress", "percent", "opensIn", "countdown", "preQueued"];
+  const names: (keyof PageFields)[] = ["lane", "refreshSeconds", "path", "startedAt", "pollAfterMs", "seq", "ahead", "behind", "eta", "progress", "percent", "opensIn", "countdown", "preQueued", "service", "progressText"];
   const marked = Object.fromEntries(names.map((n) => [n, `${MARK}${n}${MARK}`])) as unknown as PageFields;
   const view = kind === "before_open" ? <PreQueueView lang={lang} f={marked} /> : <PageView lang={lang} paused={kind === "paused"} f={marked} />;
   const html = "<!DOCTYPE html>" + String(view);
@@ -284,6 +300,8 @@ export function renderWaitingPage(props: { status: QueueStatus; startedAt: numbe
     opensIn: String(s.opensInSeconds ?? 0),
     countdown: formatCountdown(s.opensInSeconds ?? 0),
     preQueued: nf.format(s.preQueued) + t.people,
+    service: escapeHtml(serviceName(props.lane, lang)),
+    progressText: escapeHtml(progressFigure(nf.format(s.ahead) + t.people, formatEta(s.etaSeconds, lang), lang)),
   };
   const { pieces, order } = template(lang, s.state === "before_open" ? "before_open" : s.state === "paused" ? "paused" : "waiting");
   let out = pieces[0]!;

@@ -4,13 +4,15 @@
  * time and free = capacity − taken − active holds can never go below zero. A hold expires by itself:
  * only holds whose expiry is ahead count anywhere. One active hold per person: a new one replaces it.
  * Someone who already has a booking holds nothing (`already_booked`), so no place is kept for a confirm
- * that would be refused.
+ * that would be refused; nor is a place held on a day the clinic does not work (`clinic_closed`).
  */
 import { sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors";
 import { instant, rows, transaction, type Db } from "../db";
+import { seoulDate } from "../clinics/dates";
 import { isUuid } from "../ids";
 import { alreadyBooked, hasActiveBooking } from "./active-booking";
+import { isOpenDay } from "../clinics/calendar";
 
 export interface Hold {
   holdId: string;
@@ -26,13 +28,19 @@ export async function placeHold(
 ): Promise<Hold> {
   return transaction(db, async (tx) => {
     if (await hasActiveBooking(tx, p.personId)) throw alreadyBooked();
-    const [slot] = await rows<{ id: number; clinic_id: number; name: string; starts_at: string | Date; vaccine_code: string; capacity: number; taken: number }>(
+    const [slot] = await rows<{ id: number; clinic_id: number; name: string; starts_at: string | Date; vaccine_code: string; capacity: number; taken: number; closed: boolean }>(
       tx,
-      sql`select s.id, s.clinic_id, c.name, s.starts_at, s.vaccine_code, s.capacity, s.taken
+      sql`select s.id, s.clinic_id, c.name, s.starts_at, s.vaccine_code, s.capacity, s.taken,
+                 exists (select 1 from clinic_closures cc
+                         where cc.clinic_id = s.clinic_id and cc.date = (s.starts_at at time zone 'Asia/Seoul')::date) as closed
           from slots s join clinics c on c.id = s.clinic_id where s.id = ${p.slotId} for update of s`,
     );
     if (!slot) throw new AppError("slot_not_found", 404, "No such time slot.");
     if (new Date(slot.starts_at) <= p.now) throw new AppError("slot_past", 409, "That time has already passed; please choose a later one.");
+    const day = seoulDate(new Date(slot.starts_at));
+    if (slot.closed || !isOpenDay(day)) {
+      throw new AppError("clinic_closed", 409, `The clinic does not vaccinate on ${day}; choose another day.`, { date: day });
+    }
     if (p.vaccine && slot.vaccine_code !== p.vaccine) {
       throw new AppError("wrong_vaccine", 409, `Your booking window offers ${p.vaccine} only; choose a clinic that gives it.`);
     }

@@ -1,11 +1,14 @@
 /**
- * A clinic's working schedule: weekdays, half-hourly places from 09:00 to 17:30 (Asia/Seoul), except on
- * its closure days. Slot rows exist ahead of time for the booking horizon (the seed writes them); a second
- * dose lies up to 12 weeks out, so `openSlot` creates the row of a scheduled time on first use, with the
- * clinic's `slot_capacity`. Whether a time is bookable is decided here, in one place.
+ * A clinic's working schedule: half-hourly places from 09:00 to 17:30 (Asia/Seoul) on open days, i.e.
+ * weekdays that are not public holidays (clinics/calendar.ts: substitute holidays included, and a year the
+ * holiday data does not cover counts as closed), except on the clinic's own closure days (clinic_closures).
+ * Slot rows exist ahead of time for the booking horizon (the seed writes them on open days only); a second
+ * dose lies up to 12 weeks out, so `takePlaceAt` creates the row of a scheduled time on first use, with the
+ * clinic's `slot_capacity`. Which days are open is the calendar's rule; whether a clinic works a day and a time is bookable is decided here.
  */
 import { sql } from "drizzle-orm";
 import { addDays } from "../clinics/dates";
+import { isOpenDay } from "../clinics/calendar";
 import { instant, rows, type Db } from "../db";
 
 export const FIRST_SLOT_MINUTE = 9 * 60;
@@ -25,11 +28,6 @@ export function isSlotTime(time: string): boolean {
   return minute >= 0 && minute % SLOT_MINUTES === 0 && minute / SLOT_MINUTES < SLOTS_PER_DAY;
 }
 
-export function isWeekday(date: string): boolean {
-  const dow = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return dow !== 0 && dow !== 6;
-}
-
 /** The days from `from` to `to` (inclusive) on which the clinic works, in order. */
 export async function openDays(db: Db, p: { clinicId: number; from: string; to: string }): Promise<string[]> {
   const closed = new Set(
@@ -41,7 +39,7 @@ export async function openDays(db: Db, p: { clinicId: number; from: string; to: 
     ).map((r) => r.date),
   );
   const days: string[] = [];
-  for (let d = p.from; d && d <= p.to; d = addDays(d, 1)) if (isWeekday(d) && !closed.has(d)) days.push(d);
+  for (let d = p.from; d && d <= p.to; d = addDays(d, 1)) if (isOpenDay(d) && !closed.has(d)) days.push(d);
   return days;
 }
 

@@ -1,9 +1,12 @@
 /**
  * Clinic search, the read path that melted in 2021: one indexed SQL statement per search, never a query
- * per clinic. Free places = capacity − taken − active holds (holds whose expiry is still ahead), so an
- * expired hold frees its place with no job to run. Times are Asia/Seoul.
+ * per clinic, and none on a day no clinic works (clinics/calendar.ts). Free places = capacity − taken −
+ * active holds (holds whose expiry is still ahead), so an expired hold frees its place with no job to run.
+ * A clinic closed that day (clinic_closures) is left out. Results come in the order people want them: the
+ * earliest free time first, then the most free places. Times are Asia/Seoul.
  */
 import { sql, type SQL } from "drizzle-orm";
+import { isOpenDay } from "./calendar";
 import { instant, rows, type Db } from "../db";
 
 export interface ClinicResult {
@@ -53,13 +56,15 @@ export function searchClinicsSql(params: SearchParams): SQL {
       ) f
       where c.region_code in ${params.regionCodes}
         ${params.vaccine ? sql`and c.vaccine_code = ${params.vaccine}` : sql``}
+        and not exists (select 1 from clinic_closures cc where cc.clinic_id = c.id and cc.date = ${params.date}::date)
       group by c.id
       having sum(f.free) > 0
-      order by c.name, c.id`;
+      order by min(s.starts_at) filter (where f.free > 0), sum(f.free) desc, c.name, c.id`;
 }
 
-/** Clinics in the given 시/군/구 with free places on `date`, at times still ahead of `now`. */
+/** Clinics in the given 시/군/구 with free places on `date`, at times still ahead of `now`, best first. */
 export async function searchClinics(db: Db, params: SearchParams): Promise<ClinicResult[]> {
+  if (!isOpenDay(params.date)) return [];
   const result = await rows<{ id: number; name: string; address: string; vaccine: string; free_slots: number; first_free: string }>(
     db,
     searchClinicsSql(params),
@@ -74,7 +79,10 @@ export async function searchClinics(db: Db, params: SearchParams): Promise<Clini
   }));
 }
 
-/** A clinic and its times on `date` with what is left of each (after `now`); null if no such clinic. */
+/**
+ * A clinic and its times on `date` with what is left of each (after `now`); none on a day it does not work
+ * (a weekend, a holiday, its own closure); null if no such clinic.
+ */
 export async function clinicSlots(
   db: Db,
   params: { clinicId: number; date: string; now: Date },
@@ -90,15 +98,17 @@ export async function clinicSlots(
                - (select count(*) from holds h where h.slot_id = s.id and h.expires_at > ${instant(params.now)})::int as free
       from clinics c
       left join slots s on s.clinic_id = c.id and s.starts_at >= ${instant(dayStart)} and s.starts_at < ${instant(dayEnd)} and s.starts_at > ${instant(params.now)}
+        and not exists (select 1 from clinic_closures cc where cc.clinic_id = c.id and cc.date = ${params.date}::date)
       where c.id = ${params.clinicId}
       order by s.starts_at`,
   );
   const first = result[0];
   if (!first) return null;
+  const open = isOpenDay(params.date);
   return {
     clinic: { id: first.id, name: first.name, address: first.address, phone: first.phone, vaccine: first.vaccine },
     slots: result
-      .filter((r) => r.slot_id !== null)
+      .filter((r) => open && r.slot_id !== null)
       .map((r) => ({ id: Number(r.slot_id), time: r.time!, startsAt: new Date(r.starts_at!).toISOString(), free: r.free! })),
   };
 }

@@ -1,15 +1,18 @@
 /**
  * Demo data that looks like the real thing: all 17 시/도 and their 시/군/구, about 2,000 clinics spread by
  * population with local phone numbers and street addresses, the vaccines with Korea's 2021 intervals,
- * slots every 30 minutes 09:00–17:30 (Asia/Seoul, see booking/schedule.ts) on weekdays for the next 28 days, the 2021 cohort
- * windows, and a demo window open now for every adult. Deterministic: the same seed gives the same data.
+ * slots every 30 minutes 09:00–17:30 (Asia/Seoul, see booking/schedule.ts) on the open days (weekdays that are not
+ * public holidays) of the next 28 days, a few clinics' own closure days from a week ahead on (none on those days'
+ * slots), the 2021 cohort windows, and a demo window open now for every adult. Deterministic: the same seed gives
+ * the same data.
  */
 import { sql } from "drizzle-orm";
 import { romanize } from "koroman";
-import { clinics, cohortWindows, regions, vaccines } from "../../drizzle/schema";
+import { clinicClosures, clinics, cohortWindows, regions, vaccines } from "../../drizzle/schema";
 import { SIDO, districtCode } from "../../drizzle/seed/regions";
 import { FIRST_SLOT_MINUTE, SLOT_MINUTES, SLOTS_PER_DAY } from "../booking/schedule";
-import { seoulDate } from "../clinics/dates";
+import { isOpenDay } from "../clinics/calendar";
+import { addDays, seoulDate } from "../clinics/dates";
 import { rows, type Db } from "./index";
 
 export interface SeedOptions {
@@ -103,19 +106,27 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedSummary> {
     }
     for (let i = 0; i < clinicRows.length; i += 1000) await tx.insert(clinics).values(clinicRows.slice(i, i + 1000));
 
-    // Each clinic's places per half hour; then its slots on weekdays from today (Seoul) for `days` days.
+    // Each clinic's places per half hour; every 40th clinic closed one open day from a week ahead on (announced
+    // closures); then the slots of each clinic's working days among the open days from today (Seoul) for `days` days.
     await tx.execute(sql`update clinics set slot_capacity = 4 + id % 7`);
     const today = seoulDate(opts.now);
-    await tx.execute(sql`
-      insert into slots (clinic_id, starts_at, vaccine_code, capacity)
-      select c.id,
-             ((d::date + ${FIRST_SLOT_MINUTE} * interval '1 minute' + k * ${SLOT_MINUTES} * interval '1 minute') at time zone 'Asia/Seoul'),
-             c.vaccine_code,
-             c.slot_capacity
-      from clinics c
-      cross join generate_series(${today}::date, ${today}::date + ${days - 1}::int, interval '1 day') as d
-      cross join generate_series(0, ${SLOTS_PER_DAY - 1}::int) as k
-      where extract(isodow from d) < 6`);
+    const openDates = Array.from({ length: days }, (_, i) => addDays(today, i)).filter(isOpenDay);
+    const laterDates = openDates.filter((d) => d >= addDays(today, 7));
+    const ids = await rows<{ id: number }>(tx as unknown as Db, sql`select id from clinics where id % 40 = 0 order by id`);
+    const closureRows = laterDates.length ? ids.map(({ id }) => ({ clinicId: id, date: pick(laterDates), reason: "휴진" })) : [];
+    if (closureRows.length) await tx.insert(clinicClosures).values(closureRows);
+    if (openDates.length) {
+      await tx.execute(sql`
+        insert into slots (clinic_id, starts_at, vaccine_code, capacity)
+        select c.id,
+               ((d + ${FIRST_SLOT_MINUTE} * interval '1 minute' + k * ${SLOT_MINUTES} * interval '1 minute') at time zone 'Asia/Seoul'),
+               c.vaccine_code,
+               c.slot_capacity
+        from clinics c
+        cross join unnest(${`{${openDates.join(",")}}`}::date[]) as d
+        cross join generate_series(0, ${SLOTS_PER_DAY - 1}::int) as k
+        where not exists (select 1 from clinic_closures cc where cc.clinic_id = c.id and cc.date = d)`);
+    }
 
     const kst = (s: string) => new Date(`${s}+09:00`);
     const windows: (typeof cohortWindows.$inferInsert)[] = [

@@ -194,7 +194,24 @@ export async function sessionPeople(db: Db, tokenHash: string) {
   );
 }
 
-export async function insertSession(db: Db, s: { tokenHash: string; personId: number; expiresAt: Date }): Promise<void> {
-  await rows(db, sql`insert into sessions (token_hash, person_id, expires_at)
-                       values (${s.tokenHash}, ${s.personId}, ${instant(s.expiresAt)})`);
+/** A new session; `createdAt` is the moment of verification, from which its hard maximum is counted. */
+export async function insertSession(db: Db, s: { tokenHash: string; personId: number; expiresAt: Date; createdAt: Date }): Promise<void> {
+  await rows(db, sql`insert into sessions (token_hash, person_id, expires_at, created_at)
+                       values (${s.tokenHash}, ${s.personId}, ${instant(s.expiresAt)}, ${instant(s.createdAt)})`);
+}
+
+/**
+ * A live session runs `ttlMs` from now again, but never past `maxMs` after verification and never shorter
+ * than it already runs. Returns the new end, or null for an unknown or ended session (an ended one stays ended).
+ */
+export async function extendSession(db: Db, p: { tokenHash: string; now: Date; ttlMs: number; maxMs: number }): Promise<Date | null> {
+  const [r] = await rows<{ expires_at: string | Date }>(
+    db,
+    sql`update sessions
+        set expires_at = greatest(expires_at, least(${instant(new Date(p.now.getTime() + p.ttlMs))}::timestamptz,
+                                                    created_at + make_interval(secs => ${p.maxMs / 1000})))
+        where token_hash = ${p.tokenHash} and expires_at > ${instant(p.now)}
+        returning expires_at`,
+  );
+  return r ? new Date(r.expires_at) : null;
 }

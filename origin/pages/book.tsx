@@ -8,6 +8,7 @@
  *   /book/clinic/:id times of one clinic on one date → a hold
  *   /book/confirm    both doses, the clinic, the channel, and the hold's countdown → the booking
  *   /book/done       the reservation number, large and copyable, and both dose dates
+ *   /book/extend     "continue" in the timeout warning every step after identity shows two minutes before the end
  * Each step calls the JSON API in-process (api.ts); API error codes become sentences next to the field
  * they concern. Without a session the steps after identity send the person back to /book, saying why.
  * Someone who already has a booking is told so at the "who" step (for oneself right after identity, for
@@ -15,29 +16,45 @@
  */
 import { randomUUID } from "node:crypto";
 import { Hono, type Context } from "hono";
+import { AppError } from "../../lib/errors";
 import { getCookie, setCookie } from "hono/cookie";
 import { hasActiveBooking } from "../booking/active-booking";
 import { holdDetails, holdPlace } from "../booking/holds";
 import { formatReservationNumber, parseReservationNumber } from "../booking/numbers";
 import { isRelationship, RELATIONSHIP_LABELS, RELATIONSHIPS } from "../booking/relationships";
 import { loadReservation } from "../booking/reservations";
+import { isOpenDay, nextOpenDay } from "../clinics/calendar";
 import { addDays, seoulDate } from "../clinics/dates";
 import type { ReferenceData } from "../clinics/reference";
 import { currentEligibility, type Eligibility } from "../identity/eligibility";
 import { sessionPeople } from "../identity/queries";
 import { parseId } from "../ids";
-import { findSession } from "../middleware/require-session";
+import { extendSessionLife, findSession, sessionMaxMs } from "../middleware/require-session";
+import { parseName, parsePhone, parseRrn } from "../identity/fields";
 import { RESEND_AFTER_MS } from "../routes/identity";
 import { CHANNELS, type Channel } from "../notify/channels";
 import type { Deps, OriginEnv, SessionInfo } from "../types";
 import type { Api, ApiAnswer } from "./api";
 import { errorText, formatDate, formatInstant, type Messages } from "./i18n";
 import { Countdown, COUNTDOWN_SCRIPT, ErrorPage, ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "./layout";
-import { form, RrnInputs } from "./forms";
+import { checkAll, form, rrnOf, RrnInputs } from "./forms";
 import { ReservationFacts } from "./reservation-view";
 import { endJourney } from "../journey/end";
 
 const CHANNEL_COOKIE = "notify_channel";
+
+/**
+ * The timeout dialog (see TimeoutWarning): opened when two minutes are left, "continue" extends the session
+ * with a fetch and moves the page's session timers on, and at 0:00 the page is asked for again.
+ */
+const TIMEOUT_SCRIPT = `(function(){var d=document.getElementById("timeout"),timer=document.getElementById("session-timer");if(!d||!d.showModal||!timer)return;
+var t0=Date.now(),shown=false;function left(){return +timer.getAttribute("data-left")-Math.floor((Date.now()-t0)/1000);}
+setInterval(function(){var l=left();if(l<=120&&l>0&&!shown&&!d.open){shown=true;d.showModal();}if(l<=0){location.replace(location.pathname+location.search);}},1000);
+document.getElementById("timeout-close").addEventListener("click",function(){d.close();});
+document.getElementById("timeout-form").addEventListener("submit",function(e){e.preventDefault();
+fetch("/book/extend",{method:"POST",headers:{accept:"application/json"},credentials:"same-origin"}).then(function(r){return r.ok?r.json():Promise.reject(r);}).then(function(j){
+var moved=j.secondsLeft+Math.floor((Date.now()-t0)/1000),els=document.querySelectorAll("#session-timer,#timeout [data-left]");for(var i=0;i<els.length;i++){els[i].setAttribute("data-left",String(moved));}
+shown=false;if(!j.extendable){var b=document.getElementById("timeout-continue");if(b)b.remove();}d.close();}).catch(function(){location.replace(location.pathname+location.search);});});})();`;
 const PAGE_SIZE = 20;
 
 /** Field errors from an API error: the field it names (resident-number fields share one), else the form. */
@@ -87,19 +104,23 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const v = props.values ?? {};
     const e = props.errors ?? {};
     return (
-      <Page c={props.c} p={props.p} title={t.identityTitle} step={1}>
+      <Page c={props.c} p={props.p} title={t.identityTitle} step={1} hasErrors={Object.keys(e).length > 0}>
         {props.notice ? (
           <p class="warn" role="status">
             {props.notice}
           </p>
         ) : null}
-        <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1" }} />
+        <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1", form: "form-error" }} />
         <p>{t.identityLead}</p>
         <form method="post" action="/book" novalidate>
           <Field name="name" label={t.name} value={v.name} error={e.name} autocomplete="name" required />
-          <RrnInputs t={t} front={v.rrn1} error={e.rrn} />
+          <RrnInputs t={t} front={v.rrn1} back={v.rrn2} error={e.rrn} />
           <Field name="phone" label={t.phone} type="tel" value={v.phone} hint={t.phoneHint} error={e.phone} autocomplete="tel" inputmode="tel" required />
-          {e.form ? <p class="field-error">{e.form}</p> : null}
+          {e.form ? (
+            <p class="field-error" id="form-error">
+              {e.form}
+            </p>
+          ) : null}
           <button type="submit" class="big">
             {t.sendCode}
           </button>
@@ -108,7 +129,11 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     );
   };
 
-  const CodeForm = (props: { c: Context; p: PageCtx; challengeId: string; phone: string; expiresAt?: string; errors?: FieldErrors; notice?: string }) => {
+  /**
+   * The code form. A code that ran out (by the server's clock, or at 0:00 on the page) or was entered wrongly
+   * five times can no longer work: the input and the button are disabled and the page says to ask for a new code.
+   */
+  const CodeForm = (props: { c: Context; p: PageCtx; challengeId: string; phone: string; expiresAt?: string; errors?: FieldErrors; notice?: string; lockedOut?: boolean }) => {
     const { t } = props.p;
     const e = props.errors ?? {};
     // The expiry comes back from this page's own link or form: an instant a day or more away is not one the server gave.
@@ -116,8 +141,10 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const expires = Math.abs(expiresMs - clock()) < 86_400_000 ? new Date(expiresMs).toISOString() : null;
     // The code was sent OTP_TTL before it expires; a new one may be asked for RESEND_AFTER_MS after that.
     const resendAt = expires ? new Date(Date.parse(expires) - config.otpTtlMs + RESEND_AFTER_MS).toISOString() : null;
+    const timedOut = expires !== null && Date.parse(expires) <= clock();
+    const dead = timedOut || !!props.lockedOut;
     return (
-      <Page c={props.c} p={props.p} title={t.codeTitle} step={1} scripts={COUNTDOWN_SCRIPT}>
+      <Page c={props.c} p={props.p} title={t.codeTitle} step={1} scripts={COUNTDOWN_SCRIPT} hasErrors={Object.keys(e).length > 0}>
         {props.notice ? (
           <p class="notice" role="status">
             {props.notice}
@@ -125,17 +152,33 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
         ) : null}
         <ErrorSummary t={t} errors={e} />
         <p>{t.codeLead(props.phone)}</p>
-        {expires ? (
+        {expires && !props.lockedOut ? (
           <p>
-            {t.codeExpires}: <Countdown untilIso={expires} nowMs={clock()} label={t.codeExpires} />
+            {t.codeExpires}:{" "}
+            <Countdown untilIso={expires} nowMs={clock()} label={t.codeExpires} expiredId="code-dead" disableIds={["code", "verify"]} />
           </p>
         ) : null}
+        <p class="warn" id="code-dead" role="alert" hidden={!dead}>
+          {props.lockedOut ? t.codeLockedOut : t.codeTimedOut}
+        </p>
         <form method="post" action="/book/verify" novalidate>
           <input type="hidden" name="c" value={props.challengeId} />
           <input type="hidden" name="m" value={props.phone} />
           <input type="hidden" name="e" value={expires ?? ""} />
-          <Field name="code" label={t.code} value="" error={e.code} autocomplete="one-time-code" inputmode="numeric" maxlength={6} pattern="[0-9]{6}" required />
-          <button type="submit" class="big">
+          <Field
+            name="code"
+            label={t.code}
+            value=""
+            error={e.code}
+            autocomplete="one-time-code"
+            inputmode="numeric"
+            maxlength={6}
+            pattern="[0-9]{6}"
+            required
+            disabled={dead}
+            describedBy={dead ? "code-dead" : undefined}
+          />
+          <button type="submit" class="big" id="verify" disabled={dead} aria-describedby={dead ? "code-dead" : undefined}>
             {t.verify}
           </button>
         </form>
@@ -187,7 +230,11 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
   app.post("/book", async (c) => {
     const p = pageCtx(c);
     const f = await form(c);
-    const answer = await api(c, "POST", "/api/identity/start", { name: f.name ?? "", rrn: `${f.rrn1 ?? ""}-${f.rrn2 ?? ""}`, phone: f.phone ?? "" });
+    const rrn = rrnOf(f);
+    // Every field is checked before anything is sent, so the form names all its problems at once.
+    const errors = checkAll(p.t, { name: () => parseName(f.name), rrn: () => parseRrn(rrn, now()), phone: () => parsePhone(f.phone) });
+    if (Object.keys(errors).length) return c.html(<IdentityForm c={c} p={p} values={f} errors={errors} />, 400);
+    const answer = await api(c, "POST", "/api/identity/start", { name: f.name ?? "", rrn, phone: f.phone ?? "" });
     if (!answer.ok) {
       return c.html(<IdentityForm c={c} p={p} values={f} errors={fieldErrors(p.t, answer, "form")} />, answer.status === 429 || answer.status === 403 ? answer.status : 400);
     }
@@ -221,8 +268,11 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const f = await form(c);
     const answer = await api(c, "POST", "/api/identity/verify", { challengeId: f.c ?? "", code: f.code ?? "" });
     if (!answer.ok) {
+      const lockedOut = answer.body.code === "too_many_attempts";
+      // A code that ran out: the page shows it ran out, whatever the person's form said about its expiry.
+      const expiresAt = answer.body.code === "code_expired" ? new Date(clock()).toISOString() : f.e;
       return c.html(
-        <CodeForm c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} expiresAt={f.e} errors={fieldErrors(p.t, answer, "code")} />,
+        <CodeForm c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} expiresAt={expiresAt} errors={fieldErrors(p.t, answer, "code")} lockedOut={lockedOut} />,
         answer.status === 429 || answer.status === 403 ? answer.status : 400,
       );
     }
@@ -281,9 +331,9 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const v = props.values ?? {};
     const e = props.errors ?? {};
     return (
-      <Page c={props.c} p={props.p} title={t.proxyTitle} step={2} scripts={COUNTDOWN_SCRIPT}>
+      <Page c={props.c} p={props.p} title={t.proxyTitle} step={2} scripts={COUNTDOWN_SCRIPT} hasErrors={Object.keys(e).length > 0}>
         <ForWhom p={props.p} s={props.s} />
-        <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1" }} />
+        <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1", form: "form-error" }} />
         {props.booked ? <AlreadyBooked p={props.p} self={false} /> : null}
         <p>{t.proxyLead}</p>
         <form method="post" action="/book/proxy" novalidate>
@@ -302,8 +352,12 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
             ))}
           </select>
           <Field name="name" label={t.subjectName} value={v.name} error={e.name} autocomplete="off" required />
-          <RrnInputs t={t} front={v.rrn1} error={e.rrn} />
-          {e.form ? <p class="field-error">{e.form}</p> : null}
+          <RrnInputs t={t} front={v.rrn1} back={v.rrn2} error={e.rrn} />
+          {e.form ? (
+            <p class="field-error" id="form-error">
+              {e.form}
+            </p>
+          ) : null}
           <button type="submit" class="big">
             {t.next}
           </button>
@@ -326,7 +380,16 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const s = await session(c);
     if (s instanceof Response) return s;
     const f = await form(c);
-    const answer = await api(c, "POST", "/api/proxy/subject", { name: f.name ?? "", rrn: `${f.rrn1 ?? ""}-${f.rrn2 ?? ""}`, relationship: f.relationship ?? "" });
+    const rrn = rrnOf(f);
+    const errors = checkAll(p.t, {
+      relationship: () => {
+        if (!isRelationship(f.relationship ?? "")) throw new AppError("relationship_invalid", 400, "Choose the relationship.", { field: "relationship" });
+      },
+      name: () => parseName(f.name),
+      rrn: () => parseRrn(rrn, now()),
+    });
+    if (Object.keys(errors).length) return c.html(<ProxyForm c={c} p={p} s={s} values={f} errors={errors} />, 400);
+    const answer = await api(c, "POST", "/api/proxy/subject", { name: f.name ?? "", rrn, relationship: f.relationship ?? "" });
     if (!answer.ok) {
       let errors = fieldErrors(p.t, answer, "form");
       if (answer.body.code === "not_eligible" && answer.body.eligibility) {
@@ -338,6 +401,43 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     return c.redirect("/book/channel", 303);
   });
 
+  /**
+   * Two minutes before the verification (or the admission) ends, a dialog says so and, while the rules allow,
+   * offers to continue: the session then runs SESSION_TTL from now again (see require-session.ts). With
+   * JavaScript the dialog extends in place and closes, so nothing typed is lost; without it the timer on
+   * the page and the message after the end say what happened. At 0:00 the page is asked for again, and the
+   * server answers with the identity form saying the verification ended.
+   */
+  function TimeoutWarning(props: { p: PageCtx; s: SessionInfo; endsAt: string; passFirst: boolean }) {
+    const { t } = props.p;
+    const hardEnd = props.s.verifiedAt.getTime() + sessionMaxMs(config.sessionTtlMs);
+    const extendable = !props.passFirst && props.s.expiresAt.getTime() < hardEnd - 1000;
+    return (
+      <>
+        <dialog class="timeout" id="timeout" aria-labelledby="timeout-title" aria-describedby="timeout-lead" data-extendable={extendable ? "1" : undefined}>
+          <h2 id="timeout-title">{props.passFirst ? t.journeyLeft : t.timeoutTitle}</h2>
+          <p id="timeout-lead">
+            {props.passFirst ? t.timeoutJourney : extendable ? t.timeoutLead : t.timeoutLast}
+          </p>
+          <p>
+            {props.passFirst ? t.journeyLeft : t.sessionLeft}: <Countdown untilIso={props.endsAt} nowMs={clock()} label={props.passFirst ? t.journeyLeft : t.sessionLeft} />
+          </p>
+          <form method="post" action="/book/extend" id="timeout-form">
+            {extendable ? (
+              <button type="submit" class="big" id="timeout-continue">
+                {t.timeoutContinue}
+              </button>
+            ) : null}
+            <button type="button" class="secondary" id="timeout-close">
+              {t.timeoutClose}
+            </button>
+          </form>
+        </dialog>
+        <script dangerouslySetInnerHTML={{ __html: TIMEOUT_SCRIPT }} />
+      </>
+    );
+  }
+
   /** Who this booking is for, on every later step (and a way back to booking for oneself). */
   /**
    * On every step after identity: whose booking this is, and how long the person may still go on: the
@@ -347,11 +447,14 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const { t, journeyEndsAt } = props.p;
     const passFirst = journeyEndsAt !== null && journeyEndsAt < props.s.expiresAt.getTime();
     const label = passFirst ? t.journeyLeft : t.sessionLeft;
+    const endsAt = new Date(passFirst ? journeyEndsAt : props.s.expiresAt.getTime()).toISOString();
     const timer = (
-      <p class="hint" id="session-left">
-        {label}: <Countdown untilIso={new Date(passFirst ? journeyEndsAt : props.s.expiresAt.getTime()).toISOString()} nowMs={clock()} label={label} /> ·{" "}
-        {passFirst ? t.journeyLeftHint : t.sessionLeftHint}
-      </p>
+      <>
+        <p class="hint" id="session-left">
+          {label}: <Countdown untilIso={endsAt} nowMs={clock()} label={label} id="session-timer" /> · {passFirst ? t.journeyLeftHint : t.sessionLeftHint}
+        </p>
+        <TimeoutWarning p={props.p} s={props.s} endsAt={endsAt} passFirst={passFirst} />
+      </>
     );
     if (!props.s.subjectId) return timer;
     const { subject, relationship } = props.known ?? (await people(props.s));
@@ -363,6 +466,23 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     );
   }
 
+  /**
+   * "Continue" in the timeout dialog: the session runs SESSION_TTL from now again, within its hard maximum.
+   * The dialog's script asks for JSON; a plain form post is sent back to the page it came from.
+   */
+  app.post("/book/extend", async (c) => {
+    const s = await session(c);
+    if (s instanceof Response) return s;
+    const until = await extendSessionLife(db, { tokenHash: s.tokenHash, now: now(), ttlMs: config.sessionTtlMs });
+    if (!until) return c.redirect("/book?expired=1", 303);
+    const hardEnd = s.verifiedAt.getTime() + sessionMaxMs(config.sessionTtlMs);
+    if ((c.req.header("accept") ?? "").includes("application/json")) {
+      return c.json({ expiresAt: until.toISOString(), secondsLeft: Math.max(0, Math.round((until.getTime() - clock()) / 1000)), extendable: until.getTime() < hardEnd - 1000 });
+    }
+    const back = (c.req.header("referer") ?? "").replace(/^https?:\/\/[^/]+/, "");
+    return c.redirect(/^\/book\/[a-z]/.test(back) ? back : "/book/who", 303);
+  });
+
   app.get("/book/channel", async (c) => {
     const p = pageCtx(c);
     const s = await session(c);
@@ -371,7 +491,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const error = c.req.query("error") ? p.t.errors.bad_channel! : undefined;
     const { t } = p;
     return c.html(
-      <Page c={c} p={p} title={t.channelTitle} step={3} scripts={COUNTDOWN_SCRIPT}>
+      <Page c={c} p={p} title={t.channelTitle} step={3} scripts={COUNTDOWN_SCRIPT} hasErrors={!!error}>
         <ForWhom p={p} s={s} />
         <ErrorSummary t={t} errors={error ? { "channel-kakao": error } : {}} />
         <form method="post" action="/book/channel">
@@ -410,8 +530,9 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     if (s instanceof Response) return s;
     const { t, lang } = p;
     const today = seoulDate(now());
-    const dates = Array.from({ length: config.bookingHorizonDays }, (_, i) => addDays(today, i));
-    const date = dates.includes(c.req.query("date") ?? "") ? c.req.query("date")! : dates[0]!;
+    // Only days clinics work: the calendar's one rule (no weekends, no public holidays).
+    const dates = Array.from({ length: config.bookingHorizonDays }, (_, i) => addDays(today, i)).filter(isOpenDay);
+    const date = dates.includes(c.req.query("date") ?? "") ? c.req.query("date")! : (dates[0] ?? today);
     const sido = c.req.query("sido") ?? "";
     const sigungu = c.req.query("sigungu") ?? "";
     const { regions, vaccines } = await reference();
@@ -420,7 +541,11 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const label = (x: { name: string; nameEn: string }) => (lang === "en" ? x.nameEn : x.name);
 
     const eligibility = await currentEligibility(db, s.subjectBirthDate, now());
-    const vaccine = eligibility.eligible ? eligibility.window.vaccine : null;
+    // The booking window may fix the vaccine; otherwise the person may filter by one (or see all).
+    const fixedVaccine = eligibility.eligible ? eligibility.window.vaccine : null;
+    const vaccineChoices = fixedVaccine ? [fixedVaccine] : [...vaccines.keys()];
+    const chosenVaccine = c.req.query("vaccine") ?? "";
+    const vaccine = fixedVaccine ?? (vaccines.has(chosenVaccine) ? chosenVaccine : null);
     let result: ApiAnswer | null = null;
     if (region && c.req.query("find") !== undefined) {
       const q = new URLSearchParams({ date, region: district?.code ?? region.code });
@@ -433,8 +558,8 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const pages = Math.max(1, Math.ceil(found.length / PAGE_SIZE));
     const pageNo = Math.min(pages, Math.max(1, Number(c.req.query("page")) || 1));
     const clinics = found.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE);
-    const pageLink = (n: number) => `/book/search?${new URLSearchParams({ date, sido, sigungu, find: "1", page: String(n) })}#results`;
-    const back = new URLSearchParams({ date, sido, sigungu }).toString();
+    const pageLink = (n: number) => `/book/search?${new URLSearchParams({ date, sido, sigungu, vaccine: vaccine ?? "", find: "1", page: String(n) })}#results`;
+    const back = new URLSearchParams({ date, sido, sigungu, vaccine: vaccine ?? "" }).toString();
     const districtData = JSON.stringify(Object.fromEntries(regions.map((r) => [r.code, r.districts.map((d) => [d.code, label(d)])])));
     const script = `(function(){var data=${districtData.replace(/</g, "\\u003c")};var sido=document.getElementById("sido"),sg=document.getElementById("sigungu"),btn=document.getElementById("show-districts");if(btn)btn.hidden=true;sido.addEventListener("change",function(){var list=data[sido.value]||[];while(sg.options.length>1)sg.remove(1);for(var i=0;i<list.length;i++){var o=document.createElement("option");o.value=list[i][0];o.textContent=list[i][1];sg.appendChild(o);}});})();`;
     return c.html(
@@ -445,7 +570,10 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
         <p>{t.searchLead}</p>
         <form method="get" action="/book/search" class="card">
           <label for="date">{t.date}</label>
-          <select id="date" name="date">
+          <p class="hint" id="date-hint">
+            {t.openDaysHint}
+          </p>
+          <select id="date" name="date" aria-describedby="date-hint">
             {dates.map((d) => (
               <option value={d} selected={d === date}>
                 {formatDate(d, lang)}
@@ -473,6 +601,15 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
               </option>
             ))}
           </select>
+          <label for="vaccine">{t.vaccine}</label>
+          <select id="vaccine" name="vaccine">
+            {fixedVaccine ? null : <option value="">{t.allVaccines}</option>}
+            {vaccineChoices.map((v) => (
+              <option value={v} selected={v === vaccine}>
+                {vaccines.get(v)?.[lang] ?? v}
+              </option>
+            ))}
+          </select>
           <div>
             <button type="submit" name="find" value="1" class="big">
               {t.findClinics}
@@ -484,6 +621,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
             <h2 id="results" tabindex={-1}>
               {found.length ? t.clinicsFound(found.length) : t.noClinics}
             </h2>
+            {found.length ? <p class="hint">{t.sortedHint}</p> : null}
             {pages > 1 ? <p>{t.pageOf(pageNo, pages)}</p> : null}
             <ul class="plain">
               {clinics.map((cl) => (
@@ -520,7 +658,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const firstFree = slots.find((x) => x.free > 0);
     const vaccineLabel = (await reference()).vaccines.get(clinic.vaccine)?.[lang] ?? clinic.vaccine;
     return c.html(
-      <Page c={c} p={p} title={t.timesTitle} step={4} scripts={COUNTDOWN_SCRIPT}>
+      <Page c={c} p={p} title={t.timesTitle} step={4} scripts={COUNTDOWN_SCRIPT} hasErrors={!!opts.error}>
         <ForWhom p={p} s={s} />
         <ErrorSummary t={t} errors={opts.error ? { [`slot-${firstFree?.id ?? "none"}`]: opts.error } : {}} />
         <div class="card">
@@ -617,17 +755,22 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
     const known = await people(s);
     const { me, subject, relationship } = known;
     const who = subject ?? me;
-    const second = hold.vaccine.doses > 1 && hold.vaccine.secondDoseDays ? addDays(seoulDate(new Date(hold.startsAt)), hold.vaccine.secondDoseDays) : null;
+    // The planned day moves past weekends and holidays as booking will (the clinic's own closures are known then).
+    const second = hold.vaccine.doses > 1 && hold.vaccine.secondDoseDays ? nextOpenDay(addDays(seoulDate(new Date(hold.startsAt)), hold.vaccine.secondDoseDays)) : null;
     return c.html(
       <Page c={c} p={p} title={t.confirmTitle} step={5} scripts={COUNTDOWN_SCRIPT}>
         <p class="warn" id="hold-timer">
-          {t.holdCountdown}: <Countdown untilIso={hold.expiresAt} nowMs={clock()} expiredId="hold-expired" label={t.holdCountdown} />
+          {t.holdCountdown}:{" "}
+          <Countdown untilIso={hold.expiresAt} nowMs={clock()} expiredId="hold-expired" disableIds={["book-it"]} label={t.holdCountdown} />
           <br />
           {t.holdWarning}
         </p>
-        <p class="summary" id="hold-expired" role="alert" hidden>
-          {t.errors.hold_expired}
-        </p>
+        <div class="summary" id="hold-expired" role="alert" hidden>
+          <p style="margin-top:0">{t.holdReleased}</p>
+          <a class="button" href={`/book/clinic/${hold.clinic.id}?date=${seoulDate(new Date(hold.startsAt))}`}>
+            {t.chooseAgain}
+          </a>
+        </div>
         <ForWhom p={p} s={s} known={known} />
         <p>{t.confirmLead}</p>
         <dl class="facts card">
@@ -656,7 +799,7 @@ export function bookingPages(deps: Deps, clock: () => number, api: Api, referenc
           <input type="hidden" name="hold" value={hold.holdId} />
           {/* One key per confirm page: a double click or a retry after a dropped connection books once. */}
           <input type="hidden" name="key" value={randomUUID()} />
-          <button type="submit" class="big">
+          <button type="submit" class="big" id="book-it">
             {t.bookIt}
           </button>
           <a class="button secondary" href={`/book/clinic/${hold.clinic.id}?date=${seoulDate(new Date(hold.startsAt))}`}>

@@ -1,6 +1,11 @@
-/** Pieces the citizen forms share: reading a posted form, and the resident-number fields. */
+/**
+ * Pieces the citizen forms share: reading a posted form, checking all of its fields at once, and the
+ * resident-number fields.
+ */
 import type { Context } from "hono";
-import type { Messages } from "./i18n";
+import { AppError } from "../../lib/errors";
+import { errorText, type Messages } from "./i18n";
+import type { FieldErrors } from "./layout";
 
 /** A posted form's text fields, trimmed (files and repeated fields are ignored). */
 export async function form(c: Context): Promise<Record<string, string>> {
@@ -11,10 +16,38 @@ export async function form(c: Context): Promise<Record<string, string>> {
 }
 
 /**
+ * Every field's check run, and every failure kept (field → sentence), so a form shows all its errors at
+ * once. A check throws the AppError the API would answer with; the error's own `field` wins over the key.
+ */
+export function checkAll(t: Messages, checks: Record<string, () => unknown>): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const [field, check] of Object.entries(checks)) {
+    try {
+      check();
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const named = typeof err.details?.field === "string" ? err.details.field : field;
+      errors[named] ??= errorText(t, err.code, err.message);
+    }
+  }
+  return errors;
+}
+
+/** The resident number from the two fields; a whole number typed or pasted into the first one counts too. */
+export function rrnOf(f: Record<string, string>): string {
+  const whole = (f.rrn1 ?? "").replace(/[\s-]/g, "");
+  if (/^\d{13}$/.test(whole) && !f.rrn2) return `${whole.slice(0, 6)}-${whole.slice(6)}`;
+  return `${f.rrn1 ?? ""}-${f.rrn2 ?? ""}`;
+}
+
+/** A whole number ("670821-1112233" or 13 digits) pasted into either box fills both. */
+const RRN_PASTE_SCRIPT = `(function(){var a=document.getElementById("rrn1"),b=document.getElementById("rrn2");if(!a||!b)return;function paste(e){var text=(e.clipboardData||window.clipboardData).getData("text")||"";var m=/^\\s*(\\d{6})\\s*-?\\s*(\\d{7})\\s*$/.exec(text);if(!m)return;e.preventDefault();a.value=m[1];b.value=m[2];b.focus();}a.addEventListener("paste",paste);b.addEventListener("paste",paste);})();`;
+
+/**
  * The resident number in two fields, as on the paper form: the first six digits (date of birth) in clear,
  * the last seven masked. Its hint and error are tied to the group; the first field is the error's target.
  */
-export function RrnInputs(props: { t: Messages; front?: string; error?: string }) {
+export function RrnInputs(props: { t: Messages; front?: string; back?: string; error?: string }) {
   const { t } = props;
   const id = "rrn";
   return (
@@ -56,10 +89,12 @@ export function RrnInputs(props: { t: Messages; front?: string; error?: string }
             maxlength={7}
             pattern="[0-9]{7}"
             required
+            value={props.back ?? ""}
             aria-invalid={props.error ? "true" : undefined}
           />
         </label>
       </div>
+      <script dangerouslySetInnerHTML={{ __html: RRN_PASTE_SCRIPT }} />
     </fieldset>
   );
 }

@@ -8,10 +8,12 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { getCookie, setCookie } from "hono/cookie";
+import { raw } from "hono/html";
 import { errorText, MESSAGES, type Lang, type Messages } from "./i18n";
 
 const STYLE = `
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 html{font-size:18px}
 html.large{font-size:22px}
 body{margin:0;font:1rem/1.6 system-ui,-apple-system,"Segoe UI","Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR","Noto Sans CJK KR","Noto Sans",Arial,sans-serif;color:#111;background:#f4f6f8;word-break:keep-all;overflow-wrap:anywhere}
@@ -33,9 +35,9 @@ label,.label{display:block;font-weight:700;margin:1rem 0 .25rem}
 .hint{color:#333;font-size:.9rem;margin:.1rem 0 .3rem}
 input[type=text],input[type=tel],input[type=password],input[type=date],select{font:inherit;width:100%;max-width:26rem;padding:.6rem .7rem;border:2px solid #4a5a6a;border-radius:8px;background:#fff;color:#111}
 input[aria-invalid=true],select[aria-invalid=true]{border-color:#b00020;border-width:3px}
-.rrn{display:flex;align-items:flex-end;gap:.5rem;flex-wrap:wrap}
+.rrn{display:grid;grid-template-columns:minmax(0,9rem) auto minmax(0,9rem);align-items:end;gap:.4rem}
 .rrn>span{padding-bottom:.7rem}
-.rrn input{width:9rem}
+.rrn input{width:100%}
 .rrn span{font-weight:700}
 .field-error{color:#b00020;font-weight:700;margin:.25rem 0}
 .summary{border:3px solid #b00020;background:#fff5f6;border-radius:10px;padding:1rem;margin:0 0 1rem}
@@ -62,8 +64,11 @@ dl.facts dt{font-weight:700;color:#333}
 dl.facts dd{margin:0}
 .number{font-size:2rem;font-weight:800;letter-spacing:.08em;color:#0b4f9c;font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
 .countdown{font-size:1.4rem;font-weight:800;color:#7a4f00}
-table{border-collapse:collapse;width:100%}
+table{border-collapse:collapse;width:100%;font-size:1rem}
 th,td{text-align:left;padding:.45rem .4rem;border-bottom:1px solid #c9d3de;vertical-align:top}
+.timeout{max-width:min(32rem,calc(100% - 2rem));border:3px solid #1f3a5f;border-radius:12px;padding:1.25rem;font-size:1rem}
+.timeout::backdrop{background:rgba(0,0,0,.6)}
+.timeout h2{margin-top:0}
 footer{max-width:46rem;margin:2rem auto;padding:0 1rem;color:#333;font-size:.9rem}
 details>summary{font-weight:700;cursor:pointer;color:#1f3a5f;font-size:1.1rem}
 dl.facts.wide dd{overflow-wrap:anywhere}
@@ -118,48 +123,62 @@ function withParam(c: Context, key: string, value: string): string {
   return `${url.pathname}?${url.searchParams.toString()}`;
 }
 
-export function Page(props: { c: Context; p: PageCtx; title: string; step?: number; children: Child; scripts?: string }) {
+/** Every page is served in standards mode: without the doctype a browser lays it out in quirks mode (tables keep their own text size). */
+export const DOCTYPE = "<!DOCTYPE html>";
+
+/**
+ * A form that came back with errors puts its summary in front of the person: focused, so a screen reader
+ * reads it and the page scrolls to it (the title says "오류:" as well).
+ */
+const ERROR_FOCUS_SCRIPT = `(function(){var s=document.getElementById("error-summary");if(s)s.focus();})();`;
+
+export function Page(props: { c: Context; p: PageCtx; title: string; step?: number; children: Child; scripts?: string; hasErrors?: boolean }) {
   const { c, p, title, step } = props;
   const { t, lang } = p;
   const other: Lang = lang === "ko" ? "en" : "ko";
+  const fullTitle = `${props.hasErrors ? t.errorPrefix : ""}${title === t.siteName ? title : `${title} | ${t.siteName}`}`;
   return (
-    <html lang={lang} class={p.large ? "large" : undefined}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>{title === t.siteName ? title : `${title} | ${t.siteName}`}</title>
-        <style dangerouslySetInnerHTML={{ __html: STYLE }} />
-      </head>
-      <body>
-        <a class="skip" href="#main">
-          {t.skip}
-        </a>
-        <header>
-          <div class="bar">
-            <a class="site" href="/">
-              {t.siteName}
-            </a>
-            <nav aria-label={lang === "ko" ? "화면 설정" : "Display settings"}>
-              <a href={withParam(c, "lang", other)} lang={other} hreflang={other}>
-                {t.switchLang}
+    <>
+      {raw(DOCTYPE)}
+      <html lang={lang} class={p.large ? "large" : undefined}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="robots" content="noindex" />
+          <title>{fullTitle}</title>
+          <style dangerouslySetInnerHTML={{ __html: STYLE }} />
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            {t.skip}
+          </a>
+          <header>
+            <div class="bar">
+              <a class="site" href="/">
+                {t.siteName}
               </a>
-              <a href={withParam(c, "text", p.large ? "normal" : "large")}>{p.large ? t.normalText : t.largerText}</a>
-              <a href="/lookup">{t.lookupLink}</a>
-            </nav>
-          </div>
-        </header>
-        <main id="main" tabindex={-1}>
-          {step ? <p class="steps">{`${t.stepOf(step, t.steps.length)}: ${t.steps[step - 1]}`}</p> : null}
-          <h1>{title}</h1>
-          {props.children}
-        </main>
-        <footer>
-          <p>{lang === "ko" ? "질병관리청 코로나19 예방접종 사전예약 (데모)" : "COVID-19 vaccination pre-booking (demo)"}</p>
-        </footer>
-        {props.scripts ? <script dangerouslySetInnerHTML={{ __html: props.scripts }} /> : null}
-      </body>
-    </html>
+              <nav aria-label={lang === "ko" ? "화면 설정" : "Display settings"}>
+                <a href={withParam(c, "lang", other)} lang={other} hreflang={other}>
+                  {t.switchLang}
+                </a>
+                <a href={withParam(c, "text", p.large ? "normal" : "large")}>{p.large ? t.normalText : t.largerText}</a>
+                <a href="/lookup">{t.lookupLink}</a>
+              </nav>
+            </div>
+          </header>
+          <main id="main" tabindex={-1}>
+            {step ? <p class="steps">{`${t.stepOf(step, t.steps.length)}: ${t.steps[step - 1]}`}</p> : null}
+            <h1>{title}</h1>
+            {props.children}
+          </main>
+          <footer>
+            <p>{lang === "ko" ? "질병관리청 코로나19 예방접종 사전예약 (데모)" : "COVID-19 vaccination pre-booking (demo)"}</p>
+          </footer>
+          {props.scripts ? <script dangerouslySetInnerHTML={{ __html: props.scripts }} /> : null}
+          {props.hasErrors ? <script dangerouslySetInnerHTML={{ __html: ERROR_FOCUS_SCRIPT }} /> : null}
+        </body>
+      </html>
+    </>
   );
 }
 
@@ -199,8 +218,11 @@ export function Field(props: {
   required?: boolean;
   min?: string;
   max?: string;
+  disabled?: boolean;
+  /** another element that describes the field (a message about it outside the field) */
+  describedBy?: string;
 }) {
-  const describedBy = [props.hint ? `${props.name}-hint` : "", props.error ? `${props.name}-error` : ""].filter(Boolean).join(" ");
+  const describedBy = [props.hint ? `${props.name}-hint` : "", props.error ? `${props.name}-error` : "", props.describedBy ?? ""].filter(Boolean).join(" ");
   return (
     <div>
       <label for={props.name}>{props.label}</label>
@@ -226,6 +248,7 @@ export function Field(props: {
         required={props.required}
         min={props.min}
         max={props.max}
+        disabled={props.disabled}
         aria-invalid={props.error ? "true" : undefined}
         aria-describedby={describedBy || undefined}
       />
@@ -255,17 +278,28 @@ export function ErrorPage(props: { c: Context; p: PageCtx; message: string; chil
 
 /**
  * Countdowns (hold time, code validity, the wait before a new code): the server states the seconds left,
- * and `data-enable` names a button the script keeps disabled until then (without JavaScript it stays
- * enabled and the server answers a press too early). The script only subtracts
+ * `data-enable` names a button the script keeps disabled until then (without JavaScript it stays
+ * enabled and the server answers a press too early), `data-disable` the controls it disables at 0:00 and
+ * `data-expired` the message it shows then (without JavaScript the server says the same on the next
+ * press). The script only subtracts
  * the time elapsed since the page loaded, so a wrong clock on the person's computer changes nothing.
  */
-export const COUNTDOWN_SCRIPT = `(function(){var t0=Date.now(),els=document.querySelectorAll("[data-left]");function tick(){for(var i=0;i<els.length;i++){var el=els[i],left=Math.max(0,(+el.getAttribute("data-left"))-Math.floor((Date.now()-t0)/1000));var m=Math.floor(left/60),s=left%60;el.textContent=m+":"+(s<10?"0":"")+s;var id=el.getAttribute("data-expired");if(left===0&&id){var w=document.getElementById(id);if(w)w.hidden=false;}var en=el.getAttribute("data-enable");if(en){var b=document.getElementById(en);if(b)b.disabled=left>0;}}}tick();setInterval(tick,1000);})();`;
+export const COUNTDOWN_SCRIPT = `(function(){var t0=Date.now(),els=document.querySelectorAll("[data-left]");function tick(){for(var i=0;i<els.length;i++){var el=els[i],left=Math.max(0,(+el.getAttribute("data-left"))-Math.floor((Date.now()-t0)/1000));var m=Math.floor(left/60),s=left%60;el.textContent=m+":"+(s<10?"0":"")+s;var id=el.getAttribute("data-expired");if(left===0&&id){var w=document.getElementById(id);if(w)w.hidden=false;}var off=el.getAttribute("data-disable");if(left===0&&off){off.split(" ").forEach(function(x){var o=document.getElementById(x);if(o)o.disabled=true;});}var en=el.getAttribute("data-enable");if(en){var b=document.getElementById(en);if(b)b.disabled=left>0;}}}tick();setInterval(tick,1000);})();`;
 
 /** m:ss left until `untilIso`, by the server's clock. */
-export function Countdown(props: { untilIso: string; nowMs: number; expiredId?: string; enableId?: string; label: string }) {
+export function Countdown(props: { untilIso: string; nowMs: number; expiredId?: string; enableId?: string; disableIds?: string[]; label: string; id?: string }) {
   const left = Math.max(0, Math.round((Date.parse(props.untilIso) - props.nowMs) / 1000));
   return (
-    <span class="countdown" data-left={String(left)} data-expired={props.expiredId} data-enable={props.enableId} role="timer" aria-label={props.label}>
+    <span
+      class="countdown"
+      id={props.id}
+      data-left={String(left)}
+      data-expired={props.expiredId}
+      data-enable={props.enableId}
+      data-disable={props.disableIds?.join(" ")}
+      role="timer"
+      aria-label={props.label}
+    >
       {`${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`}
     </span>
   );

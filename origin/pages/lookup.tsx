@@ -19,7 +19,8 @@ import type { Deps, OriginEnv } from "../types";
 import type { Api } from "./api";
 import { errorText, formatDate } from "./i18n";
 import { ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "./layout";
-import { form, RrnInputs } from "./forms";
+import { checkAll, form, rrnOf, RrnInputs } from "./forms";
+import { parseName, parseRrn } from "../identity/fields";
 import { ReservationFacts } from "./reservation-view";
 import { endJourney } from "../journey/end";
 
@@ -40,7 +41,7 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
     const v = props.values ?? {};
     const e = props.errors ?? {};
     return (
-      <Page c={props.c} p={props.p} title={t.lookupTitle}>
+      <Page c={props.c} p={props.p} title={t.lookupTitle} hasErrors={Object.keys(e).length > 0}>
         {props.notice ? (
           <p class="notice" role="status">
             {props.notice}
@@ -55,7 +56,7 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
             </p>
           ) : null}
           <Field name="name" label={t.name} value={v.name} error={e.name} autocomplete="off" required />
-          <RrnInputs t={t} front={v.rrn1} error={e.rrn} />
+          <RrnInputs t={t} front={v.rrn1} back={v.rrn2} error={e.rrn} />
           <Field name="reservationNumber" label={t.reservationNumber} value={v.reservationNumber} hint={t.reservationNumberHint} error={e.reservationNumber} autocomplete="off" required />
           <button type="submit" class="big">
             {t.lookup}
@@ -82,7 +83,7 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
     const canMove = active && v.second?.status === "active" && upcoming(v.second.startsAt) && v.secondDoseWindow;
     const e = opts.errors ?? {};
     return c.html(
-      <Page c={c} p={p} title={t.lookupTitle}>
+      <Page c={c} p={p} title={t.lookupTitle} hasErrors={Object.keys(e).length > 0}>
         {opts.notice ? (
           <p class="notice" role="status">
             {opts.notice}
@@ -147,9 +148,19 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
   app.post("/lookup", async (c) => {
     const p = pageCtx(c);
     const f = await form(c);
+    const rrn = rrnOf(f);
+    // All three fields are checked first, so the form names every problem at once.
+    const errors = checkAll(p.t, {
+      name: () => parseName(f.name),
+      rrn: () => parseRrn(rrn, now()),
+      reservationNumber: () => {
+        if (!parseReservationNumber(f.reservationNumber ?? "")) throw new AppError("reservation_number_invalid", 400, "That is not a reservation number.");
+      },
+    });
+    if (Object.keys(errors).length) return c.html(<LookupForm c={c} p={p} values={f} errors={errors} />, 400);
     const answer = await api(c, "POST", "/api/reservations/lookup", {
       name: f.name ?? "",
-      rrn: `${f.rrn1 ?? ""}-${f.rrn2 ?? ""}`,
+      rrn,
       reservationNumber: f.reservationNumber ?? "",
     });
     if (!answer.ok) {

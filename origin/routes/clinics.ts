@@ -1,11 +1,14 @@
 /**
  * Clinic search API (behind the pass check):
  *   GET /api/regions                               시/도 with their 시/군/구
- *   GET /api/clinics?date=&region=[&vaccine=]      clinics with free places that day
+ *   GET /api/clinics?date=&region=[&vaccine=]      clinics with free places that day, the earliest free time
+ *                                                  first, then the most free places; `closed` says why no
+ *                                                  clinic works on that day (weekend, holiday), else null
  *   GET /api/clinics/:id/slots?date=               that clinic's times and what is left of each
  */
 import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
+import { closedReason } from "../clinics/calendar";
 import { parseBookingDate } from "../clinics/dates";
 import { INT4_MAX, parseId } from "../ids";
 import { clinicSlots, searchClinics } from "../clinics/queries";
@@ -30,7 +33,7 @@ export function clinicRoutes(deps: Deps, clock: () => number, reference: Referen
         throw new AppError("unknown_vaccine", 400, `No such vaccine; use one of: ${[...ref.vaccines.keys()].join(", ")}.`);
       }
       const clinics = await searchClinics(deps.db, { regionCodes, date, vaccine, now });
-      return c.json({ date, region, vaccine: vaccine ?? null, clinics });
+      return c.json({ date, region, vaccine: vaccine ?? null, closed: closedReason(date), clinics });
     })
     .get("/clinics/:id/slots", async (c) => {
       const now = new Date(clock());

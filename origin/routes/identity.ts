@@ -36,6 +36,7 @@ import type { IdentityKeys } from "../identity/secrets";
 import { isUuid } from "../ids";
 import { assertJourneyFree, bindJourneyTo } from "../journey/bindings";
 import { clientKey, tooMany } from "../limits";
+import { sessionCookieMaxAge } from "../middleware/require-session";
 import type { Deps, OriginEnv } from "../types";
 
 export const SESSION_COOKIE = "sid";
@@ -192,13 +193,14 @@ export function identityRoutes(deps: Deps, clock: () => number, provider: Identi
         tokenHash: createHash("sha256").update(token).digest("base64url"),
         personId,
         expiresAt: new Date(now.getTime() + config.sessionTtlMs),
+        createdAt: now,
       });
       await setSignedCookie(c, SESSION_COOKIE, token, config.sessionSecret, {
         httpOnly: true,
         sameSite: "Lax",
         path: "/",
         secure: c.req.header("x-forwarded-proto") === "https",
-        maxAge: Math.floor(config.sessionTtlMs / 1000),
+        maxAge: sessionCookieMaxAge(config.sessionTtlMs),
       });
       const eligibility = await currentEligibility(db, challenge.birthDate, now);
       return c.json({

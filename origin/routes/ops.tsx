@@ -5,7 +5,8 @@
  *                         in flight and their peak
  *   POST /ops/peak/reset  starts a new peak measurement (the load harness does this before a run)
  *   POST /ops/capacity    {clinicId, date, capacity, reason}: a clinic's places per slot on a date (audited)
- *   GET  /ops             the same as a page (token once at login, then an HttpOnly cookie), Korean and English
+ *   GET  /ops             the same as a page (token once at login, then an HttpOnly cookie), Korean and English,
+ *                         with its own header (ops/page.tsx), every time in Korea time
  * API clients send `Authorization: Bearer <token>`; the page uses the signed cookie.
  */
 import { readFileSync } from "node:fs";
@@ -20,8 +21,9 @@ import { outboxStats } from "../notify/outbox";
 import { changeCapacity, recentCapacityChanges } from "../ops/capacity";
 import type { Gauge } from "../ops/gauge";
 import { bookingsPerMinute, fillByRegionAndDate, identityCounts, overbookedSlots, reservationCounts } from "../ops/queries";
+import { fillFigure, koreaTime, OpsPage, rejectionWords } from "../ops/page";
 import { form } from "../pages/forms";
-import { Page, pageCtx, type PageCtx } from "../pages/layout";
+import { pageCtx, type PageCtx } from "../pages/layout";
 import type { Deps } from "../types";
 
 const OPS_COOKIE = "ops";
@@ -56,6 +58,13 @@ const WORDS = {
     locked: "오입력으로 잠김",
     rejections: "거절 사유별 건수 (이 서버 시작 이후)",
     fill: "지역·날짜별 예약률 (7일)",
+    fillHelp: "예약된 자리 / 전체 자리. 접종 시간대가 없는 날(주말·공휴일)은 표에 없습니다.",
+    noFill: "앞으로 7일 동안 접종 시간대가 없습니다.",
+    when: "시각",
+    target: "의료기관 · 날짜",
+    change: "변경",
+    by: "누가 · 사유",
+    failed: "수용 인원을 바꾸지 못했습니다. 잠시 후 다시 시도해 주세요.",
     region: "시/도",
     capacityTitle: "의료기관 수용 인원 조정",
     clinicId: "의료기관 번호",
@@ -99,6 +108,13 @@ const WORDS = {
     locked: "Locked by wrong codes",
     rejections: "Rejections by reason (since this process started)",
     fill: "Fill by region and date (7 days)",
+    fillHelp: "Places taken / places offered. Days without slots (weekends, holidays) are left out.",
+    noFill: "No slots in the next 7 days.",
+    when: "When",
+    target: "Clinic · date",
+    change: "Change",
+    by: "Who · why",
+    failed: "The capacity could not be changed. Please try again in a moment.",
     region: "Region",
     capacityTitle: "Adjust a clinic's capacity",
     clinicId: "Clinic id",
@@ -213,7 +229,7 @@ export function opsRoutes(deps: Deps, clock: () => number, gauge: Gauge) {
   const LoginPage = (props: { c: Context; p: PageCtx; error?: string }) => {
     const w = WORDS[props.p.lang];
     return (
-      <Page c={props.c} p={props.p} title={w.login}>
+      <OpsPage c={props.c} p={props.p} title={w.login} signedIn={false}>
         {props.error ? (
           <div class="summary" role="alert">
             <p>{props.error}</p>
@@ -224,7 +240,7 @@ export function opsRoutes(deps: Deps, clock: () => number, gauge: Gauge) {
           <input id="token" name="token" type="password" autocomplete="off" required />
           <button type="submit">{w.signIn}</button>
         </form>
-      </Page>
+      </OpsPage>
     );
   };
 
@@ -249,12 +265,12 @@ export function opsRoutes(deps: Deps, clock: () => number, gauge: Gauge) {
     const invalid = (f: CapacityField) => (outcome.fields?.includes(f) ? "true" : undefined);
     // The page refreshes itself every 15 s, except when it shows a refused form (a reload would post it again).
     const chartScript = `(function(){var data=${JSON.stringify([s.bookingsPerMinute.map((_, i) => i), s.bookingsPerMinute.map((b) => b.count)])};var labels=${JSON.stringify(s.bookingsPerMinute.map((b) => b.minute))};
-var el=document.getElementById("bookings-chart");new uPlot({width:Math.min(720,el.clientWidth||720),height:220,series:[{value:function(u,v){return labels[v]||""}},{label:${JSON.stringify(w.bookings)},stroke:"#0b4f9c",width:2,fill:"rgba(11,79,156,.1)"}],axes:[{values:function(u,vs){return vs.map(function(v){return labels[v]||""})}},{}],scales:{x:{time:false}}},data,el);
+var el=document.getElementById("bookings-chart");var plot=new uPlot({width:Math.min(720,el.clientWidth||320),height:220,series:[{label:${JSON.stringify(w.when)},value:function(u,v){return labels[v]||""}},{label:${JSON.stringify(w.bookings)},stroke:"#0b4f9c",width:2,fill:"rgba(11,79,156,.1)"}],axes:[{values:function(u,vs){return vs.map(function(v){return labels[v]||""})}},{}],scales:{x:{time:false}}},data,el);
+window.addEventListener("resize",function(){plot.setSize({width:Math.min(720,el.clientWidth||320),height:220});});
 document.getElementById("capacity-form").addEventListener("submit",function(e){if(!confirm(${JSON.stringify(w.confirm)}))e.preventDefault();});
 ${outcome.errors?.length ? "" : `setTimeout(function(){if(!document.activeElement||document.activeElement===document.body)location.reload();},15000);`}})();`;
     return c.html(
-      <Page c={c} p={p} title={w.title} scripts={chartScript}>
-        <link rel="stylesheet" href="/ops/assets/uplot.css" />
+      <OpsPage c={c} p={p} title={w.title} signedIn scripts={chartScript} head={<link rel="stylesheet" href="/ops/assets/uplot.css" />}>
         <script src="/ops/assets/uplot.js" />
         {notice ? (
           <p class="notice" role="status">
@@ -273,12 +289,7 @@ ${outcome.errors?.length ? "" : `setTimeout(function(){if(!document.activeElemen
             </ul>
           </div>
         ) : null}
-        <form method="post" action="/ops/logout">
-          <button type="submit" class="secondary">
-            {w.signOut}
-          </button>
-        </form>
-        <dl class="facts card wide">
+        <dl class="facts card">
           <dt>{w.overbooked}</dt>
           <dd id="overbooked">
             <strong>{s.overbookedSlots}</strong>
@@ -301,21 +312,27 @@ ${outcome.errors?.length ? "" : `setTimeout(function(){if(!document.activeElemen
           </dd>
           <dt>{w.rejections}</dt>
           <dd>
-            {Object.entries(s.identity.rejectionsByCode)
-              .map(([k, v]) => `${k} ${v}`)
+            {rejectionWords(s.identity.rejectionsByCode, p.lang)
+              .map((r) => `${r.reason} ${r.count}`)
               .join(" · ") || w.none}
           </dd>
         </dl>
         <h2>{w.bookings}</h2>
-        <div class="card" id="bookings-chart" role="img" aria-label={`${w.bookings}: ${s.bookingsPerMinute.map((b) => `${b.minute} ${b.count}`).join(", ")}`} />
+        <div class="card">
+          <div class="chart" id="bookings-chart" role="img" aria-label={`${w.bookings}: ${s.bookingsPerMinute.map((b) => `${b.minute} ${b.count}`).join(", ")}`} />
+        </div>
         <h2 id="fill">{w.fill}</h2>
-        <div class="card" style="overflow-x:auto">
+        <p>{w.fillHelp}</p>
+        {dates.length === 0 ? <p class="card">{w.noFill}</p> : null}
+        <div class="card scroll" hidden={dates.length === 0}>
           <table aria-labelledby="fill">
             <thead>
               <tr>
                 <th scope="col">{w.region}</th>
                 {dates.map((d) => (
-                  <th scope="col">{d.slice(5)}</th>
+                  <th scope="col" class="num">
+                    {d.slice(5)}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -325,7 +342,14 @@ ${outcome.errors?.length ? "" : `setTimeout(function(){if(!document.activeElemen
                   <th scope="row">{name}</th>
                   {dates.map((d) => {
                     const f = cell(code, d);
-                    return <td>{f && f.capacity ? `${((f.taken / f.capacity) * 100).toFixed(1)}%` : "–"}</td>;
+                    if (!f || !f.capacity) return <td class="num">–</td>;
+                    const fig = fillFigure(f.taken, f.capacity, p.lang);
+                    return (
+                      <td class="num">
+                        {fig.share}
+                        <span class="small">{fig.counts}</span>
+                      </td>
+                    );
                   })}
                 </tr>
               ))}
@@ -345,12 +369,25 @@ ${outcome.errors?.length ? "" : `setTimeout(function(){if(!document.activeElemen
           <button type="submit">{w.apply}</button>
         </form>
         <h2 id="audit">{w.audit}</h2>
-        <div class="card" style="overflow-x:auto">
+        <div class="card scroll">
           <table aria-labelledby="audit">
+            <thead>
+              <tr>
+                <th scope="col">{w.when}</th>
+                <th scope="col">{w.target}</th>
+                <th scope="col">{w.change}</th>
+                <th scope="col">{w.by}</th>
+              </tr>
+            </thead>
             <tbody>
+              {audit.length === 0 ? (
+                <tr>
+                  <td colspan={4}>{w.none}</td>
+                </tr>
+              ) : null}
               {audit.map((a) => (
                 <tr>
-                  <td>{new Date(a.changed_at).toISOString().slice(0, 16).replace("T", " ")} UTC</td>
+                  <td>{koreaTime(a.changed_at, p.lang)}</td>
                   <td>
                     {a.clinic} (#{a.clinic_id}) {a.date}
                   </td>
@@ -365,7 +402,7 @@ ${outcome.errors?.length ? "" : `setTimeout(function(){if(!document.activeElemen
             </tbody>
           </table>
         </div>
-      </Page>,
+      </OpsPage>,
       outcome.status ?? 200,
     );
   }
@@ -405,7 +442,7 @@ ${outcome.errors?.length ? "" : `setTimeout(function(){if(!document.activeElemen
           ? w.noSlots(parsed.value.date)
           : err.code === "capacity_below_taken"
             ? w.belowTaken(((err.details?.times as string[] | undefined) ?? []).join(", "), Number(err.details?.minimum))
-            : err.message;
+            : w.failed;
       return dashboard(c, p, { errors: [message], values, status: err.status === 404 ? 404 : err.status === 409 ? 409 : 400 });
     }
     return c.redirect("/ops?changed=1#capacity", 303);

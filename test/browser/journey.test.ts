@@ -5,6 +5,7 @@
  */
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isOpenDay } from "../../origin/clinics/calendar";
 import { checkDigit } from "../../origin/identity/rrn";
 import { accessibilityProblems, browserTestsUnavailable, screenshots, startSystem, type RunningSystem } from "./system";
 
@@ -22,10 +23,10 @@ function rrn(birthDate: string, female = false, serial = "00001"): [string, stri
   return [first12.slice(0, 6), `${first12.slice(6)}${checkDigit(first12)}`];
 }
 
-/** The next weekday after today in Seoul, as YYYY-MM-DD (demo clinics work on weekdays). */
+/** The next open day after today in Seoul, as YYYY-MM-DD (demo clinics work on weekdays that are not holidays). */
 function nextWeekday(): string {
   let t = Date.now() + 9 * 3600_000 + 86_400_000;
-  while ([0, 6].includes(new Date(t).getUTCDay())) t += 86_400_000;
+  while (!isOpenDay(new Date(t).toISOString().slice(0, 10))) t += 86_400_000;
   return new Date(t).toISOString().slice(0, 10);
 }
 
@@ -180,7 +181,7 @@ describe.skipIf(!!unavailable)("the citizen journey in Chromium", () => {
     const min = (await page.getByLabel("새 2차 접종 날짜").getAttribute("min"))!;
     let target = new Date(`${min}T00:00:00Z`);
     target = new Date(target.getTime() + 86_400_000);
-    while ([0, 6].includes(target.getUTCDay())) target = new Date(target.getTime() + 86_400_000);
+    while (!isOpenDay(target.toISOString().slice(0, 10))) target = new Date(target.getTime() + 86_400_000);
     await page.getByLabel("새 2차 접종 날짜").fill(target.toISOString().slice(0, 10));
     await page.getByRole("button", { name: "2차 날짜 바꾸기" }).click();
     await page.getByText("2차 접종 날짜를 바꾸었습니다.").waitFor();

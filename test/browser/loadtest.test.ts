@@ -2,8 +2,9 @@
  * Short rehearsals with the load-test harness against the whole system started as `npm start` starts
  * it (with a 6 s abandonment grace period, so that gone people can be judged within a short run):
  *   - 300 people over 3 s, admitted at 40/s, each going through the real booking journey: nothing
- *     overbooked (checked in the database), nobody admitted out of order, no 5xx, and the admitted rate
- *     within 10 % of the set rate while people were waiting;
+ *     overbooked (checked in the database), nobody admitted out of order, no 5xx, the admitted rate
+ *     within 10 % of the set rate while people were waiting, and every pass ended by the origin once
+ *     everyone booked (each run's people are new, so every run books);
  *   - a rate plan changed mid-run;
  *   - a scheduled opening: a pre-queue drawn at random, then first come, first served, with no inversion
  *     outside the draw;
@@ -28,6 +29,14 @@ function expectOrderly(report: Report) {
   expect(report.overbooked).toBe(0);
   expect(report.inversions).toBe(0);
   expect(report.errors5xx).toBe(0);
+}
+
+/** Everyone admitted finished their journey (booked), so the origin ended every pass: none counts as active. */
+function expectPassesEnded(report: Report) {
+  expect(report.droppedAfterAdmit).toBe(0);
+  expect(report.unfinished).toBe(0);
+  expect(report.activePassesPeak).toBeGreaterThan(0);
+  expect(report.activePassesAtEnd).toBe(0);
 }
 
 /** The counter's cursor moved within 10 % of the set rate while people were waiting. */
@@ -66,6 +75,7 @@ describe.skipIf(!DATABASE)("a short load-test run", () => {
     expect(report.droppedAfterAdmit).toBe(0);
     expect(report.originPeakConcurrent).toBeGreaterThan(0);
     expect(report.series.second.length).toBeGreaterThan(5);
+    expectPassesEnded(report);
   });
 
   it("follows a rate plan changed mid-run, and still admits at the set rate", async () => {
@@ -91,6 +101,9 @@ describe.skipIf(!DATABASE)("a short load-test run", () => {
     expect(Math.max(...after)).toBeGreaterThan(40);
     expectAtSetRate(report);
     expectOrderly(report);
+    // Each run's people are new: all of them book now (none is refused for a booking from an earlier run).
+    expect(report.booked).toBe(240);
+    expectPassesEnded(report);
   });
 
   it("draws the pre-queue at a scheduled opening, then serves first come, first served, without an inversion", async () => {
@@ -116,6 +129,7 @@ describe.skipIf(!DATABASE)("a short load-test run", () => {
     // Nobody got in before the opening.
     const opening = Math.floor(report.opensAtSec!);
     expect(report.series.admittedPerSec.slice(0, opening).every((n) => n === 0)).toBe(true);
+    expectPassesEnded(report);
   });
 
   it("skips the places of people who gave up, so live people are still admitted at the set rate", async () => {

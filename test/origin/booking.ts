@@ -45,14 +45,16 @@ export interface Bench {
   book(cookie: string, slotId: number, opts?: { channel?: string; key?: string }): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
-export async function bookingBench(): Promise<Bench> {
+/** `start` and `days` move the seed and the clock (default: START, 3 days). */
+export async function bookingBench(opts: { start?: number; days?: number } = {}): Promise<Bench> {
+  const start = opts.start ?? START;
   const database = await testDatabase();
-  await seed(database.db, { now: new Date(START), clinics: 250, days: 3 });
+  await seed(database.db, { now: new Date(start), clinics: 250, days: opts.days ?? 3 });
   const config = loadConfig(ORIGIN_TEST_ENV);
   const sink = new DevSink();
-  const clock = { now: START };
+  const clock = { now: start };
   const app = createApp({ config, db: database.db, clock: () => clock.now });
-  const pass = await signPass(await keyring(TEST_SECRETS.PASS_SECRET), { lane: "booking", seq: 1, exp: START + 400 * 86_400_000 });
+  const pass = await signPass(await keyring(TEST_SECRETS.PASS_SECRET), { lane: "booking", seq: 1, exp: start + 400 * 86_400_000 });
   const keys = await identityKeys(config);
 
   const call: Bench["call"] = async (method, path, opts = {}) => {

@@ -152,7 +152,7 @@ describe("the booking pages count down the real limit", () => {
       const res = await b.app.request("/book/channel", { headers: { "x-wr-pass": pass, cookie: me.cookie } });
       expect(res.status).toBe(200);
       const html = await res.text();
-      const left = Number(/id="session-left">[^<]*<span class="countdown" data-left="(\d+)"/.exec(html)?.[1]);
+      const left = Number(/id="session-left">[^<]*<span class="countdown"[^>]*data-left="(\d+)"/.exec(html)?.[1]);
       return { html, left };
     };
     // A pass that lasts longer than the verification: the verification's 30 minutes.

@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../origin/db";
+import { fillFigure } from "../../origin/ops/page";
 import { TEST_SECRETS } from "../secrets";
 import { bookingBench, placesOf, type Bench } from "./booking";
 
@@ -99,5 +100,57 @@ describe("operator API", () => {
       body: new URLSearchParams({ token: "nope" }).toString(),
     });
     expect(wrong.status).toBe(401);
+  });
+
+  it("is an operator's page: standards mode, its own header, Korean words for codes, Korea time, meaningful fill", async () => {
+    const login = await bench.app.request("/ops/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      body: new URLSearchParams({ token: TEST_SECRETS.OPERATOR_TOKEN }).toString(),
+    });
+    const cookie = login.headers.getSetCookie()[0]!.split(";")[0]!;
+    const signIn = await (await bench.app.request("/ops", { headers: { accept: "text/html" } })).text();
+    expect(signIn).toMatch(/^<!DOCTYPE html><html lang="ko"/);
+    const page = await (await bench.app.request("/ops", { headers: { cookie, accept: "text/html" } })).text();
+    expect(page).toMatch(/^<!DOCTYPE html><html lang="ko"/);
+    expect(page).toContain("운영자 화면 · 예약 서버");
+    expect(page).not.toContain('href="/lookup"'); // no citizen links (403 for an operator)
+    expect(page).toContain('action="/ops/logout"');
+    // Rejections by reason, in words (an earlier test sent a date of birth that does not exist).
+    expect(page).toContain("주민등록번호 생년월일 오류");
+    expect(page).not.toMatch(/rrn_date|phone_invalid|name_invalid/);
+    // The change log in Korea time, as the chart.
+    expect(page).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d \(한국 시간\)/);
+    expect(page).not.toContain(" UTC");
+    // Fill: the share and the places behind it, never a bare 0.0 % for a day with bookings.
+    expect(page).toMatch(/<td class="num">(0\.1% 미만|\d+\.\d%)<span class="small">[\d,]+ \/ [\d,]+<\/span><\/td>/);
+    expect(page).not.toContain(">0.0%<");
+
+    // A refused form: every problem in Korean, nothing of a validator's English, what was typed kept.
+    const refused = await bench.app.request("/ops/capacity-form", {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      body: new URLSearchParams({ clinicId: "abc", date: "2026-02-30", capacity: "nan", reason: "" }).toString(),
+    });
+    expect(refused.status).toBe(400);
+    const text = await refused.text();
+    expect(text).toMatch(/^<!DOCTYPE html>/);
+    for (const line of ["의료기관 번호는", "날짜는 달력에 있는 날짜를", "시간대별 인원은", "사유를"]) expect(text).toContain(line);
+    expect(text).not.toMatch(/Expected|received|must be|invalid_/);
+    expect(text).toContain('value="nan"');
+    const noSlots = await bench.app.request("/ops/capacity-form", {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      body: new URLSearchParams({ clinicId: "999999", date: "2026-11-25", capacity: "3", reason: "extra staff" }).toString(),
+    });
+    expect(noSlots.status).toBe(404);
+    expect(await noSlots.text()).toContain("그 의료기관에는 2026-11-25에 접종 시간대가 없습니다.");
+  });
+
+  it("puts fill into figures that mean something at any share", () => {
+    expect(fillFigure(0, 20_000, "ko")).toEqual({ share: "0%", counts: "0 / 20,000" });
+    expect(fillFigure(5, 20_000, "ko")).toEqual({ share: "0.1% 미만", counts: "5 / 20,000" });
+    expect(fillFigure(5, 20_000, "en").share).toBe("under 0.1%");
+    expect(fillFigure(30, 200, "ko").share).toBe("15.0%");
   });
 });

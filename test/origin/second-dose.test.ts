@@ -61,6 +61,26 @@ describe("second-dose placement", () => {
     expect(held).toBe(1); // the hold is still there: the person can pick another time at once
   });
 
+  it("moves a second dose off a public holiday to the next open day, and the message says that day", async () => {
+    // Moderna: 28 days after Friday 2026-12-04 is Friday 2027-01-01 (New Year's Day); then a weekend.
+    const [clinic] = await rows<{ id: number }>(b.database.db, sql`select id from clinics where vaccine_code = 'moderna' order by id limit 1`);
+    const [slot] = await rows<{ id: number }>(
+      b.database.db,
+      sql`insert into slots (clinic_id, starts_at, vaccine_code, capacity)
+          values (${clinic!.id}, ${instant(new Date("2026-12-04T09:00:00+09:00"))}, 'moderna', 5) returning id`,
+    );
+    const me = await b.person();
+    const res = await b.book(me.cookie, Number(slot!.id));
+    expect(res.status).toBe(201);
+    expect(res.body.second.startsAt).toBe(new Date("2027-01-04T09:00:00+09:00").toISOString());
+    const [message] = await rows<{ body: string }>(
+      b.database.db,
+      sql`select o.body from outbox o join reservations r on r.id = o.reservation_id where r.subject_id = ${me.personId}`,
+    );
+    expect(message!.body).toContain("2차 접종: 2027년 1월 4일(월) 09:00");
+    expect(message!.body).not.toContain("2027년 1월 1일");
+  });
+
   it("stays at the same time of day and uses the clinic's capacity for days it opens", async () => {
     const slot = await b.slotOf("az", "2026-11-25", "17:30");
     const res = await b.book((await b.person()).cookie, slot.id);

@@ -25,8 +25,8 @@ export async function verifiedPerson(
     })
     .returning();
   const token = randomBytes(32).toString("base64url");
-  await db.execute(sql`insert into sessions (token_hash, person_id, expires_at)
-    values (${createHash("sha256").update(token).digest("base64url")}, ${person!.id}, ${instant(new Date(opts.now + (opts.sessionMs ?? 1_800_000)))})`);
+  await db.execute(sql`insert into sessions (token_hash, person_id, expires_at, created_at)
+    values (${createHash("sha256").update(token).digest("base64url")}, ${person!.id}, ${instant(new Date(opts.now + (opts.sessionMs ?? 1_800_000)))}, ${instant(new Date(opts.now))})`);
   const cookie = (await generateSignedCookie("sid", token, ORIGIN_TEST_ENV.SESSION_SECRET)).split(";")[0]!;
   return { cookie, personId: person!.id };
 }

@@ -93,16 +93,27 @@ describe("operator console", () => {
   it("schedules an opening in Korea time, opens now, and switches the bot defence", async () => {
     const jar = await signedIn();
     const inAnHour = new Date(Date.now() + 3600_000 + 9 * 3600_000).toISOString().slice(0, 16); // KST wall clock
-    expect((await post(jar, "/_wr/admin/console", { opensAt: inAnHour })).status).toBe(303);
+    const scheduled = await post(jar, "/_wr/admin/console", { opensAt: inAnHour });
+    expect(scheduled.status).toBe(303);
     const stats = (await (await operator("/stats")).json()) as { opensAt: string };
     expect(Date.parse(stats.opensAt)).toBe(Date.parse(`${inAnHour}:00+09:00`));
-    const page = await (await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: jar.header() } })).text();
-    expect(page).toContain(`${inAnHour.replace("T", " ")}:00 KST`);
-    expect(page).toContain("사전 대기");
+    // The page it returns to confirms the opening, in Korea time, and words the pre-queue as such.
+    const page = await (await SELF.fetch(`${BASE}${scheduled.headers.get("location")}`, { headers: { cookie: jar.header() } })).text();
+    expect(page).toMatch(new RegExp(`role="status">개장 시각을 ${inAnHour.replace("T", " ")}:00 \\(한국 시간\\)으로 예약했습니다`));
+    expect(page).toContain(`${inAnHour.replace("T", " ")}:00 (한국 시간)`);
+    expect(page).toContain(`개장 전 대기 0명, 개장 ${inAnHour.slice(11, 16)} (한국 시간)`);
+    expect(page).toContain("개장 후 계산");
+    expect(page).toMatch(/id="s-state">개장 전 대기 0명/);
+    expect(page).not.toContain("KST");
 
     const bad = await post(jar, "/_wr/admin/console", { opensAt: "2021-07-19T20:00" }); // the past
     expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain("개장 시각을 확인해 주세요");
+    expect(await bad.text()).toContain("개장 시각이 이미 지났습니다");
+    const nonsense = await post(jar, "/_wr/admin/console", { opensAt: "tomorrow" });
+    expect(nonsense.status).toBe(400);
+    const text = await nonsense.text();
+    expect(text).toContain("개장 시각을 날짜와 시각으로 입력해 주세요");
+    expect(text).not.toMatch(/opensAt|Expected|Invalid/);
 
     expect((await post(jar, "/_wr/admin/console", { opensAt: "now" })).status).toBe(303);
     expect(((await (await operator("/stats")).json()) as { preQueued: number }).preQueued).toBe(0); // drawn

@@ -22,7 +22,10 @@ describe("waiting page", () => {
     expect(html).toMatch(/id="wr-seq">2</);
     expect(html).toMatch(/id="wr-ahead">1명</);
     expect(html).toMatch(/id="wr-behind">0명</);
-    expect(html).toContain("<progress");
+    // The line's service is named, and the progress bar says its figure in words, to screen readers too.
+    expect(html).toContain("대기열: 코로나19 예방접종 사전예약");
+    expect(html).toMatch(/role="progressbar"[^>]*aria-valuenow="0"[^>]*aria-valuetext="0% · 앞에 1명 · [^"]+"/);
+    expect(html).toMatch(/id="wr-pfig" class="pfig">앞에 1명 · [^<]+ · 0%</);
     expect(html).toContain('aria-live="polite"');
     expect(html).toContain("새로고침");
   });
