@@ -9,6 +9,7 @@ import { rows } from "../../origin/db";
 import { identityKeys } from "../../origin/identity/secrets";
 import { bookingBench, makeRrn, placesOf, type Bench } from "./booking";
 import { clientHeaders } from "./clients";
+import { pageBrowser } from "./page-browser";
 
 let b: Bench;
 beforeAll(async () => {
@@ -245,32 +246,10 @@ describe("no answer reveals a reservation number", () => {
 });
 
 describe("the booking pages", () => {
-  /** A browser without JavaScript: cookies kept, forms posted url-encoded, redirects not followed. */
+  /** A browser without JavaScript (page-browser.ts) whose requests come through the edge (signed client address). */
   function browser(cookie = "") {
-    const jar = new Map<string, string>();
-    for (const part of cookie.split(/;\s*/).filter(Boolean)) {
-      const [k, ...v] = part.split("=");
-      jar.set(k!, v.join("="));
-    }
-    return async function go(path: string, form?: Record<string, string>) {
-      const res = await b.app.request(path, {
-        method: form ? "POST" : "GET",
-        headers: {
-          "x-wr-pass": b.pass,
-          accept: "text/html",
-          cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "),
-          ...(await clientHeaders(b)),
-          ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-        },
-        body: form ? new URLSearchParams(form).toString() : undefined,
-      });
-      for (const c of res.headers.getSetCookie()) {
-        const [pair] = c.split(";");
-        const [k, ...v] = pair!.split("=");
-        jar.set(k!, v.join("="));
-      }
-      return { status: res.status, location: res.headers.get("location"), html: await res.text() };
-    };
+    const go = pageBrowser(b, cookie);
+    return async (path: string, form?: Record<string, string>) => go(path, form, await clientHeaders(b));
   }
   const split = (rrn: string) => ({ rrn1: rrn.slice(0, 6), rrn2: rrn.slice(7) });
 

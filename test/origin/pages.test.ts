@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../origin/db";
 import { forgetCohortWindows } from "../../origin/identity/eligibility";
 import { bookingBench, makeRrn, placesOf, START, type Bench } from "./booking";
+import { pageBrowser } from "./page-browser";
 
 let bench: Bench;
 
@@ -17,33 +18,8 @@ afterAll(async () => {
   await bench?.database.close();
 });
 
-/** A browser without JavaScript: cookies kept, forms posted url-encoded, redirects not followed. */
-function browser(cookie = "") {
-  const jar = new Map<string, string>();
-  for (const part of cookie.split(/;\s*/).filter(Boolean)) {
-    const [k, ...v] = part.split("=");
-    jar.set(k!, v.join("="));
-  }
-  return async function go(path: string, form?: Record<string, string>) {
-    const res = await bench.app.request(path, {
-      method: form ? "POST" : "GET",
-      headers: {
-        "x-wr-pass": bench.pass,
-        accept: "text/html",
-        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "),
-        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const [k, ...v] = pair!.split("=");
-      if (/max-age=0/i.test(c)) jar.delete(k!);
-      else jar.set(k!, v.join("="));
-    }
-    return { status: res.status, location: res.headers.get("location"), html: await res.text() };
-  };
-}
+/** A browser without JavaScript (page-browser.ts) on this file's bench. */
+const browser = (cookie = "") => pageBrowser(bench, cookie);
 
 const split = (rrn: string) => {
   const [rrn1, rrn2] = rrn.split("-");
