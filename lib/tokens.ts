@@ -3,7 +3,8 @@
  *
  * A token is `kid.payload.sig`, each part base64url:
  *   kid      names the key that signed it (derived from the secret, so rotating keys needs no bookkeeping)
- *   payload  a short `|`-separated text whose first field is the token type (`T` ticket, `P` pass)
+ *   payload  a short `|`-separated text whose first field is the token type (`T` ticket, `P` pass,
+ *            `C` challenge, `R` place record)
  *   sig      HMAC-SHA256 (WebCrypto) over `kid.payload`
  *
  * Keys: a secret setting may hold several secrets separated by commas. The first signs new tokens;
@@ -11,8 +12,10 @@
  * until they expire and nobody loses a place.
  *
  * Tickets and passes are signed with different secrets and carry their type, so one can never be
- * used as the other. Verification never throws: anything forged, tampered, truncated, signed with an
- * unknown key or expired comes back as `{ ok: false, reason }`.
+ * used as the other. A place record (signed with the ticket secret, type `R`) only names a ticket that was
+ * admitted, so its holder can look up their drawn place later; it is neither a ticket nor a pass.
+ * Verification never throws: anything forged, tampered, truncated, signed with an unknown key or expired
+ * comes back as `{ ok: false, reason }`.
  *
  * This module is shared by the edge (worker/) and the origin (origin/): both run WebCrypto.
  */
@@ -77,6 +80,16 @@ export interface Keyring {
 }
 
 /**
+ * Which ticket a journey was admitted on (lane, shard, number), kept after the pass is gone so its holder can
+ * still check their drawn place. It admits nobody: its type is neither a ticket's nor a pass's.
+ */
+export interface PlaceRecord {
+  lane: string;
+  shard: number;
+  seq: number;
+}
+
+/**
  * A proof-of-work challenge (when operators switch it on): solve it by finding a nonce whose
  * SHA-256(`token~nonce`) starts with `bits` zero bits. Bound to the lane and the client's address.
  */
@@ -89,7 +102,11 @@ export interface ChallengeClaims {
   addr: string;
 }
 
-type Decoded = { type: "T"; claims: TicketClaims } | { type: "P"; claims: PassClaims } | { type: "C"; claims: ChallengeClaims };
+type Decoded =
+  | { type: "T"; claims: TicketClaims }
+  | { type: "P"; claims: PassClaims }
+  | { type: "C"; claims: ChallengeClaims }
+  | { type: "R"; claims: PlaceRecord };
 
 const VERIFIED_CACHE_SIZE = 20_000;
 
@@ -217,6 +234,19 @@ export function signPass(ring: Keyring, p: PassInput): Promise<string> {
   return sign(ring, ["P", p.lane, p.seq, p.exp, p.shard ?? 0, p.adm ?? 0, Math.max(p.exp, p.end ?? p.exp)]);
 }
 
+export function signPlace(ring: Keyring, r: PlaceRecord): Promise<string> {
+  if (!LANE_PATTERN.test(r.lane)) throw new Error(`invalid lane name: ${r.lane}`);
+  return sign(ring, ["R", r.lane, r.shard, r.seq]);
+}
+
+/** A place record's claims once its signature and shape are checked (it has no expiry of its own: its cookie has). */
+export async function readPlace(ring: Keyring, token: string | undefined): Promise<Verified<PlaceRecord>> {
+  const d = await decode(ring, token);
+  if ("reason" in d) return { ok: false, reason: d.reason };
+  if (d.type !== "R") return { ok: false, reason: "wrong_type" };
+  return { ok: true, claims: d.claims };
+}
+
 /** Checks signature and shape once per token string; later calls are a map lookup. */
 async function decode(ring: Keyring, token: string | undefined): Promise<Decoded | { reason: VerifyFailure }> {
   const known = token === undefined ? undefined : ring.verified.get(token);
@@ -251,6 +281,11 @@ function parseClaims(fields: string[]): Decoded | { reason: VerifyFailure } {
     const [seq, exp, shard, adm, end] = nums.map(int) as [number, number, number, number, number];
     if ([seq, exp, shard, adm, end].some(Number.isNaN) || seq < 1 || end < exp) return { reason: "malformed" };
     return { type, claims: { lane, seq, exp, shard, adm, end } };
+  }
+  if (type === "R" && nums.length === 2) {
+    const [shard, seq] = nums.map(int) as [number, number];
+    if (Number.isNaN(shard) || Number.isNaN(seq) || seq < 1) return { reason: "malformed" };
+    return { type, claims: { lane, shard, seq } };
   }
   if (type === "P" && nums.length === 2) {
     // The shorter form signed before passes named their journey: shard 0, no renewal past its expiry.

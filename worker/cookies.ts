@@ -1,14 +1,20 @@
-/** The waiting room's two cookies (per lane), and how responses carry them. */
+/**
+ * The waiting room's cookies (per lane), and how responses carry them: the ticket while waiting, the pass
+ * while admitted, and the place record (which ticket was admitted, for the fairness page) for a week after.
+ */
 import { generateCookie } from "hono/cookie";
 
 export const TICKET_COOKIE = "wr_ticket";
 export const PASS_COOKIE = "wr_pass";
+export const PLACE_COOKIE = "wr_place";
+/** How long the place record is kept after the journey's last word (its admission, or its end). */
+export const PLACE_COOKIE_MS = 7 * 86_400_000;
 
 /** A lane's cookie names: the default lane's are plain, another lane's carry its name (wr_ticket_lookup). */
-export function laneCookies(lane: string, defaultLane: string): { ticket: string; pass: string } {
+export function laneCookies(lane: string, defaultLane: string): { ticket: string; pass: string; place: string } {
   return lane === defaultLane
-    ? { ticket: TICKET_COOKIE, pass: PASS_COOKIE }
-    : { ticket: `${TICKET_COOKIE}_${lane}`, pass: `${PASS_COOKIE}_${lane}` };
+    ? { ticket: TICKET_COOKIE, pass: PASS_COOKIE, place: PLACE_COOKIE }
+    : { ticket: `${TICKET_COOKIE}_${lane}`, pass: `${PASS_COOKIE}_${lane}`, place: `${PLACE_COOKIE}_${lane}` };
 }
 
 /**

@@ -3,12 +3,13 @@
  * (the seed's SHA-256); after, the seed itself, the pre-queue's bounds per shard, and the exact steps to
  * recompute any ticket's place from them (prequeue.ts). With the visitor's own ticket cookie it also shows
  * that ticket's number and drawn place; after admission (the ticket cookie is gone then) the pass names the
- * same ticket (lane, shard, number), so the place is recomputed from it. JSON for `Accept: application/json`
- * (or ?format=json), else a page in plain words: states in Korean (or English), times in Korea time, and a
- * layout that fits a 360 px phone (the hashes wrap).
+ * same ticket (lane, shard, number), so the place is recomputed from it; once the journey is over (a booking
+ * ends the pass) the place record cookie (passes.ts) names it for a week more. JSON for
+ * `Accept: application/json` (or ?format=json), else a page in plain words: states in Korean (or English),
+ * times in Korea time, and a layout that fits a 360 px phone (the hashes wrap).
  */
 import { Hono } from "hono";
-import { keyring, readPass, verifyTicket } from "../lib/tokens";
+import { keyring, readPass, readPlace, verifyTicket } from "../lib/tokens";
 import { inPreQueue, preQueueOpen, type Schedule } from "./admission";
 import type { AppEnv } from "./app-env";
 import { config } from "./config";
@@ -91,6 +92,11 @@ export const fairness = new Hono<AppEnv>().get("/", async (c) => {
   // Admitted: the ticket cookie is gone, and the pass (signed, any age) names the same ticket.
   for (const value of ticket ? [] : readCookies(cookieHeader, names.pass)) {
     const read = await readPass(await keyring(cfg.passSecret), value);
+    if (read.ok && read.claims.lane === lane && (ticket = mine(read.claims.shard, read.claims.seq, true))) break;
+  }
+  // The journey is over (the pass is gone too): the place record names the ticket that was admitted.
+  for (const value of ticket ? [] : readCookies(cookieHeader, names.place)) {
+    const read = await readPlace(await keyring(cfg.ticketSecret), value);
     if (read.ok && read.claims.lane === lane && (ticket = mine(read.claims.shard, read.claims.seq, true))) break;
   }
   const lang = c.req.query("lang") === "en" ? "en" : "ko";

@@ -12,6 +12,9 @@
  *   ended     when the origin answers a request with `X-WR-Command: revoke` (the journey is done): the header
  *             is removed, the pass cookie is cleared and the counter marks the pass ended, so it is neither
  *             renewed nor readmitted. At `end`, or a grace period after its last use, a pass is over too.
+ *   recorded  at its minting and again at its end, the place record cookie (lib/tokens.ts `signPlace`: lane,
+ *             shard, ticket number, signed with the ticket keyring) is set for PLACE_COOKIE_MS, so the holder
+ *             can still check their drawn place on the fairness page once the pass is gone. It admits nobody.
  *   limited   one person's pace: PASS_REQUESTS (a Workers Rate Limiting binding keyed by `passId`) allows
  *             20 requests per 10 s, so a copied pass cannot carry a crowd.
  *
@@ -21,10 +24,10 @@
  */
 import type { Context } from "hono";
 import { AppError } from "../lib/errors";
-import { keyring, passId, readPass, signPass, type PassClaims } from "../lib/tokens";
+import { keyring, passId, readPass, signPass, signPlace, type PassClaims } from "../lib/tokens";
 import type { AppEnv } from "./app-env";
 import { config, type WorkerConfig } from "./config";
-import { cookie, expiredCookie } from "./cookies";
+import { cookie, expiredCookie, laneCookies, PLACE_COOKIE_MS } from "./cookies";
 import type { PassTimes } from "./queue-counter";
 import { Refused } from "./refusal";
 import { callCounter, initialRate, shardCount } from "./snapshot";
@@ -48,12 +51,19 @@ function passCookie(url: string, name: string, token: string, claims: Pick<PassC
   return cookie(url, name, token, Math.min(claims.end, claims.exp + cfg.passGraceMs) - now);
 }
 
-/** Signs the pass for ticket `seq` of `shard` with the counter's times, and adds its cookie. */
+/** The place record cookie for the journey's ticket: which ticket was admitted, kept for PLACE_COOKIE_MS. */
+async function placeCookie(c: Context<AppEnv>, claims: Pick<PassClaims, "lane" | "shard" | "seq">): Promise<string> {
+  const cfg = config(c.env);
+  const token = await signPlace(await keyring(cfg.ticketSecret), { lane: claims.lane, shard: claims.shard, seq: claims.seq });
+  return cookie(c.req.url, laneCookies(claims.lane, cfg.lane).place, token, PLACE_COOKIE_MS);
+}
+
+/** Signs the pass for ticket `seq` of `shard` with the counter's times, and adds its cookie and the place record's. */
 export async function issuePass(c: Context<AppEnv>, lane: string, name: string, shard: number, seq: number, times: PassTimes, now: number, cookies: string[]): Promise<HeldPass> {
   const cfg = config(c.env);
   const claims: PassClaims = { lane, shard, seq, adm: times.adm, exp: times.exp, end: times.end };
   const token = await signPass(await keyring(cfg.passSecret), claims);
-  cookies.push(passCookie(c.req.url, name, token, claims, cfg, now));
+  cookies.push(passCookie(c.req.url, name, token, claims, cfg, now), await placeCookie(c, claims));
   return { token, claims };
 }
 
@@ -118,7 +128,8 @@ export async function limitPass(c: Context<AppEnv>, claims: PassClaims): Promise
 
 /**
  * The origin's answer on its way to the browser: its command header removed, and acted on. `revoke` ends
- * the pass at its counter and clears its cookie (a renewal this same request made is dropped).
+ * the pass at its counter and clears its cookie (a renewal this same request made is dropped); the place
+ * record is set again, so it lasts PLACE_COOKIE_MS from the journey's end.
  */
 export async function fromOrigin(c: Context<AppEnv>, res: Response, pass: HeldPass, name: string, cookies: string[]): Promise<{ res: Response; cookies: string[] }> {
   const command = res.headers.get(COMMAND_HEADER);
@@ -134,5 +145,5 @@ export async function fromOrigin(c: Context<AppEnv>, res: Response, pass: HeldPa
     console.error("pass revocation failed", err);
   }
   const prefix = `${name}=`;
-  return { res: out, cookies: [...cookies.filter((v) => !v.startsWith(prefix)), expiredCookie(c.req.url, name)] };
+  return { res: out, cookies: [...cookies.filter((v) => !v.startsWith(prefix)), expiredCookie(c.req.url, name), await placeCookie(c, claims)] };
 }

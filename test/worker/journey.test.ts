@@ -5,7 +5,7 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE, Jar, freshQueue, passOf, stats } from "./helpers";
+import { BASE, Jar, freshQueue, passOf, payload, stats } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 100_000 }));
 
@@ -70,6 +70,7 @@ describe("a journey through the edge", () => {
     expect(booked.body.reservationNumber).toBeTruthy();
     expect(booked.res.headers.get("x-wr-command")).toBeNull(); // acted on at the edge, removed
     expect(jar.get("wr_pass")).toBeUndefined(); // the browser's pass is cleared
+    expect(payload(jar.get("wr_place")!)).toEqual(["R", "booking", String(pass.shard), String(pass.seq)]); // the place record stays
     expect(await stats()).toMatchObject({ activePasses: 0 });
 
     // The journey is over: the next request is a new visit to the line (let straight in here), a new journey.

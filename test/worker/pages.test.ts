@@ -1,7 +1,8 @@
 /**
  * The edge's pages as people and operators read them: every page in standards mode (the doctype first),
  * the waiting page naming its service and putting its progress into words, the fairness page in Korean
- * words and Korea time with a person's drawn place still shown after admission, and the console's chart
+ * words and Korea time with a person's drawn place still shown after admission and after the journey's end
+ * (from a place record that admits nobody), and the console's chart
  * history served from the counters' own samples.
  */
 import { SELF, createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
@@ -12,7 +13,9 @@ import { createWorkerApp } from "../../worker/index";
 import { SAMPLE_EVERY_MS, type QueueCounter } from "../../worker/queue-counter";
 import { refusalResponse, type Refusal } from "../../worker/refusal";
 import { counter } from "../../worker/snapshot";
-import { BASE, Jar, freshQueue, operator, visit, visitJson } from "./helpers";
+import { withCookies } from "../../worker/cookies";
+import { fromOrigin } from "../../worker/passes";
+import { BASE, Jar, freshQueue, operator, passOf, payload, visit, visitJson } from "./helpers";
 
 const PAGE_ACCEPT = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
 const DOCTYPE = /^<!DOCTYPE html>\s*<html/;
@@ -132,6 +135,59 @@ describe("the fairness page", () => {
     expect(en).toContain(`drawn place ${drawn}`);
     expect(en).toContain("<dd>drawn</dd>");
     expect(en).toContain("(Korea time)");
+  });
+  it("still shows the drawn place once a booking has ended the pass, from a place record that admits nobody", async () => {
+    const opensAt = Date.now() + 1000;
+    expect((await operator("/config", { opensAt: new Date(opensAt).toISOString() })).status).toBe(200);
+    const jars = Array.from({ length: 4 }, () => new Jar());
+    for (const jar of jars) await visitJson(jar);
+    await new Promise((r) => setTimeout(r, Math.max(0, opensAt - Date.now()) + 50));
+    const mine = jars[2]!;
+    const drawn = (await visitJson(mine, "/_wr/status")).body.seq as number;
+    expect((await operator("/config", { ratePerSec: 1000 })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await visit(mine, "/api/pass", { accept: "application/json" })).status).toBe(200);
+    const record = mine.get("wr_place")!;
+    expect(payload(record)).toEqual(["R", "booking", "0", "3"]); // lane, shard, number: nothing more
+
+    // The booking: the origin's revoke, through the edge's own handling, clears the pass and keeps the record a week.
+    const token = mine.get("wr_pass")!;
+    const app = new Hono<AppEnv>().get("/done", async (c) => {
+      const out = await fromOrigin(c, new Response("booked", { headers: { "x-wr-command": "revoke" } }), { token, claims: passOf(token) }, "wr_pass", []);
+      return withCookies(out.res, out.cookies);
+    });
+    const done = await app.request(`${BASE}/done`, {}, env);
+    const set = done.headers.getSetCookie().find((c) => c.startsWith("wr_place="))!;
+    expect(set).toMatch(/Max-Age=604800/);
+    expect(set).toMatch(/HttpOnly/);
+    mine.take(done);
+    expect(mine.get("wr_pass")).toBeUndefined();
+    expect(mine.get("wr_ticket")).toBeUndefined();
+
+    const json = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: mine.header() } })).json()) as { yourTicket: any };
+    expect(json.yourTicket).toMatchObject({ shard: 0, number: 3, inPreQueue: true, place: drawn, admitted: true });
+    const page = await (await SELF.fetch(`${BASE}/_wr/fairness?lane=booking`, { headers: { cookie: mine.header() } })).text();
+    expect(page).toContain(`샤드 0, 번호 3 — 추첨된 순서 ${drawn}번 · 입장하셨습니다.`);
+    // Only the record, even without the revoke (the pass cookie simply gone): the same place.
+    const onlyRecord = new Jar({ wr_place: record });
+    const again = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: onlyRecord.header() } })).json()) as { yourTicket: any };
+    expect(again.yourTicket).toMatchObject({ number: 3, place: drawn });
+    // A record whose number was changed shows nothing.
+    const [kid, , sig] = record.split(".");
+    const forged = `${kid}.${btoa("R|booking|0|1").replace(/=+$/, "")}.${sig}`;
+    const bad = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: `wr_place=${forged}` } })).json()) as { yourTicket: any };
+    expect(bad.yourTicket).toBeNull();
+
+    // The record admits nobody: not as a ticket, not as a pass, at a line that lets nobody in.
+    expect((await operator("/config", { ratePerSec: 0 })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    for (const name of ["wr_ticket", "wr_pass"]) {
+      const holder = new Jar({ [name]: record });
+      const res = await visit(holder, "/api/pass", { accept: "application/json" });
+      expect(res.status).toBe(429);
+      expect(holder.get("wr_pass")).toBeUndefined();
+      expect(Number(payload(holder.get("wr_ticket")!)[3])).toBeGreaterThan(4); // a new ticket at the back, not number 3
+    }
   });
 });
 

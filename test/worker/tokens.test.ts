@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keyring, passId, readPass, signPass, signTicket, verifyPass, verifyTicket } from "../../lib/tokens";
+import { keyring, passId, readPass, readPlace, signPass, signPlace, signTicket, verifyChallenge, verifyPass, verifyTicket } from "../../lib/tokens";
 
 const SECRET = "ticket-secret-for-tests-0001";
 const OTHER = "another-secret-for-tests-0002";
@@ -71,6 +71,23 @@ describe("tokens", () => {
     expect(await verifyTicket(ring, t, NOW, TTL)).toEqual({ ok: false, reason: "unknown_key" });
     const sameKeyTicket = await signTicket(ring, ticket);
     expect(await verifyPass(ring, sameKeyTicket, NOW)).toEqual({ ok: false, reason: "wrong_type" });
+  });
+
+  it("reads a place record, which is never a ticket, a pass or a challenge, even under the same key", async () => {
+    const ring = await keyring(SECRET);
+    const record = { lane: "booking", shard: 1, seq: 42 };
+    const r = await signPlace(ring, record);
+    expect(await readPlace(ring, r)).toEqual({ ok: true, claims: record });
+    expect(await verifyTicket(ring, r, NOW, TTL)).toEqual({ ok: false, reason: "wrong_type" });
+    expect(await readPass(ring, r)).toEqual({ ok: false, reason: "wrong_type" });
+    expect(await verifyPass(ring, r, NOW)).toEqual({ ok: false, reason: "wrong_type" });
+    expect(await verifyChallenge(ring, r, NOW, TTL)).toEqual({ ok: false, reason: "wrong_type" });
+    expect(await verifyPass(await keyring(OTHER), r, NOW)).toEqual({ ok: false, reason: "unknown_key" });
+    // Nor is a ticket or a pass a place record.
+    expect(await readPlace(ring, await signTicket(ring, ticket))).toEqual({ ok: false, reason: "wrong_type" });
+    expect(await readPlace(ring, await signPass(ring, { lane: "booking", seq: 42, exp: NOW }))).toEqual({ ok: false, reason: "wrong_type" });
+    expect(await readPlace(ring, flip(r, 2))).toMatchObject({ ok: false });
+    expect(await readPlace(ring, undefined)).toEqual({ ok: false, reason: "missing" });
   });
 
   it("expires tickets after their lifetime and passes at their expiry", async () => {
