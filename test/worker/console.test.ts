@@ -1,33 +1,16 @@
 import { SELF, env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE, Jar, freshQueue, operator, visitJson } from "./helpers";
+import { BASE, Jar, freshQueue, operator, postForm, signedIn, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 10 }));
 
-async function post(jar: Jar, path: string, form: Record<string, string>) {
-  const res = await SELF.fetch(`${BASE}${path}`, {
-    method: "POST",
-    headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(form).toString(),
-    redirect: "manual",
-  });
-  jar.take(res);
-  return res;
-}
-
-async function signedIn(): Promise<Jar> {
-  const jar = new Jar();
-  const res = await post(jar, "/_wr/admin/login", { token: env.OPERATOR_TOKEN });
-  expect(res.status).toBe(303);
-  return jar;
-}
 
 describe("operator console", () => {
   it("asks for the token, refuses a wrong one, and keeps the session in a strict HttpOnly cookie", async () => {
     const page = await SELF.fetch(`${BASE}/_wr/admin`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("운영자 로그인");
-    const wrong = await post(new Jar(), "/_wr/admin/login", { token: "not-the-token-at-all-xx" });
+    const wrong = await postForm(new Jar(), "/_wr/admin/login", { token: "not-the-token-at-all-xx" });
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain("토큰이 맞지 않습니다");
     const res = await SELF.fetch(`${BASE}/_wr/admin/login`, {
@@ -63,29 +46,29 @@ describe("operator console", () => {
 
   it("applies a small change at once, and asks before a big one (a pause, or a rate change of more than half)", async () => {
     const jar = await signedIn();
-    expect((await post(jar, "/_wr/admin/console", { ratePerSec: "12" })).status).toBe(303);
+    expect((await postForm(jar, "/_wr/admin/console", { ratePerSec: "12" })).status).toBe(303);
     expect(await (await operator("/stats")).json()).toMatchObject({ ratePerSec: 12, paused: false });
 
-    const big = await post(jar, "/_wr/admin/console", { ratePerSec: "300" });
+    const big = await postForm(jar, "/_wr/admin/console", { ratePerSec: "300" });
     expect(big.status).toBe(200);
     expect(await big.text()).toContain("초당 입장을 12명에서 300명으로 바꿉니다");
     expect(await (await operator("/stats")).json()).toMatchObject({ ratePerSec: 12 });
-    expect((await post(jar, "/_wr/admin/console", { ratePerSec: "300", confirmed: "1" })).status).toBe(303);
+    expect((await postForm(jar, "/_wr/admin/console", { ratePerSec: "300", confirmed: "1" })).status).toBe(303);
     expect(await (await operator("/stats")).json()).toMatchObject({ ratePerSec: 300 });
 
-    expect(await (await post(jar, "/_wr/admin/console", { paused: "true" })).text()).toContain("입장을 멈추면");
-    await post(jar, "/_wr/admin/console", { paused: "true", confirmed: "1" });
+    expect(await (await postForm(jar, "/_wr/admin/console", { paused: "true" })).text()).toContain("입장을 멈추면");
+    await postForm(jar, "/_wr/admin/console", { paused: "true", confirmed: "1" });
     expect(await (await operator("/stats")).json()).toMatchObject({ paused: true });
-    expect((await post(jar, "/_wr/admin/console", { paused: "false" })).status).toBe(303);
+    expect((await postForm(jar, "/_wr/admin/console", { paused: "false" })).status).toBe(303);
     expect(await (await operator("/stats")).json()).toMatchObject({ paused: false });
   });
 
   it("refuses a bad rate with a message and changes nothing; without a session nothing changes", async () => {
     const jar = await signedIn();
-    const bad = await post(jar, "/_wr/admin/console", { ratePerSec: "-5" });
+    const bad = await postForm(jar, "/_wr/admin/console", { ratePerSec: "-5" });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("0 이상");
-    const none = await post(new Jar(), "/_wr/admin/console", { ratePerSec: "11" });
+    const none = await postForm(new Jar(), "/_wr/admin/console", { ratePerSec: "11" });
     expect(none.status).toBe(401);
     expect(await (await operator("/stats")).json()).toMatchObject({ ratePerSec: 10 });
   });
@@ -93,7 +76,7 @@ describe("operator console", () => {
   it("schedules an opening in Korea time, opens now, and switches the bot defence", async () => {
     const jar = await signedIn();
     const inAnHour = new Date(Date.now() + 3600_000 + 9 * 3600_000).toISOString().slice(0, 16); // KST wall clock
-    const scheduled = await post(jar, "/_wr/admin/console", { opensAt: inAnHour });
+    const scheduled = await postForm(jar, "/_wr/admin/console", { opensAt: inAnHour });
     expect(scheduled.status).toBe(303);
     const stats = (await (await operator("/stats")).json()) as { opensAt: string };
     expect(Date.parse(stats.opensAt)).toBe(Date.parse(`${inAnHour}:00+09:00`));
@@ -106,26 +89,26 @@ describe("operator console", () => {
     expect(page).toMatch(/id="s-state">개장 전 대기 0명/);
     expect(page).not.toContain("KST");
 
-    const bad = await post(jar, "/_wr/admin/console", { opensAt: "2021-07-19T20:00" }); // the past
+    const bad = await postForm(jar, "/_wr/admin/console", { opensAt: "2021-07-19T20:00" }); // the past
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("개장 시각이 이미 지났습니다");
-    const nonsense = await post(jar, "/_wr/admin/console", { opensAt: "tomorrow" });
+    const nonsense = await postForm(jar, "/_wr/admin/console", { opensAt: "tomorrow" });
     expect(nonsense.status).toBe(400);
     const text = await nonsense.text();
     expect(text).toContain("개장 시각을 날짜와 시각으로 입력해 주세요");
     expect(text).not.toMatch(/opensAt|Expected|Invalid/);
 
-    expect((await post(jar, "/_wr/admin/console", { opensAt: "now" })).status).toBe(303);
+    expect((await postForm(jar, "/_wr/admin/console", { opensAt: "now" })).status).toBe(303);
     expect(((await (await operator("/stats")).json()) as { preQueued: number }).preQueued).toBe(0); // drawn
 
-    expect((await post(jar, "/_wr/admin/console", { proofOfWorkBits: "16" })).status).toBe(303);
+    expect((await postForm(jar, "/_wr/admin/console", { proofOfWorkBits: "16" })).status).toBe(303);
     expect(await (await operator("/stats")).json()).toMatchObject({ proofOfWorkBits: 16 });
     expect(await (await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: jar.header() } })).text()).toMatch(/<option value="16" selected/);
-    const badPow = await post(jar, "/_wr/admin/console", { proofOfWorkBits: "99" });
+    const badPow = await postForm(jar, "/_wr/admin/console", { proofOfWorkBits: "99" });
     expect(badPow.status).toBe(400);
     expect(await badPow.text()).toContain("방어 수준은 0(끔)부터 24비트까지");
     expect(await (await operator("/stats")).json()).toMatchObject({ proofOfWorkBits: 16 });
-    expect((await post(jar, "/_wr/admin/console", { proofOfWorkBits: "0" })).status).toBe(303);
+    expect((await postForm(jar, "/_wr/admin/console", { proofOfWorkBits: "0" })).status).toBe(303);
     expect(await (await operator("/stats")).json()).toMatchObject({ proofOfWorkBits: 0 });
   });
 });

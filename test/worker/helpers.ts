@@ -86,3 +86,23 @@ export async function stats(lane = LANE): Promise<Record<string, any>> {
 export function counterOf(lane = LANE, shard = 0) {
   return env.QUEUE.get(env.QUEUE.idFromName(`${lane}:${shard}`));
 }
+
+/** Posts a form as a browser does (cookies from the jar, redirects not followed). */
+export async function postForm(jar: Jar, path: string, form: Record<string, string>) {
+  const res = await SELF.fetch(`${BASE}${path}`, {
+    method: "POST",
+    headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form).toString(),
+    redirect: "manual",
+  });
+  jar.take(res);
+  return res;
+}
+
+/** A browser signed in to the operator console. */
+export async function signedIn(): Promise<Jar> {
+  const jar = new Jar();
+  const res = await postForm(jar, "/_wr/admin/login", { token: env.OPERATOR_TOKEN });
+  if (res.status !== 303) throw new Error(`console sign-in answered ${res.status}`);
+  return jar;
+}

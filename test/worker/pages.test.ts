@@ -15,29 +15,13 @@ import { refusalResponse, type Refusal } from "../../worker/refusal";
 import { counter } from "../../worker/snapshot";
 import { withCookies } from "../../worker/cookies";
 import { fromOrigin } from "../../worker/passes";
-import { BASE, Jar, freshQueue, operator, passOf, payload, visit, visitJson } from "./helpers";
+import { BASE, Jar, freshQueue, operator, passOf, payload, postForm, signedIn, visit, visitJson } from "./helpers";
 
 const PAGE_ACCEPT = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
 const DOCTYPE = /^<!DOCTYPE html>\s*<html/;
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
 
-async function post(jar: Jar, path: string, form: Record<string, string>) {
-  const res = await SELF.fetch(`${BASE}${path}`, {
-    method: "POST",
-    headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(form).toString(),
-    redirect: "manual",
-  });
-  jar.take(res);
-  return res;
-}
-
-async function signedIn(): Promise<Jar> {
-  const jar = new Jar();
-  expect((await post(jar, "/_wr/admin/login", { token: env.OPERATOR_TOKEN })).status).toBe(303);
-  return jar;
-}
 
 describe("standards mode", () => {
   it("begins every page the edge serves with <!DOCTYPE html>", async () => {
@@ -49,8 +33,8 @@ describe("standards mode", () => {
     pages.push(["console sign-in", await SELF.fetch(`${BASE}/_wr/admin`)]);
     const op = await signedIn();
     pages.push(["console", await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: op.header() } })]);
-    pages.push(["console, refused form", await post(op, "/_wr/admin/console", { ratePerSec: "-1" })]);
-    pages.push(["console, confirmation", await post(op, "/_wr/admin/console", { paused: "true" })]);
+    pages.push(["console, refused form", await postForm(op, "/_wr/admin/console", { ratePerSec: "-1" })]);
+    pages.push(["console, confirmation", await postForm(op, "/_wr/admin/console", { paused: "true" })]);
     // The pre-queue's countdown.
     expect((await operator("/config", { opensAt: new Date(Date.now() + 60_000).toISOString() })).status).toBe(200);
     pages.push(["waiting page before the opening", await visit(new Jar(), "/", PAGE_ACCEPT)]);
