@@ -7,41 +7,22 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
-import type { PageCtx } from "../pages/layout";
+import { STYLE as BASE_STYLE, type PageCtx } from "../pages/layout";
 
-const STYLE = `
-*{box-sizing:border-box}
-html{font-size:18px}
-html.large{font-size:22px}
-body{margin:0;font:1rem/1.6 system-ui,-apple-system,"Segoe UI","Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR","Noto Sans CJK KR",Arial,sans-serif;color:#111;background:#f4f6f8;word-break:keep-all;overflow-wrap:anywhere}
-a{color:#0b4f9c}
-a:focus-visible,button:focus-visible,input:focus-visible{outline:4px solid #e8a400;outline-offset:2px}
-.skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem;z-index:9}
-.skip:focus{left:.5rem}
-header{background:#3b2a55;color:#fff}
-header .bar{max-width:52rem;margin:0 auto;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between}
-header a{color:#fff}
-header .site{font-weight:800;text-decoration:none;font-size:1.05rem}
-header nav{display:flex;gap:.5rem 1rem;flex-wrap:wrap;align-items:center}
+/** The origin's stylesheet, then what the operator page does differently: its header, a wider page, figures in tables. */
+const STYLE = `${BASE_STYLE}
+header{background:#3b2a55}
+header .bar,main{max-width:52rem}
+header nav{gap:.5rem 1rem;align-items:center}
 header form{margin:0}
-header button{margin:0;padding:.35rem .8rem;min-height:0;background:#fff;color:#3b2a55;font-size:.9rem}
-main{max-width:52rem;margin:0 auto;padding:1rem}
-h1{font-size:1.5rem;line-height:1.3;color:#1f3a5f;margin:.5rem 0 1rem}
-h2{font-size:1.2rem;color:#1f3a5f;margin:1.5rem 0 .5rem}
-.card{background:#fff;border:2px solid #c9d3de;border-radius:12px;padding:1rem;margin:0 0 1rem;max-width:100%}
+header button{margin:0;padding:.35rem .8rem;min-height:0;background:#fff;color:#3b2a55;font-size:.9rem;width:auto}
+h1{font-size:1.5rem}
+h2{font-size:1.2rem}
+.card{padding:1rem;max-width:100%}
 .scroll{overflow-x:auto}
-label{display:block;font-weight:700;margin:1rem 0 .25rem}
 input{font:inherit;width:100%;max-width:26rem;padding:.6rem .7rem;border:2px solid #4a5a6a;border-radius:8px;background:#fff;color:#111}
-input[aria-invalid=true]{border-color:#b00020;border-width:3px}
-button{display:inline-block;font:inherit;font-weight:700;border:0;border-radius:10px;padding:.8rem 1.4rem;margin:1rem .5rem 0 0;background:#0b4f9c;color:#fff;cursor:pointer;min-height:48px}
-.summary{border:3px solid #b00020;background:#fff5f6;border-radius:10px;padding:1rem;margin:0 0 1rem}
-.summary h2{color:#b00020;margin:0 0 .5rem;font-size:1.1rem}
-.notice{border-left:6px solid #0b4f9c;background:#eef5ff;padding:.75rem 1rem;margin:0 0 1rem}
-dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.4rem 1rem;margin:0}
-dl.facts dt{font-weight:700;color:#333}
-dl.facts dd{margin:0;min-width:0}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:.45rem .4rem;border-bottom:1px solid #c9d3de;vertical-align:top}
+dl.facts{grid-template-columns:max-content minmax(0,1fr);margin:0}
+dl.facts dd{min-width:0}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .scroll table{width:auto;min-width:100%}
 .scroll th{white-space:nowrap}

@@ -11,7 +11,8 @@ import { getCookie, setCookie } from "hono/cookie";
 import { raw } from "hono/html";
 import { errorText, MESSAGES, type Lang, type Messages } from "./i18n";
 
-const STYLE = `
+/** The origin's one stylesheet: the citizen pages use it as it is, /ops (ops/page.tsx) adds its own few rules. */
+export const STYLE = `
 *{box-sizing:border-box}
 [hidden]{display:none!important}
 html{font-size:18px}
