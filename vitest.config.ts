@@ -6,11 +6,16 @@
  *   system  starts the whole system as `npm start` runs it: Debian's Chromium drives the pages, and a short
  *           load-test run checks the harness's invariants (skipped, loudly, where Chromium or
  *           TEST_DATABASE_URL is missing).
+ * Loading this file builds the browser assets first (lib/assets.generated.ts, rewritten only when it changes).
  */
+
+import { readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { readFileSync } from "node:fs";
+import { buildAssets } from "./scripts/build-assets.ts";
 import { TEST_SECRETS } from "./test/secrets.ts";
+
+buildAssets();
 
 // wrangler.toml's lanes, plus one test-only lane spread over 4 counters (shards are tested on it).
 const wranglerLanes = JSON.parse(/^LANES = '(.*)'$/m.exec(readFileSync("wrangler.toml", "utf8"))![1]!);

@@ -17,8 +17,8 @@
  *   bareRpc      GET /rpc                    one DO call that counts in memory only (not durable: the
  *                                            ceiling of any design that calls a Durable Object per arrival)
  *   bareSigned   GET /signed                 the same, plus an HMAC-SHA256 (WebCrypto) signed ticket in a
- *                                            cookie: the steps issue 2 requires, without durability, Hono,
- *                                            per-address limits or a page
+ *                                            cookie: the steps every arrival needs (a number and a signed
+ *                                            ticket), without durability, Hono, per-address limits or a page
  * The bare ratios (each to barePing) say what an arrival can reach here while each one takes a number from
  * a Durable Object; issueToBare (issueJson / bareCounter) is how ours compares with the naive durable counter.
  * The queue is paused so nobody is admitted (nothing is forwarded to an origin). The per-address limits on
@@ -62,8 +62,6 @@ export async function startEdge(bindings: Record<string, string>): Promise<{ mf:
   const mf = new Miniflare({
     modules: true,
     scriptPath: `${OUT_DIR}/index.js`,
-    // wrangler.toml's [[rules]] bundle the console's chart library as text modules beside index.js
-    modulesRules: [{ type: "Text", include: ["**/*uPlot.min.css", "**/*uPlot.iife.min.js"] }],
     compatibilityDate: "2026-04-01",
     durableObjects: { QUEUE: { className: "QueueCounter", useSQLite: true } },
     // as wrangler.toml declares them

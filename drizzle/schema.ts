@@ -349,7 +349,7 @@ export const lookupFailures = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     clientKey: text("client_key").notNull(),
-    /** the canonical reservation number asked for (null on rows from before it was recorded) */
+    /** the canonical reservation number asked for (null when the row names none) */
     reservationNumber: text("reservation_number"),
     /** keyed hash of the resident number given (never the number itself) */
     rrnHash: text("rrn_hash"),

@@ -288,7 +288,7 @@ function parseClaims(fields: string[]): Decoded | { reason: VerifyFailure } {
     return { type, claims: { lane, shard, seq } };
   }
   if (type === "P" && nums.length === 2) {
-    // The shorter form signed before passes named their journey: shard 0, no renewal past its expiry.
+    // The short form (lane, number, expiry) names no journey: shard 0, admitted at 0, no renewal past its expiry.
     const [seq, exp] = nums.map(int) as [number, number];
     if (Number.isNaN(seq) || Number.isNaN(exp) || seq < 1) return { reason: "malformed" };
     return { type, claims: { lane, seq, exp, shard: 0, adm: 0, end: exp } };

@@ -1,14 +1,16 @@
 /**
  * One simulated citizen: takes a place in line, polls when the server says to, and once admitted goes
  * through the real booking journey over HTTP (identity with the development code, clinic search, times,
- * hold, confirm), pausing to think between steps. A share of people give up while waiting.
- * Everything it sees is recorded for the report; it never decides anything from its own clock but
- * the timing of its own requests.
+ * hold, confirm), pausing to think between steps. A share of people give up while waiting. Each click
+ * of the journey has a timeout (`clickTimeoutMs`, a person's patience and a browser's limit): a click with
+ * no answer by then is an error on the person's screen, and they give up (`dropped`, reason
+ * `click_timeout:<path>`). Everything it sees is recorded for the report; it never decides anything from
+ * its own clock but the timing of its own requests.
  */
 import { randomInt, randomUUID } from "node:crypto";
 import { checkDigit } from "../origin/identity/rrn";
 import type { Answer, Client } from "./http";
-import { DEV_PROXY_LOST, Jar } from "./http";
+import { CLICK_TIMEOUT, DEV_PROXY_LOST, Jar } from "./http";
 import type { StatusEvent } from "./stats";
 
 export interface Recorder {
@@ -46,6 +48,8 @@ export interface Shared {
   /** the 시/도 and their 시/군/구 codes, read once for the whole run by the first admitted person (it needs a pass) */
   regions(read: () => Promise<Regions>): Promise<Regions>;
   thinkMs: number;
+  /** how long a person waits for one click's answer before giving up */
+  clickTimeoutMs: number;
   random: () => number;
   deadline: number;
   stopped(): boolean;
@@ -93,6 +97,17 @@ export function person(people: number, i: number) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
+/** A click that got no answer within the click timeout: the person gives up on the journey. */
+class GaveUp extends Error {
+  constructor(readonly path: string) {
+    super(`no answer within the click timeout: ${path}`);
+  }
+}
+
+/** The reason recorded for a person who gave up after a click timed out. */
+export const timedOutReason = (path: string) => `${CLICK_TIMEOUT}:${path}`;
+export const isTimedOut = (reason: string) => reason.startsWith(`${CLICK_TIMEOUT}:`);
+
 export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: number | null }): Promise<Outcome> {
   const jar = new Jar();
   const who = person(s.people, i);
@@ -108,11 +123,11 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
   let admittedAt: number | undefined;
   for (;;) {
     if (s.stopped() || Date.now() > s.deadline) return { kind: "unfinished", seq, arrivedAt };
-    let answer;
+    let answer: Answer;
     const sent = Date.now();
     try {
       answer = await s.client.call("GET", "/_wr/status", { jar, headers });
-    } catch (err) {
+    } catch {
       s.rec.error("status", 0, "network");
       if (!placed) return { kind: "failed", arrivedAt, reason: "network" };
       await sleep(5000);
@@ -141,26 +156,36 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
   // Admitted: the journey, every request behind the pass.
   const think = () => sleep(s.thinkMs * (0.5 + s.random()));
   const call = async (method: "GET" | "POST", path: string, body?: unknown, extra?: Record<string, string>) => {
+    const where = path.split("?")[0]!.replace(/\/\d+/g, "/:id");
+    const send = async () => {
+      const a = await s.journey.call(method, path, { jar, body, headers: { ...headers, ...extra }, timeoutMs: s.clickTimeoutMs });
+      if (a.body?.code !== CLICK_TIMEOUT) return a;
+      // Nothing came back in time: the person sees an error, and gives up.
+      s.rec.origin({ at: Date.now(), ms: a.ms, status: 0, code: CLICK_TIMEOUT });
+      s.rec.error(where, 0, CLICK_TIMEOUT);
+      throw new GaveUp(where);
+    };
     s.rec.inflight(1);
     try {
-      let a = await s.journey.call(method, path, { jar, body, headers: { ...headers, ...extra } });
+      let a = await send();
       if (a.body?.code === DEV_PROXY_LOST) {
         // The local dev proxy lost the request before our code answered: recorded, and sent again once,
         // as a person would press the button again.
-        s.rec.error(path.split("?")[0]!.replace(/\/\d+/g, "/:id"), a.status, DEV_PROXY_LOST);
-        a = await s.journey.call(method, path, { jar, body, headers: { ...headers, ...extra } });
+        s.rec.error(where, a.status, DEV_PROXY_LOST);
+        a = await send();
       }
       // Faster than one person's pace on one pass, or "try again in a moment" while the database or the origin
       // is away: the page waits for Retry-After and tries again by itself, as this does (a few times).
       for (let tries = 0; isRetriedAfterWait(a) && tries < 5; tries++) {
-        s.rec.error(path.split("?")[0]!.replace(/\/\d+/g, "/:id"), a.status, a.body.code);
+        s.rec.error(where, a.status, a.body.code);
         await sleep((Number(a.body.retryAfterSeconds) || 10) * 1000);
-        a = await s.journey.call(method, path, { jar, body, headers: { ...headers, ...extra } });
+        a = await send();
       }
       s.rec.origin({ at: Date.now(), ms: a.ms, status: a.status, code: a.status >= 400 ? a.body?.code : undefined });
-      if (a.status >= 500 && !isRetriedAfterWait(a)) s.rec.error(path.split("?")[0]!.replace(/\/\d+/g, "/:id"), a.status, a.body?.code ?? `http_${a.status}`);
+      if (a.status >= 500 && !isRetriedAfterWait(a)) s.rec.error(where, a.status, a.body?.code ?? `http_${a.status}`);
       return a;
-    } catch {
+    } catch (err) {
+      if (err instanceof GaveUp) throw err;
       s.rec.error(path.split("?")[0]!, 0, "network");
       return { status: 0, body: { code: "network" }, ms: 0 };
     } finally {
@@ -174,6 +199,26 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
 
   // Past the run's time limit nobody starts another step.
   if (Date.now() > s.deadline) return { kind: "unfinished", seq, arrivedAt, admittedAt };
+  try {
+    return await journey(i, s, who, seq, arrivedAt, admittedAt, { call, think, drop });
+  } catch (err) {
+    if (err instanceof GaveUp) return drop(timedOutReason(err.path));
+    throw err;
+  }
+}
+
+type Call = (method: "GET" | "POST", path: string, body?: unknown, extra?: Record<string, string>) => Promise<Answer>;
+
+/** The booking journey of an admitted person; a click that times out ends it (GaveUp). */
+async function journey(
+  i: number,
+  s: Shared,
+  who: ReturnType<typeof person>,
+  seq: number,
+  arrivedAt: number,
+  admittedAt: number,
+  { call, think, drop }: { call: Call; think: () => Promise<unknown>; drop: (reason: string) => Outcome },
+): Promise<Outcome> {
   await think();
   const start = await call("POST", "/api/identity/start", { name: who.name, rrn: who.rrn, phone: who.phone });
   if (start.status !== 201) return drop(`identity_start:${start.body?.code ?? start.status}`);
@@ -200,6 +245,7 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
       return (a.body.regions as { code: string; districts: { code: string }[] }[]).map((r) => ({ code: r.code, districts: r.districts.map((d) => d.code) }));
     });
   } catch (err) {
+    if (err instanceof GaveUp) throw err;
     return drop(`regions:${(err as Error).message}`);
   }
   let lastProblem = "no_clinic";

@@ -11,14 +11,21 @@
  *   --opens-in S       schedule the opening S seconds after the start: earlier arrivals form the pre-queue
  *   --abandon-after "MIN:MAX"  those who give up do so MIN..MAX seconds after arriving (default 5:60)
  *   --max-active N     cap the lane's active passes at the start ("none" removes a cap; default: leave it)
+ *   --click-timeout S  a click of the journey with no answer by then is given up, and so is the journey (30)
+ *   --target-p95 MS    the p95 admitted people's requests must stay under once the run is steady (1500)
+ *   --origin-slowdown "SECONDS:EXTRA_MS[:LINES],..."  slow the development origin's identity checks from
+ *                      those seconds (e.g. "30:2000"; LINES: checks answered at once, a capacity); reset at the end
+ *   --autopilot "MIN:MAX"  turn the lane's autopilot on for the run, between MIN and MAX admissions per second,
+ *                      holding the --target-p95 (it starts from --rate when given); "off": a fixed rate
  *   --json FILE, --html FILE   reports                          --allow-remote  permit a non-loopback target
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { SingleBar, Presets } from "cli-progress";
 import { z } from "zod";
 import { htmlReport } from "./html";
-import { runLoadTest, type LoadOptions } from "./run";
+import { operatorToken, parseAutopilot, refuse, requireLocal, slowdownOption, tokenOption } from "./options";
+import { DEFAULT_CLICK_TIMEOUT_MS, DEFAULT_TARGET_P95_MS, runLoadTest, type LoadOptions } from "./run";
 
 const { values } = parseArgs({
   options: {
@@ -40,16 +47,13 @@ const { values } = parseArgs({
     "opens-in": { type: "string" },
     "abandon-after": { type: "string", default: "5:60" },
     "max-active": { type: "string" },
+    "click-timeout": { type: "string", default: String(DEFAULT_CLICK_TIMEOUT_MS / 1000) },
+    "target-p95": { type: "string", default: String(DEFAULT_TARGET_P95_MS) },
+    "origin-slowdown": { type: "string", default: "" },
+    autopilot: { type: "string" },
     "allow-remote": { type: "boolean", default: false },
   },
 });
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
-
-function devVarsToken(): string | undefined {
-  if (!existsSync(".dev.vars")) return undefined;
-  return readFileSync(".dev.vars", "utf8").match(/^OPERATOR_TOKEN="?([^"\n]+)"?/m)?.[1];
-}
 
 const schema = z.object({
   users: z.coerce.number().int().min(1).max(200_000),
@@ -69,7 +73,7 @@ const schema = z.object({
   maxSeconds: z.coerce.number().min(1).max(3600),
   target: z.string().url(),
   origin: z.string().url(),
-  token: z.string().min(16, "is required: --token, OPERATOR_TOKEN, or .dev.vars from npm start"),
+  token: tokenOption,
   connections: z.coerce.number().int().min(1).max(1024),
   seed: z.coerce.number().int(),
   opensIn: z.coerce.number().min(0).max(3600).optional(),
@@ -83,6 +87,10 @@ const schema = z.object({
     }
     return [from!, to!] as [number, number];
   }),
+  clickTimeout: z.coerce.number().gt(0).max(600),
+  targetP95: z.coerce.number().int().min(1).max(600_000),
+  originSlowdown: slowdownOption,
+  autopilot: z.string().optional(),
 });
 
 const parsed = schema.safeParse({
@@ -92,19 +100,16 @@ const parsed = schema.safeParse({
   opensIn: values["opens-in"],
   abandonAfter: values["abandon-after"],
   maxActive: values["max-active"],
-  token: values.token ?? process.env.OPERATOR_TOKEN ?? devVarsToken() ?? "",
+  clickTimeout: values["click-timeout"],
+  targetP95: values["target-p95"],
+  originSlowdown: values["origin-slowdown"],
+  token: operatorToken(values.token, process.env.OPERATOR_TOKEN),
 });
-if (!parsed.success) {
-  console.error("loadtest: " + parsed.error.issues.map((i) => `--${i.path.join(".")} ${i.message}`).join("\n  "));
-  process.exit(2);
-}
+if (!parsed.success) refuse("loadtest", parsed.error.issues);
 const a = parsed.data;
-for (const url of [a.target, a.origin]) {
-  if (!values["allow-remote"] && !LOOPBACK.test(new URL(url).hostname)) {
-    console.error(`loadtest: ${url} is not on this machine; pass --allow-remote to load a system you own elsewhere.`);
-    process.exit(2);
-  }
-}
+requireLocal("loadtest", [a.target, a.origin], values["allow-remote"] ?? false);
+const autopilot = a.autopilot === undefined ? undefined : parseAutopilot(a.autopilot, a.targetP95);
+if (autopilot && "problem" in autopilot) refuse("loadtest", [{ code: "custom", path: ["autopilot"], message: autopilot.problem }]);
 
 const opts: LoadOptions = {
   target: a.target.replace(/\/$/, ""),
@@ -124,6 +129,10 @@ const opts: LoadOptions = {
   opensInSec: a.opensIn,
   abandonAfterSec: a.abandonAfter,
   maxActive: a.maxActive,
+  clickTimeoutMs: a.clickTimeout * 1000,
+  targetP95Ms: a.targetP95,
+  originSlowdown: a.originSlowdown,
+  autopilot,
 };
 
 // A new peak measurement at the origin for this run (best effort: the report says if it was not measured).
@@ -140,7 +149,7 @@ bar.stop();
 const { series: _series, ...summary } = report;
 console.log(JSON.stringify(summary, null, 2));
 if (values.json) {
-  writeFileSync(values.json, JSON.stringify(report, null, 2) + "\n");
+  writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`wrote ${values.json}`);
 }
 if (values.html) {

@@ -27,7 +27,7 @@ export class Jar {
 
   header(): string {
     let out = "";
-    for (const [k, v] of this.cookies) out += (out ? "; " : "") + `${k}=${v}`;
+    for (const [k, v] of this.cookies) out += `${out ? "; " : ""}${k}=${v}`;
     return out;
   }
 }
@@ -41,6 +41,9 @@ export interface Answer {
 /** The code recorded for a request `wrangler dev`'s proxy lost (not an answer of the system under test). */
 export const DEV_PROXY_LOST = "dev_proxy_lost_request";
 
+/** The code recorded for a request that got no complete answer within its timeout (a person's patience, a browser's limit). */
+export const CLICK_TIMEOUT = "click_timeout";
+
 export class Client {
   private pool: Pool;
 
@@ -48,22 +51,38 @@ export class Client {
     this.pool = new Pool(base, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
   }
 
-  async call(method: "GET" | "POST", path: string, opts: { jar?: Jar; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+  /**
+   * One request. With `timeoutMs`, a request with no complete answer by then is abandoned (the connection's
+   * request aborted) and answered `{status: 0, code: CLICK_TIMEOUT}` after exactly that long.
+   */
+  async call(method: "GET" | "POST", path: string, opts: { jar?: Jar; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Answer> {
     const started = performance.now();
     const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
     const cookie = opts.jar?.header();
     if (cookie) headers.cookie = cookie;
     if (opts.body !== undefined) headers["content-type"] = "application/json";
-    const res = await this.pool.request({
-      method,
-      path,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      headersTimeout: 60_000,
-      bodyTimeout: 60_000,
-    });
-    opts.jar?.take(res.headers["set-cookie"]);
-    const text = await res.body.text();
+    const signal = opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs);
+    const limit = Math.max(60_000, (opts.timeoutMs ?? 0) + 1000);
+    const answered = await this.pool
+      .request({
+        method,
+        path,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        headersTimeout: limit,
+        bodyTimeout: limit,
+        signal,
+      })
+      .then(async (res) => {
+        opts.jar?.take(res.headers["set-cookie"]);
+        return { res, text: await res.body.text() };
+      })
+      .catch((err: unknown) => {
+        if (signal?.aborted) return null;
+        throw err;
+      });
+    if (!answered) return { status: 0, body: { code: CLICK_TIMEOUT }, ms: performance.now() - started };
+    const { res, text } = answered;
     let body: any = null;
     try {
       body = text ? JSON.parse(text) : null;

@@ -1,15 +1,28 @@
 /**
  * One rehearsal of opening night against a running system: people arrive by the chosen curve, the
  * operator API sets (and re-plans) the admission rate (and, if asked, the cap on active passes), the counter
- * is sampled every second (its cursor, the people waiting, the passes active), and at the
- * end the origin is asked, from its database, whether any slot was overbooked. The report states what
- * was measured; nothing in it is assumed from the settings.
+ * is sampled every second (its cursor, the people waiting, the passes active), the development origin is
+ * slowed on plan (`originSlowdown`), and at the end the origin is asked, from its database, whether any
+ * slot was overbooked. The report states what was measured; nothing in it is assumed from the settings.
+ * It judges what admitted people lived through: each click has a timeout, people who timed out after
+ * admission are counted, and the p95 of their requests once the run is steady is held to a target.
+ * With the autopilot on (`autopilot`), the sampler also keeps the rate it chose, its ceiling, its reason
+ * and the p95 the edge measured, and the report lists its changes with their reasons.
  */
 import { isOpenDay } from "../origin/clinics/calendar";
 import { arrivalOffsets, rng, type ArrivalCurve } from "./arrivals";
-import { citizen, newPeople, WAIT_AND_RETRY, type Outcome, type Recorder, type Regions, type Shared } from "./citizen";
+import { mergeChanges, readAutopilot, readChanges, startChange, type AutopilotChange, type AutopilotSettings } from "./autopilot";
+import { citizen, isTimedOut, newPeople, WAIT_AND_RETRY, type Outcome, type Recorder, type Regions, type Shared } from "./citizen";
 import { Client, DEV_PROXY_LOST } from "./http";
-import { admitRatio, bySecond, countInversions, histogram, liveAdmitRatio, percentile, type CounterSample, type LiveSpan, type StatusEvent } from "./stats";
+import { setSlowdown, type SlowdownStep } from "./origin-control";
+import { admitRatio, bookingRate, bySecond, countInversions, histogram, liveAdmitRatio, percentile, percentileFrom, type CounterSample, type LiveSpan, type StatusEvent } from "./stats";
+
+/** How long a person waits for one click's answer, unless told otherwise (a browser gives up later; people sooner). */
+export const DEFAULT_CLICK_TIMEOUT_MS = 30_000;
+/** The p95 admitted people's requests are held to, unless told otherwise. */
+export const DEFAULT_TARGET_P95_MS = 1500;
+/** The steady part of a run, for `originP95SteadyMs`, starts this long after its start. */
+export const STEADY_FROM_SEC = 20;
 
 export interface LoadOptions {
   target: string;
@@ -34,6 +47,17 @@ export interface LoadOptions {
   abandonAfterSec?: [number, number];
   /** cap the lane's active passes at the start (null: no cap; undefined: leave it as it is) */
   maxActive?: number | null;
+  /** a click of the journey with no answer by then is abandoned, and the person gives up (default 30 s) */
+  clickTimeoutMs?: number;
+  /** the p95 (ms) admitted people's requests should stay under once the run is steady (default 1500) */
+  targetP95Ms?: number;
+  /** slow the development origin's identity checks at these seconds of the run (reset at the end) */
+  originSlowdown?: SlowdownStep[];
+  /**
+   * the lane's autopilot for the run, set at the start: its settings (it starts from `rate` when given, else
+   * from the rate in force), or null for a fixed rate (`rate`, else the one in force); undefined: leave it
+   */
+  autopilot?: AutopilotSettings | null;
 }
 
 export interface Progress {
@@ -59,6 +83,20 @@ export interface Report {
   preQueued: number | null;
   inversions: number;
   droppedAfterAdmit: number;
+  /** admitted people who gave up because a click got no answer within the click timeout (also in droppedAfterAdmit) */
+  timedOutAfterAdmit: number;
+  /** p95 latency of admitted people's requests answered after the first STEADY_FROM_SEC seconds (timeouts at the timeout) */
+  originP95SteadyMs: number;
+  /** the target that p95 is judged against */
+  targetP95Ms: number;
+  /** bookings per second from the first admission to the last booking (null: nobody booked), and that span in seconds of the run */
+  bookedPerSec: number | null;
+  bookingSpanSec: [number, number] | null;
+  /** the origin's slowdown steps as planned, and whether the origin took each */
+  originSlowdown: (SlowdownStep & { applied: boolean })[];
+  /** the autopilot's settings during the run (null: a fixed rate), and its changes with reasons, oldest first */
+  autopilot: AutopilotSettings | null;
+  autopilotChanges: (AutopilotChange & { atSec: number })[];
   errors5xx: number;
   /** requests `wrangler dev`'s local proxy lost (503, cloudflare/workers-sdk#14641): not in errors5xx, which are the system's */
   devProxyLost: number;
@@ -93,6 +131,9 @@ export interface Report {
     thinkMs: number;
     opensInSec: number | null;
     maxActive: number | null;
+    clickTimeoutMs: number;
+    targetP95Ms: number;
+    autopilot: AutopilotSettings | null;
   };
   durationSec: number;
   series: {
@@ -106,6 +147,13 @@ export interface Report {
     originP50: number[];
     originP95: number[];
     originP99: number[];
+    /** the development origin's extra time per identity check in force each second (0: none) */
+    identityCheckExtraMs: number[];
+    /** the autopilot each second (null: off then, or not read): the rate it chose, its ceiling, the p95 (ms) the edge measured, its reason's code */
+    chosenRate: (number | null)[];
+    ceiling: (number | null)[];
+    edgeP95: (number | null)[];
+    reasonCode: (string | null)[];
     timeInLine: [number, number][];
   };
 }
@@ -118,6 +166,34 @@ async function operator(o: LoadOptions, path: string, body?: unknown): Promise<a
   });
   if (!res.ok) throw new Error(`operator API ${path}: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/** Pages of the audit log the report reads at most (200 changes a page, newest first). */
+const LOG_PAGES = 20;
+
+/**
+ * The lane's autopilot changes since `since`, from the operator API's audit log, page by page back in time.
+ * Empty when the log cannot be read (a system without it, or a failed request): the stats' changes remain.
+ */
+async function autopilotLog(o: LoadOptions, since: number): Promise<AutopilotChange[]> {
+  const out: AutopilotChange[] = [];
+  let before: string | null = null;
+  try {
+    for (let page = 0; page < LOG_PAGES; page++) {
+      const answer: unknown = await operator(o, `/autopilot-log${before ? `?before=${encodeURIComponent(before)}` : ""}`);
+      const changes = readChanges(answer);
+      out.push(...changes);
+      const oldest = changes.length ? Math.min(...changes.map((c) => c.at)) : null;
+      if (oldest === null || oldest < since) break;
+      // `next` is the log's own cursor for the page before (null: no more).
+      const next = (answer as { next?: unknown } | null)?.next;
+      if (typeof next !== "string" || next === before) break;
+      before = next;
+    }
+  } catch {
+    /* the stats' changes remain */
+  }
+  return out;
 }
 
 /** Open days (Seoul: weekdays that are not public holidays) from tomorrow inside the first two booking weeks. */
@@ -134,6 +210,8 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const client = new Client(o.target, o.connections);
   const journey = new Client(o.target, o.connections);
   const random = rng(o.seed);
+  const clickTimeoutMs = o.clickTimeoutMs ?? DEFAULT_CLICK_TIMEOUT_MS;
+  const targetP95Ms = o.targetP95Ms ?? DEFAULT_TARGET_P95_MS;
   const started = Date.now();
   const deadline = started + o.maxSeconds * 1000;
   let stop = false;
@@ -176,15 +254,23 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     dates: searchDates(),
     regions,
     thinkMs: o.thinkMs,
+    clickTimeoutMs,
     random,
     deadline,
     stopped: () => stop,
   };
 
-  // The admission rate: set now, and changed on plan.
-  if (o.rate !== undefined) await operator(o, "/config", { ratePerSec: o.rate, paused: false });
+  // The admission rate (or the autopilot): set now, and changed on plan.
+  const start = startChange(o);
+  if (start) await operator(o, "/config", start);
   if (o.maxActive !== undefined) await operator(o, "/config", { maxActive: o.maxActive });
   const planTimers = o.ratePlan.map(([sec, rate]) => setTimeout(() => void operator(o, "/config", { ratePerSec: rate }).catch(() => {}), sec * 1000));
+  // The origin slowed on plan (development origin only); each step's outcome is reported.
+  const slowdown = o.originSlowdown ?? [];
+  const slowdownApplied: Report["originSlowdown"] = [];
+  const slowdownTimers = slowdown.map((step) =>
+    setTimeout(() => void setSlowdown(o.origin, o.token, step).then((applied) => slowdownApplied.push({ ...step, applied })), step.atSec * 1000),
+  );
 
   // A scheduled opening: everyone before it joins the pre-queue, drawn at random at the opening.
   let opensAt: number | null = null;
@@ -195,6 +281,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   let preQueued: number | null = null;
   let graceSec = 0;
   const samples: CounterSample[] = [];
+  let changesSeen: AutopilotChange[] = [];
   /** One reading of the counter, kept as a sample (undefined when it failed: a missed sample only widens the next interval). */
   const sample = async (): Promise<CounterSample | undefined> => {
     try {
@@ -202,8 +289,19 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
       graceSec = s.abandonGraceSeconds ?? 0;
       if (opensAt !== null && Date.parse(s.at) < opensAt) preQueued = s.preQueued;
       // The counter's own clock, at the moment it computed these numbers (the answer may arrive late).
-      const taken: CounterSample = { at: Date.parse(s.at), serving: s.serving, waiting: s.waiting, ratePerSec: s.ratePerSec, paused: s.paused, opensAt: opensAt ?? undefined, activePasses: s.activePasses, maxActive: s.maxActive };
+      const taken: CounterSample = {
+        at: Date.parse(s.at),
+        serving: s.serving,
+        waiting: s.waiting,
+        ratePerSec: s.ratePerSec,
+        paused: s.paused,
+        opensAt: opensAt ?? undefined,
+        activePasses: s.activePasses,
+        maxActive: s.maxActive,
+        autopilot: readAutopilot(s),
+      };
       samples.push(taken);
+      changesSeen = mergeChanges(changesSeen, readChanges(s));
       return taken;
     } catch {
       return undefined;
@@ -248,6 +346,9 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const results = await Promise.all(outcomes);
   clearTimeout(hardStop);
   planTimers.forEach(clearTimeout);
+  slowdownTimers.forEach(clearTimeout);
+  // A slowed origin is set back, so the next run (or person) does not inherit it.
+  if (slowdown.length) await setSlowdown(o.origin, o.token, { identityCheckExtraMs: 0, identityCheckLines: null });
   clearInterval(sampler);
   if (ticker) clearInterval(ticker);
   // The numbers at the end are this reading's (tried a few times), never an earlier sample's that arrived late.
@@ -259,6 +360,8 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   // Readings overlap when the counter answers slowly: they are analysed in the order the counter took them.
   samples.sort((a, b) => a.at - b.at);
   onProgress?.({ ...progress, waiting: atEnd?.waiting ?? samples.at(-1)?.waiting ?? 0 });
+  // Every change of the run from the audit log (the stats carry only the newest twenty).
+  const autopilotChanges = mergeChanges(changesSeen, await autopilotLog(o, started)).filter((c) => c.at >= started);
   await client.close();
   await journey.close();
 
@@ -295,6 +398,11 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     originP50: [],
     originP95: [],
     originP99: [],
+    identityCheckExtraMs: [],
+    chosenRate: [],
+    ceiling: [],
+    edgeP95: [],
+    reasonCode: [],
     timeInLine: histogram(lineSec, 30),
   };
   let last: CounterSample | undefined = samples[0];
@@ -310,6 +418,14 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     series.originP50.push(Math.round(percentile(ms, 50)));
     series.originP95.push(Math.round(percentile(ms, 95)));
     series.originP99.push(Math.round(percentile(ms, 99)));
+    const inForce = slowdownApplied.filter((x) => x.applied && x.atSec <= s).sort((a, b) => a.atSec - b.atSec);
+    series.identityCheckExtraMs.push(inForce.at(-1)?.identityCheckExtraMs ?? 0);
+    // A second without a reading repeats the last one, as the counter's figures above do.
+    const ap = (sm ?? last)?.autopilot;
+    series.chosenRate.push(ap?.chosenRate ?? null);
+    series.ceiling.push(ap?.ceiling ?? null);
+    series.edgeP95.push(ap?.edgeP95Ms ?? null);
+    series.reasonCode.push(ap?.reasonCode ?? null);
     if (sm) last = sm;
   }
   const ratio = admitRatio(samples);
@@ -320,6 +436,8 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const liveFrom = o.abandon > 0 ? firstBacklog + (abandonTo + graceSec * 1.4) * 1000 : firstBacklog;
   const liveRatio = liveAdmitRatio(samples, live, liveFrom);
   const counted = samples.filter((x) => typeof x.activePasses === "number");
+  const booking = bookingRate(results.map((r) => ({ admittedAt: "admittedAt" in r ? r.admittedAt : undefined, bookedAt: r.kind === "booked" ? r.bookedAt : undefined })));
+  const sinceStart = (t: number) => Math.round((t - started) / 100) / 10;
   return {
     users: o.users,
     admitted: admittedOnes.length,
@@ -333,6 +451,14 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     preQueued,
     inversions: countInversions(statusEvents, o.tolerance),
     droppedAfterAdmit: dropped.length,
+    timedOutAfterAdmit: dropped.filter((d) => isTimedOut(d.reason)).length,
+    originP95SteadyMs: Math.round(percentileFrom(originCalls, started + STEADY_FROM_SEC * 1000, 95)),
+    targetP95Ms,
+    bookedPerSec: booking.perSec === null ? null : Math.round(booking.perSec * 100) / 100,
+    bookingSpanSec: booking.from === null || booking.to === null ? null : [sinceStart(booking.from), sinceStart(booking.to)],
+    originSlowdown: slowdown.map((step) => ({ ...step, applied: slowdownApplied.some((x) => x.atSec === step.atSec && x.applied) })),
+    autopilot: o.autopilot ?? null,
+    autopilotChanges: autopilotChanges.map((c) => ({ ...c, atSec: sinceStart(c.at) })),
     errors5xx,
     devProxyLost,
     unavailableRetried,
@@ -351,7 +477,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     activePassesPeak: counted.length ? Math.max(...counted.map((x) => x.activePasses!)) : null,
     activePassesAtEnd: atEnd?.activePasses ?? null,
     maxActive: (atEnd ?? samples.at(-1))?.maxActive ?? null,
-    settings: { target: o.target, users: o.users, arrivalSec: o.arrivalSec, curve: o.curve, rate: o.rate ?? null, ratePlan: o.ratePlan, abandon: o.abandon, abandonAfterSec: [abandonFrom, abandonTo], thinkMs: o.thinkMs, opensInSec: o.opensInSec ?? null, maxActive: o.maxActive ?? null },
+    settings: { target: o.target, users: o.users, arrivalSec: o.arrivalSec, curve: o.curve, rate: o.rate ?? null, ratePlan: o.ratePlan, abandon: o.abandon, abandonAfterSec: [abandonFrom, abandonTo], thinkMs: o.thinkMs, opensInSec: o.opensInSec ?? null, maxActive: o.maxActive ?? null, clickTimeoutMs, targetP95Ms, autopilot: o.autopilot ?? null },
     durationSec: Math.round((Date.now() - started) / 100) / 10,
     series,
   };

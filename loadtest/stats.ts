@@ -2,6 +2,7 @@
  * The report's arithmetic, apart from the run so it can be tested on made-up events: percentiles,
  * per-second series, the admission ratio from the counter's own cursor, and order inversions.
  */
+import type { AutopilotReading } from "./autopilot";
 
 /** The p-th percentile (0–100) of a list of numbers, nearest-rank; 0 for an empty list. */
 export function percentile(values: number[], p: number): number {
@@ -54,6 +55,8 @@ export interface CounterSample {
   /** passes minted and not yet ended or expired (the counter's count), and the cap on them (null: none) */
   activePasses?: number;
   maxActive?: number | null;
+  /** the autopilot's chosen rate, ceiling, last reason and measured p95 (absent: not read) */
+  autopilot?: AutopilotReading;
 }
 
 /**
@@ -140,4 +143,29 @@ export function histogram(values: number[], bins: number): [number, number][] {
   const counts = new Array<number>(bins).fill(0);
   for (const v of values) counts[Math.min(bins - 1, Math.floor(v / width))]!++;
   return counts.map((n, i) => [Math.round((i + 1) * width), n]);
+}
+
+/** The p-th percentile (0–100) of the latencies of requests answered at or after `from` (ms); 0 for none. */
+export function percentileFrom(calls: { at: number; ms: number }[], from: number, p: number): number {
+  return percentile(calls.filter((c) => c.at >= from).map((c) => c.ms), p);
+}
+
+/** A person's journey times, as far as they got (ms). */
+export interface JourneyTimes {
+  admittedAt?: number;
+  bookedAt?: number;
+}
+
+/**
+ * Bookings per second over the span in which people were booking: from the first admission (the moment
+ * someone could start booking) to the last booking. An overloaded run whose first bookings come late gets
+ * no shorter span for it. null when nobody booked.
+ */
+export function bookingRate(people: JourneyTimes[]): { perSec: number | null; booked: number; from: number | null; to: number | null } {
+  const admitted = people.map((p) => p.admittedAt).filter((t): t is number => typeof t === "number");
+  const booked = people.map((p) => p.bookedAt).filter((t): t is number => typeof t === "number");
+  if (!booked.length || !admitted.length) return { perSec: null, booked: booked.length, from: null, to: null };
+  const from = Math.min(...admitted);
+  const to = Math.max(...booked);
+  return { perSec: booked.length / Math.max(1, (to - from) / 1000), booked: booked.length, from, to };
 }

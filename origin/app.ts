@@ -1,9 +1,11 @@
 /**
  * The origin app, built apart from starting it: `createApp(deps)` for tests, `server.ts` serves it.
- * Health is open and /ops takes the operator token; everything else requires an admission pass from the edge.
+ * Health and the pages' assets are open; /ops and the development controls (/api/dev/slowdown, development
+ * mode only) take the operator token; everything else requires an admission pass from the edge.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { serveAsset } from "../lib/assets";
 import { AppError } from "../lib/errors";
 import { databaseUnavailable, describeError, isDatabaseUnavailable, logUnavailable } from "./db/errors";
 import { clientAddress } from "./middleware/client-address";
@@ -26,7 +28,8 @@ import { proxyRoutes } from "./routes/proxy";
 import { reservationRoutes } from "./routes/reservations";
 import { health } from "./routes/health";
 import { Gauge } from "./ops/gauge";
-import { opsRoutes } from "./routes/ops";
+import { opsRoutes } from "./ops/routes";
+import { devControls } from "./dev/routes";
 import type { Deps, OriginEnv } from "./types";
 
 export function createApp(deps: Deps) {
@@ -58,7 +61,10 @@ export function createApp(deps: Deps) {
   app.notFound((c) => (wantsPage(c) ? errorPage(c, "page_not_found", undefined, 404) : c.json({ code: "not_found", message: "No such page or endpoint." }, 404)));
 
   app.route("/health", health(deps));
+  // The pages' scripts and stylesheet (lib/assets.ts), open like /health: the edge serves the same paths.
+  app.get("/_wr/assets/*", (c) => serveAsset(c.req.path) ?? c.notFound());
   app.route("/ops", opsRoutes(deps, clock, gauge));
+  app.route("/api/dev", devControls(deps));
 
   app.use("*", requirePass({ passSecret: deps.config.passSecret, lanes: deps.config.lanes, clock }));
   app.use("*", clientAddress({ passSecret: deps.config.passSecret, clock }));

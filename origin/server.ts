@@ -12,6 +12,7 @@ import cluster from "node:cluster";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { runWorkers } from "./cluster";
+import { relaySlowdown } from "./dev/slowdown";
 import { ConfigError, loadConfig, type OriginConfig } from "./config";
 import { openDatabase } from "./db";
 import { describeError } from "./db/errors";
@@ -96,6 +97,8 @@ if (cluster.isPrimary && config.databaseUrl && config.originProcesses > 1) {
   await seedIfEmpty(database.db);
   await database.close();
   console.log(`origin: ${config.originProcesses} processes (ORIGIN_PROCESSES) serving port ${config.port}; one that dies is replaced`);
+  // A slowdown set through one worker's development controls reaches every worker.
+  if (config.appEnv === "development") relaySlowdown();
   const workers = runWorkers({ count: config.originProcesses });
   keepServing("origin primary");
   onStopSignal(() => workers.stop());

@@ -16,6 +16,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { z } from "zod";
+import { buildAssets } from "./build-assets";
 import { httpProbe, Supervisor } from "./supervisor";
 import { wranglerVar } from "./wrangler-vars";
 
@@ -79,6 +80,14 @@ function resolveSecrets(): Record<SecretName, string> {
     console.log(`Generated ${generated.join(", ")} into ${DEV_VARS}`);
   }
   return out;
+}
+
+// Both processes serve the browser assets from lib/assets.generated.ts: build it before either starts.
+try {
+  buildAssets();
+} catch (err) {
+  console.error(`npm start: the browser assets do not build: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
 }
 
 const secrets = resolveSecrets();

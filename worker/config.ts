@@ -4,9 +4,29 @@
  */
 import { z } from "zod";
 import { parseLanes, type LaneSpec } from "../lib/lanes";
-import { MAX_RATE_PER_SEC, POLL_MAX_MS } from "./admission";
-import { maxPollMs } from "./liveness";
-import type { Env } from "./env";
+import { MAX_RATE_PER_SEC, POLL_MAX_MS } from "./queue/admission";
+import { maxPollMs } from "./queue/liveness";
+
+/** The Worker's settings as its bindings carry them (wrangler.toml [vars], .dev.vars, secrets): text. */
+export interface Settings {
+  ORIGIN_URL: string;
+  TICKET_SECRET: string;
+  PASS_SECRET: string;
+  OPERATOR_TOKEN: string;
+  LANE?: string;
+  /** JSON lane table (lib/lanes.ts); without it, one lane named LANE takes every path */
+  LANES?: string;
+  /** a pass's idle time (renewed while its holder is active), its longest life, and its grace after expiring */
+  PASS_TTL_SECONDS?: string;
+  PASS_MAX_SECONDS?: string;
+  PASS_GRACE_SECONDS?: string;
+  TICKET_TTL_SECONDS?: string;
+  SNAPSHOT_TTL_MS?: string;
+  INITIAL_RATE_PER_SEC?: string;
+  ABANDON_GRACE_SECONDS?: string;
+  /** how long a forwarded request waits for the origin to answer (default 30) */
+  ORIGIN_TIMEOUT_SECONDS?: string;
+}
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -58,9 +78,9 @@ export interface WorkerConfig {
 
 export class ConfigError extends Error {}
 
-const parsed = new WeakMap<Env, WorkerConfig>();
+const parsed = new WeakMap<Settings, WorkerConfig>();
 
-export function config(env: Env): WorkerConfig {
+export function config(env: Settings): WorkerConfig {
   const hit = parsed.get(env);
   if (hit) return hit;
   const result = schema.safeParse(env);

@@ -4,33 +4,37 @@
  *   /_wr/status        my place in line, as JSON, from the cached snapshot
  *   /_wr/fairness      the pre-queue's draw: commitment, revealed seed, how to recompute a place
  *   /_wr/admin         the operator console (page); /_wr/admin/* the operator API (bearer token)
- *   /favicon.ico, /robots.txt   answered here (static-files.ts): never a place in line
+ *   /_wr/assets/*      the scripts and stylesheets of both apps (lib/assets.ts), cached for good
+ *   /favicon.ico, /robots.txt   answered here (edge/static-files.ts): never a place in line
  *   everything else    behind the waiting room: admitted requests are proxied to ORIGIN_URL, at one
- *                      person's pace per pass; the origin's `X-WR-Command: revoke` ends the pass (passes.ts)
+ *                      person's pace per pass; the origin's `X-WR-Command: revoke` ends the pass (edge/passes.ts).
+ *                      Each is timed for the lane's autopilot (edge/load.ts), sent to its leader once a second
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { languageDetector } from "hono/language";
+import { serveAsset } from "../lib/assets";
 import { AppError } from "../lib/errors";
-import { admin } from "./admin";
-import { fairness } from "./fairness";
-import { consoleRoutes } from "./console";
-import type { AppEnv } from "./app-env";
-import { config, ConfigError } from "./config";
 import { laneFor } from "../lib/lanes";
-import { laneCookies, readCookie, withCookies } from "./cookies";
-import { Refused, refusalResponse } from "./refusal";
-import { forward } from "./forward";
-import { fromOrigin, limitPass } from "./passes";
-import { STATIC_PATHS, staticFile } from "./static-files";
-import { asLang, LANGS } from "./i18n";
-import { statusJson } from "./admission";
-import { laneParam } from "./lane-param";
-import { resolveVisit, type Visit } from "./visit";
-import { ASSETS } from "./assets";
-import { renderWaitingPage } from "./waiting-page";
+import type { AppEnv } from "./app-env";
+import { ConfigError, config } from "./config";
+import { laneCookies, readCookie, withCookies } from "./edge/cookies";
+import { forward } from "./edge/forward";
+import { dropLoad, loadDue, reportLoad } from "./edge/load";
+import { laneParam } from "./edge/lane-param";
+import { fromOrigin, limitPass } from "./edge/passes";
+import { Refused, refusalResponse } from "./edge/refusal";
+import { freshSchedule } from "./edge/snapshot";
+import { STATIC_PATHS, staticFile } from "./edge/static-files";
+import { resolveVisit, type Visit } from "./edge/visit";
+import { admin } from "./operator/admin";
+import { consoleRoutes } from "./operator/console";
+import { fairness } from "./pages/fairness";
+import { renderWaitingPage } from "./pages/waiting-page";
+import { asLang, LANGS } from "./pages/words";
+import { statusJson } from "./queue/admission";
 
-export { QueueCounter } from "./queue-counter";
+export { QueueCounter } from "./queue/queue-counter";
 
 /** ?lang=en or ko (remembered in a cookie), else Accept-Language, else Korean. */
 const detectLanguage = languageDetector({
@@ -52,6 +56,27 @@ function statusResponse(visit: Visit): Response {
   const headers: [string, string][] = [["content-type", "application/json"], ["cache-control", "no-store"]];
   for (const value of visit.cookies) headers.push(["set-cookie", value]);
   return new Response(body, { headers });
+}
+
+/**
+ * After a forward: the lane's window of forwarded requests goes to its leader once it is a second old,
+ * after the answer (waitUntil), while the lane's autopilot is on (as this isolate's copy of shard 0, or of
+ * the pass's own shard, says); otherwise it is dropped.
+ */
+function reportForwards(c: Context<AppEnv>, lane: string, shard: number): void {
+  const now = Date.now();
+  if (!loadDue(lane, now)) return;
+  const copy = freshSchedule(lane, 0, now, Number.POSITIVE_INFINITY) ?? freshSchedule(lane, shard, now, Number.POSITIVE_INFINITY);
+  if (!copy?.autopilot) {
+    dropLoad(lane);
+    return;
+  }
+  const sending = reportLoad(c.env, lane, now);
+  try {
+    c.executionCtx.waitUntil(sending);
+  } catch {
+    // No execution context (an in-process test request): the report runs on without one.
+  }
 }
 
 function wantsJson(accept: string | undefined): boolean {
@@ -84,13 +109,8 @@ export function createWorkerApp() {
     return visit instanceof Promise ? visit.then(statusResponse) : statusResponse(visit);
   });
 
-  app.get("/_wr/assets/*", (c) => {
-    const asset = ASSETS[c.req.path];
-    if (!asset) return c.json({ code: "not_found", message: "No such asset." }, 404);
-    return new Response(asset.body, {
-      headers: { "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable" },
-    });
-  });
+  // Both apps' scripts and stylesheets (lib/assets.ts), hashed and cached for good: never behind the line.
+  app.get("/_wr/assets/*", (c) => serveAsset(c.req.path) ?? c.json({ code: "not_found", message: "No such asset." }, 404));
 
   for (const path of STATIC_PATHS) app.get(path, (c) => staticFile(c.req.path)!);
 
@@ -106,7 +126,8 @@ export function createWorkerApp() {
     const visit = await resolveVisit(c, lane);
     if (visit.pass) {
       await limitPass(c, visit.pass.claims);
-      const answer = await fromOrigin(c, await forward(c, visit.pass.token), visit.pass, laneCookies(lane, cfg.lane).pass, visit.cookies);
+      const answer = await fromOrigin(c, await forward(c, visit.pass.token, lane), visit.pass, laneCookies(lane, cfg.lane).pass, visit.cookies);
+      reportForwards(c, lane, visit.pass.claims.shard);
       return withCookies(answer.res, answer.cookies);
     }
     // Cookies go on the context before the response is built (one Response per arrival, not a copy).

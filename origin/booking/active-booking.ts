@@ -6,11 +6,13 @@
  */
 import { sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors";
-import { rows, type Db } from "../db";
+import { z } from "zod";
+import { col, query, type Db } from "../db";
 
 export async function hasActiveBooking(db: Db, subjectId: number): Promise<boolean> {
-  const r = await rows<{ one: number }>(
+  const r = await query(
     db,
+    z.object({ one: col.int }),
     sql`select 1 as one from reservation_doses where subject_id = ${subjectId} and dose = 1 and status = 'active' limit 1`,
   );
   return r.length > 0;

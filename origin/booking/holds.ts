@@ -8,7 +8,8 @@
  */
 import { sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors";
-import { instant, rows, transaction, type Db } from "../db";
+import { z } from "zod";
+import { col, execute, instant, queryOne, transaction, type Db } from "../db";
 import { seoulDate } from "../clinics/dates";
 import { isUuid } from "../ids";
 import { alreadyBooked, hasActiveBooking } from "./active-booking";
@@ -28,16 +29,26 @@ export async function placeHold(
 ): Promise<Hold> {
   return transaction(db, async (tx) => {
     if (await hasActiveBooking(tx, p.personId)) throw alreadyBooked();
-    const [slot] = await rows<{ id: number; clinic_id: number; name: string; starts_at: string | Date; vaccine_code: string; capacity: number; taken: number; closed: boolean }>(
+    const slot = await queryOne(
       tx,
+      z.object({
+        id: col.int,
+        clinic_id: col.int,
+        name: col.text,
+        starts_at: col.instant,
+        vaccine_code: col.text,
+        capacity: col.int,
+        taken: col.int,
+        closed: col.bool,
+      }),
       sql`select s.id, s.clinic_id, c.name, s.starts_at, s.vaccine_code, s.capacity, s.taken,
                  exists (select 1 from clinic_closures cc
                          where cc.clinic_id = s.clinic_id and cc.date = (s.starts_at at time zone 'Asia/Seoul')::date) as closed
           from slots s join clinics c on c.id = s.clinic_id where s.id = ${p.slotId} for update of s`,
     );
     if (!slot) throw new AppError("slot_not_found", 404, "No such time slot.");
-    if (new Date(slot.starts_at) <= p.now) throw new AppError("slot_past", 409, "That time has already passed; please choose a later one.");
-    const day = seoulDate(new Date(slot.starts_at));
+    if (slot.starts_at <= p.now) throw new AppError("slot_past", 409, "That time has already passed; please choose a later one.");
+    const day = seoulDate(slot.starts_at);
     if (slot.closed || !isOpenDay(day)) {
       throw new AppError("clinic_closed", 409, `The clinic does not vaccinate on ${day}; choose another day.`, { date: day });
     }
@@ -45,25 +56,29 @@ export async function placeHold(
       throw new AppError("wrong_vaccine", 409, `Your booking window offers ${p.vaccine} only; choose a clinic that gives it.`);
     }
     // The person's previous hold goes first: re-holding the same slot must not count against itself.
-    await rows(tx, sql`delete from holds where person_id = ${p.personId}`);
-    const [{ active }] = (await rows<{ active: number }>(
+    await execute(tx, sql`delete from holds where person_id = ${p.personId}`);
+    const held = await queryOne(
       tx,
+      z.object({ active: col.int }),
       sql`select count(*)::int as active from holds where slot_id = ${p.slotId} and expires_at > ${instant(p.now)}`,
-    )) as [{ active: number }];
+    );
+    const active = held?.active ?? 0;
     if (slot.capacity - slot.taken - active <= 0) {
       throw new AppError("slot_full", 409, "Someone else took the last place at this time; please choose another time.");
     }
     const expiresAt = new Date(p.now.getTime() + p.holdMs);
-    const [hold] = await rows<{ id: string }>(
+    const hold = await queryOne(
       tx,
+      z.object({ id: col.text }),
       sql`insert into holds (slot_id, person_id, expires_at, created_at)
           values (${p.slotId}, ${p.personId}, ${instant(expiresAt)}, ${instant(p.now)}) returning id`,
     );
+    if (!hold) throw new Error("The insert of a hold answered no row.");
     return {
-      holdId: hold!.id,
-      slotId: Number(slot.id),
+      holdId: hold.id,
+      slotId: slot.id,
       clinic: { id: slot.clinic_id, name: slot.name },
-      startsAt: new Date(slot.starts_at).toISOString(),
+      startsAt: slot.starts_at.toISOString(),
       expiresAt: expiresAt.toISOString(),
     };
   });
@@ -81,11 +96,23 @@ export interface HoldDetails {
 /** A person's hold with what the confirm page shows, or null when it is gone (replaced, expired or booked). */
 export async function holdDetails(db: Db, p: { holdId: string; personId: number; now: Date }): Promise<HoldDetails | null> {
   if (!isUuid(p.holdId)) return null;
-  const [h] = await rows<{
-    id: string; slot_id: number; starts_at: string | Date; expires_at: string | Date; clinic_id: number; name: string; address: string; phone: string;
-    code: string; vaccine_name: string; name_ko: string; doses: number; second_dose_days: number | null;
-  }>(
+  const h = await queryOne(
     db,
+    z.object({
+      id: col.text,
+      slot_id: col.int,
+      starts_at: col.instant,
+      expires_at: col.instant,
+      clinic_id: col.int,
+      name: col.text,
+      address: col.text,
+      phone: col.text,
+      code: col.text,
+      vaccine_name: col.text,
+      name_ko: col.text,
+      doses: col.int,
+      second_dose_days: col.int.nullable(),
+    }),
     sql`select h.id, h.slot_id, s.starts_at, h.expires_at, c.id as clinic_id, c.name, c.address, c.phone,
                v.code, v.name as vaccine_name, v.name_ko, v.doses, v.second_dose_days
         from holds h join slots s on s.id = h.slot_id join clinics c on c.id = s.clinic_id join vaccines v on v.code = s.vaccine_code
@@ -94,9 +121,9 @@ export async function holdDetails(db: Db, p: { holdId: string; personId: number;
   if (!h) return null;
   return {
     holdId: h.id,
-    slotId: Number(h.slot_id),
-    startsAt: new Date(h.starts_at).toISOString(),
-    expiresAt: new Date(h.expires_at).toISOString(),
+    slotId: h.slot_id,
+    startsAt: h.starts_at.toISOString(),
+    expiresAt: h.expires_at.toISOString(),
     clinic: { id: h.clinic_id, name: h.name, address: h.address, phone: h.phone },
     vaccine: { code: h.code, name: h.vaccine_name, nameKo: h.name_ko, doses: h.doses, secondDoseDays: h.second_dose_days },
   };
@@ -105,9 +132,10 @@ export async function holdDetails(db: Db, p: { holdId: string; personId: number;
 /** Where a hold was (its clinic and Seoul date), even after it ran out: to offer the same clinic's other times. */
 export async function holdPlace(db: Db, holdId: string): Promise<{ clinicId: number; startsAt: Date } | null> {
   if (!isUuid(holdId)) return null;
-  const [h] = await rows<{ clinic_id: number; starts_at: string | Date }>(
+  const h = await queryOne(
     db,
+    z.object({ clinic_id: col.int, starts_at: col.instant }),
     sql`select s.clinic_id, s.starts_at from holds h join slots s on s.id = h.slot_id where h.id = ${holdId}`,
   );
-  return h ? { clinicId: h.clinic_id, startsAt: new Date(h.starts_at) } : null;
+  return h ? { clinicId: h.clinic_id, startsAt: h.starts_at } : null;
 }

@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors";
-import { rows, type Db } from "../db";
+import { z } from "zod";
+import { col, execute, query, queryOne, type Db } from "../db";
 
 export interface StoredAnswer {
   status: number;
@@ -28,24 +29,28 @@ export function requestHash(request: unknown): string {
 
 /** Inside the transaction: null when the key is new (now claimed), else the answer given before. */
 export async function claimKey(tx: Db, p: { personId: number; key: string; hash: string }): Promise<StoredAnswer | null> {
-  const claimed = await rows<{ key: string }>(
+  const claimed = await query(
     tx,
+    z.object({ key: col.text }),
     sql`insert into idempotency_keys (person_id, key, request_hash, status, response)
         values (${p.personId}, ${p.key}, ${p.hash}, 0, 'null'::jsonb)
         on conflict do nothing returning key`,
   );
   if (claimed.length) return null;
-  const [before] = await rows<{ request_hash: string; status: number; response: unknown }>(
+  const before = await queryOne(
     tx,
+    z.object({ request_hash: col.text, status: col.int, response: col.json }),
     sql`select request_hash, status, response from idempotency_keys where person_id = ${p.personId} and key = ${p.key}`,
   );
-  if (before!.request_hash !== p.hash) {
+  // The insert found the key there, so its row exists (the key's first request holds it until it ends).
+  if (!before) throw new Error("An idempotency key's row vanished inside its transaction.");
+  if (before.request_hash !== p.hash) {
     throw new AppError("idempotency_key_reused", 422, "This Idempotency-Key was used for a different request; use a new key for a new request.");
   }
-  return { status: before!.status, response: typeof before!.response === "string" ? JSON.parse(before!.response) : before!.response };
+  return { status: before.status, response: before.response };
 }
 
 export async function storeAnswer(tx: Db, p: { personId: number; key: string; answer: StoredAnswer }): Promise<void> {
-  await rows(tx, sql`update idempotency_keys set status = ${p.answer.status}, response = ${JSON.stringify(p.answer.response)}::jsonb
+  await execute(tx, sql`update idempotency_keys set status = ${p.answer.status}, response = ${JSON.stringify(p.answer.response)}::jsonb
                        where person_id = ${p.personId} and key = ${p.key}`);
 }

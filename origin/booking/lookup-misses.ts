@@ -8,7 +8,8 @@
  * (several sent at the very same moment may all be refused, never all be answered).
  */
 import { sql } from "drizzle-orm";
-import { instant, rows, type Db } from "../db";
+import { z } from "zod";
+import { col, execute, instant, queryOne, type Db } from "../db";
 
 export interface LookupKeys {
   clientKey: string;
@@ -29,12 +30,14 @@ export interface LookupCounts {
 
 /** Records an attempt (a miss until `forgetAttempt` says it matched); returns its id. */
 export async function recordAttempt(db: Db, p: LookupKeys & { at: Date }): Promise<number> {
-  const [r] = await rows<{ id: number }>(
+  const r = await queryOne(
     db,
+    z.object({ id: col.int }),
     sql`insert into lookup_failures (client_key, reservation_number, rrn_hash, at)
         values (${p.clientKey}, ${p.number}, ${p.rrnHash}, ${instant(p.at)}) returning id`,
   );
-  return Number(r!.id);
+  if (!r) throw new Error("The insert of a lookup attempt answered no row.");
+  return r.id;
 }
 
 /** Attempts per key since each key's own window start (`since`), the caller's own attempt included. */
@@ -42,30 +45,33 @@ export async function countAttempts(db: Db, p: LookupKeys & { clientSince: Date;
   const byClient = sql`client_key = ${p.clientKey} and at > ${instant(p.clientSince)}`;
   const byNumber = sql`reservation_number = ${p.number} and at > ${instant(p.numberSince)}`;
   const byRrn = sql`rrn_hash = ${p.rrnHash} and at > ${instant(p.rrnSince)}`;
-  const [r] = await rows<{
-    by_client: number; client_oldest: string | Date | null;
-    by_number: number; number_oldest: string | Date | null;
-    by_rrn: number; rrn_oldest: string | Date | null;
-  }>(
+  const r = await queryOne(
     db,
+    z.object({
+      by_client: col.int,
+      client_oldest: col.instant.nullable(),
+      by_number: col.int,
+      number_oldest: col.instant.nullable(),
+      by_rrn: col.int,
+      rrn_oldest: col.instant.nullable(),
+    }),
     sql`select count(*) filter (where ${byClient})::int as by_client, min(at) filter (where ${byClient}) as client_oldest,
                count(*) filter (where ${byNumber})::int as by_number, min(at) filter (where ${byNumber}) as number_oldest,
                count(*) filter (where ${byRrn})::int as by_rrn, min(at) filter (where ${byRrn}) as rrn_oldest
         from lookup_failures
         where (${byClient}) or (${byNumber}) or (${byRrn})`,
   );
-  const date = (v: string | Date | null | undefined) => (v ? new Date(v) : null);
   return {
     byClient: r?.by_client ?? 0,
-    clientOldest: date(r?.client_oldest),
+    clientOldest: r?.client_oldest ?? null,
     byNumber: r?.by_number ?? 0,
-    numberOldest: date(r?.number_oldest),
+    numberOldest: r?.number_oldest ?? null,
     byRrn: r?.by_rrn ?? 0,
-    rrnOldest: date(r?.rrn_oldest),
+    rrnOldest: r?.rrn_oldest ?? null,
   };
 }
 
 /** Takes an attempt back: it matched, or it was refused without an answer. */
 export async function forgetAttempt(db: Db, id: number): Promise<void> {
-  await rows(db, sql`delete from lookup_failures where id = ${id}`);
+  await execute(db, sql`delete from lookup_failures where id = ${id}`);
 }

@@ -12,42 +12,79 @@
  * stands once locked. So two changes to one reservation have one outcome, as if made one after the other.
  */
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import { AppError } from "../../lib/errors";
 import { addDays, seoulDate, seoulTime } from "../clinics/dates";
-import { instant, rows, transaction, type Db } from "../db";
-import type { Channel } from "../notify/channels";
+import { col, execute, instant, query, queryOne, transaction, type Db } from "../db";
+import { CHANNELS, type Channel } from "../notify/channels";
 import { bookedText, cancelledText, secondDoseChangedText, type MessageFacts } from "../notify/messages";
 import { enqueue } from "../notify/outbox";
 import { alreadyBooked, hasActiveBooking } from "./active-booking";
-import { claimKey, storeAnswer, type StoredAnswer } from "./idempotency";
+import { claimKey, storeAnswer } from "./idempotency";
 import { formatReservationNumber, newReservationNumber } from "./numbers";
 import { isSlotTime, lockSlots, openDays, releasePlace, seoulInstant, slotAt, takePlace, takePlaceAt } from "./schedule";
 
-export interface ClinicView {
-  id: number;
-  name: string;
-  address: string;
-  phone: string;
-}
+const status = z.enum(["active", "cancelled"]);
 
-export interface DoseView {
-  clinic: ClinicView;
-  startsAt: string;
-  status: "active" | "cancelled";
-}
+const clinicView = z.object({ id: z.number(), name: z.string(), address: z.string(), phone: z.string() });
+export type ClinicView = z.infer<typeof clinicView>;
 
-export interface ReservationView {
-  reservationNumber: string;
-  status: "active" | "cancelled";
-  vaccine: { code: string; name: string; nameKo: string };
-  subject: { name: string; rrn: string };
+const doseView = z.object({ clinic: clinicView, startsAt: z.string(), status });
+export type DoseView = z.infer<typeof doseView>;
+
+/**
+ * A reservation as the API answers it and the pages show it. A schema, because the answer to a booking is
+ * also stored as JSON for its idempotency key and read back from there on a retry.
+ */
+const reservationView = z.object({
+  reservationNumber: z.string(),
+  status,
+  vaccine: z.object({ code: z.string(), name: z.string(), nameKo: z.string() }),
+  subject: z.object({ name: z.string(), rrn: z.string() }),
   /** set when a proxy booked it (대리예약) */
-  relationship: string | null;
-  notifyChannel: Channel;
-  first: DoseView;
-  second: DoseView | null;
+  relationship: z.string().nullable(),
+  notifyChannel: z.enum(CHANNELS),
+  first: doseView,
+  second: doseView.nullable(),
   /** Seoul dates the second dose may be moved within */
-  secondDoseWindow: { from: string; to: string } | null;
+  secondDoseWindow: z.object({ from: z.string(), to: z.string() }).nullable(),
+});
+export type ReservationView = z.infer<typeof reservationView>;
+
+const ReservationRow = z.object({
+  id: col.int,
+  number: col.text,
+  subject_id: col.int,
+  booked_by: col.int,
+  relationship: col.text.nullable(),
+  notify_channel: z.enum(CHANNELS),
+  cancelled_at: col.instant.nullable(),
+  vaccine_code: col.text,
+  vaccine_name: col.text,
+  vaccine_ko: col.text,
+  min_days: col.int.nullable(),
+  max_days: col.int.nullable(),
+  subject_name: col.text,
+  rrn_masked: col.text,
+  rrn_hash: col.text,
+  dose_id: col.int,
+  dose: z.union([z.literal(1), z.literal(2)]),
+  slot_id: col.int,
+  dose_status: status,
+  starts_at: col.instant,
+  clinic_id: col.int,
+  clinic_name: col.text,
+  address: col.text,
+  phone: col.text,
+});
+
+interface Dose {
+  id: number;
+  dose: 1 | 2;
+  slotId: number;
+  status: "active" | "cancelled";
+  startsAt: Date;
+  clinic: ClinicView;
 }
 
 interface Loaded {
@@ -60,20 +97,16 @@ interface Loaded {
   view: ReservationView;
   minDays: number | null;
   maxDays: number | null;
-  doses: { id: number; dose: 1 | 2; slotId: number; status: "active" | "cancelled"; startsAt: Date; clinic: ClinicView }[];
+  /** the first dose, then the second if the vaccine has one */
+  doses: [Dose, ...Dose[]];
 }
 
 /** A reservation by id or canonical number, with what views, checks and messages need. */
 export async function loadReservation(db: Db, by: { id: number } | { number: string }): Promise<Loaded | null> {
   const where = "id" in by ? sql`r.id = ${by.id}` : sql`r.number = ${by.number}`;
-  const list = await rows<{
-    id: number; number: string; subject_id: number; booked_by: number; relationship: string | null; notify_channel: Channel;
-    cancelled_at: unknown; vaccine_code: string; vaccine_name: string; vaccine_ko: string; min_days: number | null; max_days: number | null;
-    subject_name: string; rrn_masked: string; rrn_hash: string;
-    dose_id: number; dose: 1 | 2; slot_id: number; dose_status: "active" | "cancelled"; starts_at: string | Date;
-    clinic_id: number; clinic_name: string; address: string; phone: string;
-  }>(
+  const list = await query(
     db,
+    ReservationRow,
     sql`select r.id, r.number, r.subject_id, r.booked_by, r.relationship, r.notify_channel, r.cancelled_at,
                v.code as vaccine_code, v.name as vaccine_name, v.name_ko as vaccine_ko,
                v.second_dose_min_days as min_days, v.second_dose_max_days as max_days,
@@ -89,21 +122,22 @@ export async function loadReservation(db: Db, by: { id: number } | { number: str
         where ${where}
         order by d.dose`,
   );
-  const head = list[0];
+  const [head] = list;
   if (!head) return null;
   const doses = list.map((r) => ({
-    id: Number(r.dose_id),
+    id: r.dose_id,
     dose: r.dose,
-    slotId: Number(r.slot_id),
+    slotId: r.slot_id,
     status: r.dose_status,
-    startsAt: new Date(r.starts_at),
+    startsAt: r.starts_at,
     clinic: { id: r.clinic_id, name: r.clinic_name, address: r.address, phone: r.phone },
   }));
-  const doseView = (d: (typeof doses)[number] | undefined): DoseView | null =>
-    d ? { clinic: d.clinic, startsAt: d.startsAt.toISOString(), status: d.status } : null;
-  const firstDate = seoulDate(doses[0]!.startsAt);
+  const view = (d: (typeof doses)[number]): DoseView => ({ clinic: d.clinic, startsAt: d.startsAt.toISOString(), status: d.status });
+  const [first, second] = doses;
+  if (!first) return null;
+  const firstDate = seoulDate(first.startsAt);
   return {
-    id: Number(head.id),
+    id: head.id,
     number: head.number,
     subjectId: head.subject_id,
     subjectName: head.subject_name,
@@ -111,7 +145,7 @@ export async function loadReservation(db: Db, by: { id: number } | { number: str
     bookedBy: head.booked_by,
     minDays: head.min_days,
     maxDays: head.max_days,
-    doses,
+    doses: [first, ...doses.slice(1)],
     view: {
       reservationNumber: formatReservationNumber(head.number),
       status: head.cancelled_at ? "cancelled" : "active",
@@ -119,8 +153,8 @@ export async function loadReservation(db: Db, by: { id: number } | { number: str
       subject: { name: head.subject_name, rrn: head.rrn_masked },
       relationship: head.relationship,
       notifyChannel: head.notify_channel,
-      first: doseView(doses[0])!,
-      second: doseView(doses[1]),
+      first: view(first),
+      second: second ? view(second) : null,
       secondDoseWindow:
         head.min_days !== null && head.max_days !== null
           ? { from: addDays(firstDate, head.min_days), to: addDays(firstDate, head.max_days) }
@@ -129,21 +163,29 @@ export async function loadReservation(db: Db, by: { id: number } | { number: str
   };
 }
 
+/** A reservation this transaction has just written or locked: there, or the transaction is broken. */
+async function reservationById(tx: Db, id: number): Promise<Loaded> {
+  const r = await loadReservation(tx, { id });
+  if (!r) throw new Error(`Reservation ${id} vanished inside its transaction.`);
+  return r;
+}
+
 function facts(r: Loaded, relationship: string | null, vaccineKo: string): MessageFacts {
   return {
     number: r.number,
     subjectName: r.subjectName,
     relationship,
     vaccineKo,
-    clinic: r.doses[0]!.clinic,
-    first: r.doses[0]!.startsAt,
+    clinic: r.doses[0].clinic,
+    first: r.doses[0].startsAt,
     second: r.doses[1]?.startsAt ?? null,
   };
 }
 
 async function phoneOf(db: Db, personId: number): Promise<string> {
-  const [p] = await rows<{ phone: string }>(db, sql`select phone from people where id = ${personId}`);
-  return p!.phone;
+  const p = await queryOne(db, z.object({ phone: col.text }), sql`select phone from people where id = ${personId}`);
+  if (!p) throw new Error(`No person ${personId} to notify.`);
+  return p.phone;
 }
 
 /**
@@ -179,7 +221,9 @@ export interface ConfirmRequest {
   now: Date;
 }
 
-export interface ConfirmResult extends StoredAnswer {
+export interface ConfirmResult {
+  status: number;
+  response: ReservationView;
   replayed: boolean;
 }
 
@@ -193,13 +237,21 @@ export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<Con
   try {
     return await transaction(db, async (tx) => {
       const before = await claimKey(tx, { personId: r.bookedBy, key: r.idempotencyKey, hash: r.requestHash });
-      if (before) return { ...before, replayed: true };
+      if (before) return { status: before.status, response: reservationView.parse(before.response), replayed: true };
 
-      const [hold] = await rows<{
-        person_id: number; expires_at: string | Date; slot_id: number;
-        starts_at: string | Date; clinic_id: number; vaccine_code: string; doses: number; second_days: number | null; max_days: number | null;
-      }>(
+      const hold = await queryOne(
         tx,
+        z.object({
+          person_id: col.int,
+          expires_at: col.instant,
+          slot_id: col.int,
+          starts_at: col.instant,
+          clinic_id: col.int,
+          vaccine_code: col.text,
+          doses: col.int,
+          second_days: col.int.nullable(),
+          max_days: col.int.nullable(),
+        }),
         sql`select h.person_id, h.expires_at, s.id as slot_id, s.starts_at, s.clinic_id, s.vaccine_code,
                    v.doses, v.second_dose_days as second_days, v.second_dose_max_days as max_days
             from holds h join slots s on s.id = h.slot_id join vaccines v on v.code = s.vaccine_code
@@ -209,49 +261,54 @@ export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<Con
       if (!hold || hold.person_id !== r.subjectId) {
         throw new AppError("hold_not_found", 404, "That hold is not yours or was replaced by a newer one; please choose a time again.");
       }
-      const firstAt = new Date(hold.starts_at);
+      const firstAt = hold.starts_at;
       if (firstAt <= r.now) throw new AppError("slot_past", 409, "That time has already passed; please choose a later one.");
-      const holdExpired = new Date(hold.expires_at) <= r.now;
+      const holdExpired = hold.expires_at <= r.now;
       if (holdExpired && !r.eligibleNow) throw new AppError("not_eligible", 403, "Your hold ran out and booking is not open for this person now.");
 
       if (await hasActiveBooking(tx, r.subjectId)) throw alreadyBooked();
 
-      const firstSlot = await takePlace(tx, { slotId: Number(hold.slot_id), now: r.now, exceptHold: r.holdId });
+      const firstSlot = await takePlace(tx, { slotId: hold.slot_id, now: r.now, exceptHold: r.holdId });
       if (firstSlot === null) {
         throw new AppError("slot_full", 409, "Your hold ran out and someone else took the place; please choose another time.", {
           holdExpired,
           clinicId: hold.clinic_id,
         });
       }
-      await rows(tx, sql`delete from holds where id = ${r.holdId}`);
+      await execute(tx, sql`delete from holds where id = ${r.holdId}`);
 
       let secondSlot: number | null = null;
       if (hold.doses > 1) {
-        secondSlot = await placeSecondDose(tx, { clinicId: hold.clinic_id, first: firstAt, days: hold.second_days!, maxDays: hold.max_days!, now: r.now });
+        const days = hold.second_days;
+        const maxDays = hold.max_days;
+        if (days === null || maxDays === null) throw new Error(`Vaccine ${hold.vaccine_code} has two doses but no second-dose interval.`);
+        secondSlot = await placeSecondDose(tx, { clinicId: hold.clinic_id, first: firstAt, days, maxDays, now: r.now });
         if (secondSlot === null) {
           const firstDate = seoulDate(firstAt);
           throw new AppError(
             "no_second_dose",
             409,
-            `This clinic has no room for the second dose between ${addDays(firstDate, hold.second_days!)} and ${addDays(firstDate, hold.max_days!)}; please choose another clinic or first-dose date.`,
+            `This clinic has no room for the second dose between ${addDays(firstDate, days)} and ${addDays(firstDate, maxDays)}; please choose another clinic or first-dose date.`,
             { clinicId: hold.clinic_id },
           );
         }
       }
 
       const number = newReservationNumber();
-      const [res] = await rows<{ id: number }>(
+      const res = await queryOne(
         tx,
+        z.object({ id: col.int }),
         sql`insert into reservations (number, subject_id, booked_by, relationship, vaccine_code, notify_channel, created_at)
             values (${number}, ${r.subjectId}, ${r.bookedBy}, ${r.relationship}, ${hold.vaccine_code}, ${r.notifyChannel}, ${instant(r.now)})
             returning id`,
       );
-      const reservationId = Number(res!.id);
-      await rows(tx, sql`insert into reservation_doses (reservation_id, subject_id, dose, slot_id)
+      if (!res) throw new Error("The insert of a reservation answered no row.");
+      const reservationId = res.id;
+      await execute(tx, sql`insert into reservation_doses (reservation_id, subject_id, dose, slot_id)
                            values (${reservationId}, ${r.subjectId}, 1, ${firstSlot})
                            ${secondSlot !== null ? sql`, (${reservationId}, ${r.subjectId}, 2, ${secondSlot})` : sql``}`);
 
-      const loaded = (await loadReservation(tx, { id: reservationId }))!;
+      const loaded = await reservationById(tx, reservationId);
       await enqueue(tx, {
         reservationId,
         kind: "booked",
@@ -281,9 +338,9 @@ export async function findReservation(db: Db, p: { number: string; name: string;
  * `lockSlots`) and reads it as it stands now: a change that waited reads what the other one committed.
  */
 async function lockForChange(tx: Db, reservationId: number): Promise<Loaded> {
-  await rows(tx, sql`select id from reservations where id = ${reservationId} for update`);
-  await rows(tx, sql`select id from reservation_doses where reservation_id = ${reservationId} order by id for update`);
-  return (await loadReservation(tx, { id: reservationId }))!;
+  await execute(tx, sql`select id from reservations where id = ${reservationId} for update`);
+  await execute(tx, sql`select id from reservation_doses where reservation_id = ${reservationId} order by id for update`);
+  return reservationById(tx, reservationId);
 }
 
 /**
@@ -301,10 +358,10 @@ export async function cancelReservation(db: Db, p: { reservationId: number; now:
     await lockSlots(tx, future.map((d) => d.slotId));
     for (const d of future) {
       await releasePlace(tx, d.slotId);
-      await rows(tx, sql`update reservation_doses set status = 'cancelled' where id = ${d.id}`);
+      await execute(tx, sql`update reservation_doses set status = 'cancelled' where id = ${d.id}`);
     }
-    await rows(tx, sql`update reservations set cancelled_at = ${instant(p.now)} where id = ${r.id}`);
-    const after = (await loadReservation(tx, { id: r.id }))!;
+    await execute(tx, sql`update reservations set cancelled_at = ${instant(p.now)} where id = ${r.id}`);
+    const after = await reservationById(tx, r.id);
     await enqueue(tx, {
       reservationId: r.id,
       kind: "cancelled",
@@ -332,11 +389,12 @@ export async function moveSecondDose(
     if (r.view.status === "cancelled" || !second || second.status !== "active") {
       throw new AppError("no_second_dose_booked", 409, "This reservation has no second dose to move.");
     }
-    const window = r.view.secondDoseWindow!;
+    const window = r.view.secondDoseWindow;
+    if (!window) throw new AppError("no_second_dose_booked", 409, "This reservation has no second dose to move.");
     if (p.date < window.from || p.date > window.to) {
       throw new AppError("date_outside_window", 400, `The second dose must be between ${window.from} and ${window.to}.`, { field: "date", window });
     }
-    const time = p.time ?? seoulTime(first!.startsAt);
+    const time = p.time ?? seoulTime(first.startsAt);
     if (!isSlotTime(time)) throw new AppError("bad_time", 400, "time must be a half-hour between 09:00 and 17:30, e.g. 10:30.", { field: "time" });
     const startsAt = seoulInstant(p.date, time);
     if (startsAt <= p.now) throw new AppError("date_past", 400, "That time has passed; choose a later one.", { field: "date" });
@@ -350,8 +408,8 @@ export async function moveSecondDose(
     const slotId = target === null ? null : await takePlace(tx, { slotId: target, now: p.now });
     if (slotId === null) throw new AppError("slot_full", 409, "That time is full; choose another time or day.", { field: "date" });
     await releasePlace(tx, second.slotId);
-    await rows(tx, sql`update reservation_doses set slot_id = ${slotId} where id = ${second.id}`);
-    const after = (await loadReservation(tx, { id: r.id }))!;
+    await execute(tx, sql`update reservation_doses set slot_id = ${slotId} where id = ${second.id}`);
+    const after = await reservationById(tx, r.id);
     await enqueue(tx, {
       reservationId: r.id,
       kind: "second_dose_changed",

@@ -9,7 +9,8 @@
 import { sql } from "drizzle-orm";
 import { addDays } from "../clinics/dates";
 import { isOpenDay } from "../clinics/calendar";
-import { instant, rows, type Db } from "../db";
+import { z } from "zod";
+import { col, execute, instant, query, queryOne, type Db } from "../db";
 
 export const FIRST_SLOT_MINUTE = 9 * 60;
 export const SLOT_MINUTES = 30;
@@ -32,8 +33,9 @@ export function isSlotTime(time: string): boolean {
 export async function openDays(db: Db, p: { clinicId: number; from: string; to: string }): Promise<string[]> {
   const closed = new Set(
     (
-      await rows<{ date: string }>(
+      await query(
         db,
+        z.object({ date: col.text }),
         sql`select date::text as date from clinic_closures where clinic_id = ${p.clinicId} and date between ${p.from}::date and ${p.to}::date`,
       )
     ).map((r) => r.date),
@@ -49,20 +51,21 @@ export async function openDays(db: Db, p: { clinicId: number; from: string; to: 
  * or null when the time is full. The caller has checked that the clinic works that day.
  */
 export async function takePlaceAt(db: Db, p: { clinicId: number; startsAt: Date; now: Date }): Promise<number | null> {
-  await rows(db, createSlot(p));
-  const [slot] = await rows<{ id: number }>(
+  await execute(db, createSlot(p));
+  const slot = await queryOne(
     db,
+    z.object({ id: col.int }),
     sql`select id from slots where clinic_id = ${p.clinicId} and starts_at = ${instant(p.startsAt)} for update`,
   );
   if (!slot) return null;
-  return takePlace(db, { slotId: Number(slot.id), now: p.now });
+  return takePlace(db, { slotId: slot.id, now: p.now });
 }
 
 /** The id of the clinic's slot row at `startsAt`, created on first use but not locked; null for no such clinic. */
 export async function slotAt(db: Db, p: { clinicId: number; startsAt: Date }): Promise<number | null> {
-  await rows(db, createSlot(p));
-  const [slot] = await rows<{ id: number }>(db, sql`select id from slots where clinic_id = ${p.clinicId} and starts_at = ${instant(p.startsAt)}`);
-  return slot ? Number(slot.id) : null;
+  await execute(db, createSlot(p));
+  const slot = await queryOne(db, z.object({ id: col.int }), sql`select id from slots where clinic_id = ${p.clinicId} and starts_at = ${instant(p.startsAt)}`);
+  return slot?.id ?? null;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function slotAt(db: Db, p: { clinicId: number; startsAt: Date }): P
 export async function lockSlots(db: Db, slotIds: number[]): Promise<void> {
   const ids = [...new Set(slotIds)].sort((a, b) => a - b);
   if (!ids.length) return;
-  await rows(db, sql`select id from slots where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) order by id for update`);
+  await execute(db, sql`select id from slots where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) order by id for update`);
 }
 
 /** Creates the slot row of a scheduled time with the clinic's capacity, unless it exists. */
@@ -90,18 +93,19 @@ function createSlot(p: { clinicId: number; startsAt: Date }) {
  * slot id, or null when full.
  */
 export async function takePlace(db: Db, p: { slotId: number; now: Date; exceptHold?: string }): Promise<number | null> {
-  const [taken] = await rows<{ id: number }>(
+  const taken = await queryOne(
     db,
+    z.object({ id: col.int }),
     sql`update slots s set taken = s.taken + 1
         where s.id = ${p.slotId}
           and s.taken + (select count(*) from holds h
                          where h.slot_id = s.id and h.expires_at > ${instant(p.now)} ${p.exceptHold ? sql`and h.id <> ${p.exceptHold}` : sql``}) < s.capacity
         returning s.id`,
   );
-  return taken ? Number(taken.id) : null;
+  return taken?.id ?? null;
 }
 
 /** Gives a place back (a cancelled or moved dose). */
 export async function releasePlace(db: Db, slotId: number): Promise<void> {
-  await rows(db, sql`update slots set taken = taken - 1 where id = ${slotId} and taken > 0`);
+  await execute(db, sql`update slots set taken = taken - 1 where id = ${slotId} and taken > 0`);
 }

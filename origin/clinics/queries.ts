@@ -1,13 +1,14 @@
 /**
- * Clinic search, the read path that melted in 2021: one indexed SQL statement per search, never a query
+ * Clinic search, the read path every visitor takes: one indexed SQL statement per search, never a query
  * per clinic, and none on a day no clinic works (clinics/calendar.ts). Free places = capacity − taken −
  * active holds (holds whose expiry is still ahead), so an expired hold frees its place with no job to run.
  * A clinic closed that day (clinic_closures) is left out. Results come in the order people want them: the
  * earliest free time first, then the most free places. Times are Asia/Seoul.
  */
 import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
 import { isOpenDay } from "./calendar";
-import { instant, rows, type Db } from "../db";
+import { col, instant, query, type Db } from "../db";
 
 export interface ClinicResult {
   id: number;
@@ -65,8 +66,9 @@ export function searchClinicsSql(params: SearchParams): SQL {
 /** Clinics in the given 시/군/구 with free places on `date`, at times still ahead of `now`, best first. */
 export async function searchClinics(db: Db, params: SearchParams): Promise<ClinicResult[]> {
   if (!isOpenDay(params.date)) return [];
-  const result = await rows<{ id: number; name: string; address: string; vaccine: string; free_slots: number; first_free: string }>(
+  const result = await query(
     db,
+    z.object({ id: col.int, name: col.text, address: col.text, vaccine: col.text, free_slots: col.int, first_free: col.text }),
     searchClinicsSql(params),
   );
   return result.map((r) => ({
@@ -88,8 +90,19 @@ export async function clinicSlots(
   params: { clinicId: number; date: string; now: Date },
 ): Promise<{ clinic: { id: number; name: string; address: string; phone: string; vaccine: string }; slots: SlotResult[] } | null> {
   const [dayStart, dayEnd] = seoulDay(params.date);
-  const result = await rows<{ id: number; name: string; address: string; phone: string; vaccine: string; slot_id: number | null; starts_at: string | Date | null; time: string | null; free: number | null }>(
+  const result = await query(
     db,
+    z.object({
+      id: col.int,
+      name: col.text,
+      address: col.text,
+      phone: col.text,
+      vaccine: col.text,
+      slot_id: col.int.nullable(),
+      starts_at: col.instant.nullable(),
+      time: col.text.nullable(),
+      free: col.int.nullable(),
+    }),
     sql`
       select c.id, c.name, c.address, c.phone, c.vaccine_code as vaccine,
              s.id as slot_id, s.starts_at,
@@ -107,9 +120,13 @@ export async function clinicSlots(
   const open = isOpenDay(params.date);
   return {
     clinic: { id: first.id, name: first.name, address: first.address, phone: first.phone, vaccine: first.vaccine },
-    slots: result
-      .filter((r) => open && r.slot_id !== null)
-      .map((r) => ({ id: Number(r.slot_id), time: r.time!, startsAt: new Date(r.starts_at!).toISOString(), free: r.free! })),
+    slots: open
+      ? result.flatMap((r) =>
+          r.slot_id !== null && r.starts_at !== null && r.time !== null && r.free !== null
+            ? [{ id: r.slot_id, time: r.time, startsAt: r.starts_at.toISOString(), free: r.free }]
+            : [],
+        )
+      : [],
   };
 }
 
@@ -121,18 +138,19 @@ export interface RegionTree {
 }
 
 export async function regionTree(db: Db): Promise<RegionTree[]> {
-  const all = await rows<{ code: string; name: string; name_en: string; level: number; parent_code: string | null }>(
+  const all = await query(
     db,
+    z.object({ code: col.text, name: col.text, name_en: col.text, level: col.int, parent_code: col.text.nullable() }),
     sql`select code, name, name_en, level, parent_code from regions order by code`,
   );
   const top = new Map<string, RegionTree>();
   for (const r of all) if (r.level === 1) top.set(r.code, { code: r.code, name: r.name, nameEn: r.name_en, districts: [] });
-  for (const r of all) if (r.level === 2) top.get(r.parent_code!)?.districts.push({ code: r.code, name: r.name, nameEn: r.name_en });
+  for (const r of all) if (r.level === 2 && r.parent_code) top.get(r.parent_code)?.districts.push({ code: r.code, name: r.name, nameEn: r.name_en });
   return [...top.values()];
 }
 
 /** Each vaccine's code with its names in English and Korean, for what people read. */
 export async function vaccineNames(db: Db): Promise<Map<string, { en: string; ko: string }>> {
-  const list = await rows<{ code: string; name: string; name_ko: string }>(db, sql`select code, name, name_ko from vaccines order by code`);
+  const list = await query(db, z.object({ code: col.text, name: col.text, name_ko: col.text }), sql`select code, name, name_ko from vaccines order by code`);
   return new Map(list.map((v) => [v.code, { en: v.name, ko: v.name_ko }]));
 }

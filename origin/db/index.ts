@@ -5,9 +5,14 @@
  * PostgreSQL connection is reconnected by the pool within a second (postgres.js carries a patch,
  * patches/postgres+3.4.9.patch, so losing one mid-write rejects its queries instead of crashing the
  * process); the requests it cut off are answered 503 (errors.ts).
+ *
+ * Statements are SQL in query modules, each a `(db, params)` function; their rows come back through
+ * `query`, checked against a row type declared next to the statement, and `transaction` runs a function
+ * in one transaction on the same typed handle.
  */
 import { PGlite } from "@electric-sql/pglite";
 import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -28,12 +33,6 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/**
- * Raw statements on PostgreSQL run as named prepared statements, so a hot query (clinic search, the
- * booking transaction's steps) is planned once per connection instead of on every call (planning was
- * 0.6 ms of a 1.6 ms search). drizzle's own `execute` always turns preparing off, so `rows()` renders the
- * statement and hands it to the postgres.js client behind the database or transaction it is given.
- */
 const dialect = new PgDialect();
 
 const MIGRATIONS = fileURLToPath(new URL("../../drizzle/migrations", import.meta.url));
@@ -50,8 +49,8 @@ export interface OpenOptions {
 
 /**
  * How long a pooled connection waits before reconnecting, given the pool's connection errors in a row:
- * 50 ms doubling to 1 s, with jitter. postgres.js's own default grows to 20 s, so after a failover or
- * a pooler restart (every connection reset at once) the pool stayed out of service for that long.
+ * 50 ms doubling to 1 s, with jitter. postgres.js's own default grows to 20 s, which would keep the pool
+ * out of service that long after a failover or a pooler restart (every connection reset at once).
  */
 function reconnectDelaySeconds(retries: number): number {
   return Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2);
@@ -69,32 +68,74 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     });
     const db = drizzlePostgres(client, { schema, logger });
     if (opts.migrate !== false) await migratePostgres(db, { migrationsFolder: MIGRATIONS });
-    return { db: db as unknown as Db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+    return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
   const db = drizzlePglite(client, { schema, logger });
   if (opts.migrate !== false) await migratePglite(db, { migrationsFolder: MIGRATIONS });
-  return { db: db as unknown as Db, kind: "pglite", close: () => client.close() };
+  return { db, kind: "pglite", close: () => client.close() };
 }
 
-interface DriverSession {
-  client?: { unsafe?: postgres.Sql["unsafe"] };
-  logger?: { logQuery(query: string, params: unknown[]): void };
+/**
+ * Runs a raw statement and answers the driver's rows. It runs as a prepared statement (drizzle's session
+ * API with a statement name), so on PostgreSQL a hot query (clinic search, the booking transaction's steps)
+ * is planned once per connection instead of on every call (planning takes about 0.6 ms of a 1.6 ms search);
+ * drizzle's own `execute` turns preparing off. postgres.js answers a row array, PGlite `{rows}`.
+ */
+async function driverRows(db: Db, statement: SQL): Promise<unknown[]> {
+  const result: unknown = await db._.session.prepareQuery(dialect.sqlToQuery(statement), undefined, "raw", false).execute();
+  if (Array.isArray(result)) return result;
+  if (result && typeof result === "object" && "rows" in result && Array.isArray(result.rows)) return result.rows;
+  throw new Error("The database driver answered something other than rows.");
 }
 
-/** Rows of a raw SQL statement, whichever driver ran it (postgres.js answers an array, PGlite `{rows}`). */
-export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  // drizzle keeps its driver client (postgres.js: the pool, or a transaction's connection) on `session`.
-  const session = (db as unknown as { session?: DriverSession }).session;
-  if (typeof session?.client?.unsafe === "function") {
-    const { sql: text, params } = dialect.sqlToQuery(query);
-    session.logger?.logQuery(text, params);
-    return (await session.client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
-  }
-  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? result : result.rows;
+/**
+ * The rows of a raw statement, each checked against `row` (a zod object of the `col` column types below):
+ * the row type the code uses is the one the statement is checked against, and a statement answering other
+ * columns or types fails loudly instead of passing a wrong value on.
+ */
+export async function query<Row extends z.ZodTypeAny>(db: Db, row: Row, statement: SQL): Promise<z.output<Row>[]> {
+  const list = await driverRows(db, statement);
+  return list.map((r) => row.parse(r));
 }
+
+/** The one row of a statement that answers at most one, checked as `query` checks rows; null for none. */
+export async function queryOne<Row extends z.ZodTypeAny>(db: Db, row: Row, statement: SQL): Promise<z.output<Row> | null> {
+  const [first] = await query(db, row, statement);
+  return first ?? null;
+}
+
+/** A statement whose rows nobody reads (an insert, an update, a lock). */
+export async function execute(db: Db, statement: SQL): Promise<void> {
+  await driverRows(db, statement);
+}
+
+/**
+ * A statement's rows as the driver answers them, unchecked: for tests and scripts that look into the
+ * database. The application reads rows through `query`.
+ */
+export async function rows<T>(db: Db, statement: SQL): Promise<T[]> {
+  return (await driverRows(db, statement)) as T[];
+}
+
+/** A whole number however the driver answers it (postgres.js answers int8 and numeric as text). */
+function wholeNumber(v: unknown): unknown {
+  if (typeof v === "bigint") return Number(v);
+  return typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
+}
+
+/** Column types of raw statements' rows, as both drivers answer them. */
+export const col = {
+  /** integer, bigint (safe integers only) and counts */
+  int: z.preprocess(wholeNumber, z.number().int().safe()),
+  text: z.string(),
+  bool: z.boolean(),
+  /** timestamptz: drizzle leaves it as the server's text on both drivers */
+  instant: z.preprocess((v) => (typeof v === "string" ? new Date(v) : v), z.date()),
+  /** jsonb: postgres.js parses it, PGlite may leave it as text */
+  json: z.preprocess((v) => (typeof v === "string" ? JSON.parse(v) : v), z.unknown()),
+};
 
 /**
  * An instant as a SQL parameter. Raw `sql` templates must not bind a Date: drizzle's postgres.js driver
@@ -115,7 +156,7 @@ const TRANSACTION_ATTEMPTS = 3;
 export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((txn) => work(txn as unknown as Db));
+      return await db.transaction((txn) => work(txn));
     } catch (err) {
       if (attempt >= TRANSACTION_ATTEMPTS || !isTransactionConflict(err)) throw err;
     }

@@ -8,12 +8,12 @@
  */
 import { sql } from "drizzle-orm";
 import { romanize } from "koroman";
-import { clinicClosures, clinics, cohortWindows, regions, vaccines } from "../../drizzle/schema";
+import { clinicClosures, clinics, cohortWindows, regions, slots, vaccines } from "../../drizzle/schema";
 import { SIDO, districtCode } from "../../drizzle/seed/regions";
 import { FIRST_SLOT_MINUTE, SLOT_MINUTES, SLOTS_PER_DAY } from "../booking/schedule";
 import { isOpenDay } from "../clinics/calendar";
 import { addDays, seoulDate } from "../clinics/dates";
-import { rows, type Db } from "./index";
+import type { Db } from "./index";
 
 export interface SeedOptions {
   now: Date;
@@ -63,8 +63,8 @@ export function districtNameEn(name: string): string {
 }
 
 export async function isSeeded(db: Db): Promise<boolean> {
-  const rows = await db.select({ code: regions.code }).from(regions).limit(1);
-  return rows.length > 0;
+  const found = await db.select({ code: regions.code }).from(regions).limit(1);
+  return found.length > 0;
 }
 
 export async function seed(db: Db, opts: SeedOptions): Promise<SeedSummary> {
@@ -112,7 +112,7 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedSummary> {
     const today = seoulDate(opts.now);
     const openDates = Array.from({ length: days }, (_, i) => addDays(today, i)).filter(isOpenDay);
     const laterDates = openDates.filter((d) => d >= addDays(today, 7));
-    const ids = await rows<{ id: number }>(tx as unknown as Db, sql`select id from clinics where id % 40 = 0 order by id`);
+    const ids = await tx.select({ id: clinics.id }).from(clinics).where(sql`${clinics.id} % 40 = 0`).orderBy(clinics.id);
     const closureRows = laterDates.length ? ids.map(({ id }) => ({ clinicId: id, date: pick(laterDates), reason: "휴진" })) : [];
     if (closureRows.length) await tx.insert(clinicClosures).values(closureRows);
     if (openDates.length) {
@@ -163,7 +163,6 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedSummary> {
     });
     await tx.insert(cohortWindows).values(windows);
 
-    const [{ n }] = (await rows<{ n: number }>(tx as unknown as Db, sql`select count(*)::int as n from slots`)) as [{ n: number }];
-    return { regions: regionRows.length, clinics: clinicRows.length, slots: n, cohortWindows: windows.length };
+    return { regions: regionRows.length, clinics: clinicRows.length, slots: await tx.$count(slots), cohortWindows: windows.length };
   });
 }

@@ -3,7 +3,8 @@
  * matches a person by birth-date range and, for the '10부제', the last digit of the day of birth.
  */
 import { sql } from "drizzle-orm";
-import { rows, type Db } from "../db";
+import { z } from "zod";
+import { col, query, type Db } from "../db";
 
 export interface CohortWindow {
   id: number;
@@ -86,10 +87,22 @@ export async function currentEligibility(db: Db, birthDate: string, now: Date): 
 }
 
 export async function cohortWindowList(db: Db): Promise<CohortWindow[]> {
-  const list = await rows<{
-    id: number; name: string; name_ko: string; birth_from: string; birth_to: string; birth_day_digit: number | null;
-    opens_at: string | Date; closes_at: string | Date; vaccine_code: string | null; allow_proxy: boolean;
-  }>(db, sql`select id, name, name_ko, birth_from::text, birth_to::text, birth_day_digit, opens_at, closes_at, vaccine_code, allow_proxy from cohort_windows`);
+  const list = await query(
+    db,
+    z.object({
+      id: col.int,
+      name: col.text,
+      name_ko: col.text,
+      birth_from: col.text,
+      birth_to: col.text,
+      birth_day_digit: col.int.nullable(),
+      opens_at: col.instant,
+      closes_at: col.instant,
+      vaccine_code: col.text.nullable(),
+      allow_proxy: col.bool,
+    }),
+    sql`select id, name, name_ko, birth_from::text, birth_to::text, birth_day_digit, opens_at, closes_at, vaccine_code, allow_proxy from cohort_windows`,
+  );
   return list.map((w) => ({
     id: w.id,
     name: w.name,
@@ -97,8 +110,8 @@ export async function cohortWindowList(db: Db): Promise<CohortWindow[]> {
     birthFrom: w.birth_from,
     birthTo: w.birth_to,
     birthDayDigit: w.birth_day_digit,
-    opensAt: new Date(w.opens_at),
-    closesAt: new Date(w.closes_at),
+    opensAt: w.opens_at,
+    closesAt: w.closes_at,
     vaccineCode: w.vaccine_code,
     allowProxy: w.allow_proxy,
   }));

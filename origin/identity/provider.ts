@@ -10,9 +10,13 @@
  * resident number verified with it, and a resident number to its first phone. Any new pair of an unseen
  * number and an unseen phone verifies; someone else's number with another phone or another name does not.
  * Its codes land in dev_sent_codes, readable through `GET /api/dev/otp?phone=...` in development only.
+ * Its carrier check can be slowed on purpose for rehearsals (dev/slowdown.ts, `POST /api/dev/slowdown`):
+ * each check first waits for a line of the simulated carrier and takes the extra time set there.
  */
 import { sql } from "drizzle-orm";
-import { rows, type Db } from "../db";
+import { z } from "zod";
+import { col, execute, query, queryOne, type Db } from "../db";
+import { carrierBrake, type CarrierBrake } from "../dev/slowdown";
 import { sameName } from "./fields";
 
 export type IdentityAnswer = "match" | "mismatch";
@@ -37,11 +41,22 @@ export interface IdentityProvider {
 }
 
 export class DevIdentityProvider implements IdentityProvider {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly brake: CarrierBrake = carrierBrake,
+  ) {}
 
+  /** The carrier's answer, after the rehearsal's slowdown (none unless one was set). */
   async check(claim: IdentityClaim): Promise<IdentityAnswer> {
-    const lines = await rows<{ phone: string; rrn_hash: string; name: string }>(
+    await this.brake.hold();
+    return this.registry(claim);
+  }
+
+  /** What the simulated registry says about the claim now. */
+  private async registry(claim: IdentityClaim): Promise<IdentityAnswer> {
+    const lines = await query(
       this.db,
+      z.object({ phone: col.text, rrn_hash: col.text, name: col.text }),
       sql`select phone, rrn_hash, name from dev_carrier_lines where phone = ${claim.phone} or rrn_hash = ${claim.rrnHash}`,
     );
     // Unseen number and unseen phone: a new subscriber, as far as this registry knows.
@@ -50,16 +65,16 @@ export class DevIdentityProvider implements IdentityProvider {
 
   /** Registers the pair when both sides are still unclaimed, then answers as `check` does now. */
   async confirm(claim: IdentityClaim): Promise<IdentityAnswer> {
-    await rows(
+    await execute(
       this.db,
       sql`insert into dev_carrier_lines (phone, rrn_hash, name) values (${claim.phone}, ${claim.rrnHash}, ${claim.name})
           on conflict do nothing`,
     );
-    return this.check(claim);
+    return this.registry(claim);
   }
 
   async sendCode(phone: string, code: string): Promise<void> {
-    await rows(
+    await execute(
       this.db,
       sql`insert into dev_sent_codes (phone, code, sent_at) values (${phone}, ${code}, now())
           on conflict (phone) do update set code = excluded.code, sent_at = excluded.sent_at`,
@@ -67,7 +82,7 @@ export class DevIdentityProvider implements IdentityProvider {
   }
 
   async lastCode(phone: string): Promise<string | undefined> {
-    const [r] = await rows<{ code: string }>(this.db, sql`select code from dev_sent_codes where phone = ${phone}`);
+    const r = await queryOne(this.db, z.object({ code: col.text }), sql`select code from dev_sent_codes where phone = ${phone}`);
     return r?.code;
   }
 }

@@ -1,6 +1,7 @@
 /** Identity challenges, people and sessions: plain functions over the database. */
-import { sql } from "drizzle-orm";
-import { instant, rows, transaction, type Db } from "../db";
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { col, execute, instant, query, queryOne, transaction, type Db } from "../db";
 
 export interface NewChallenge {
   id: string;
@@ -24,8 +25,9 @@ export interface Challenge extends NewChallenge {
 
 /** How many codes were started since `since` for this phone and for this client, and the oldest of each. */
 export async function recentStarts(db: Db, p: { phone: string; clientKey: string; since: Date }) {
-  const [r] = await rows<{ by_phone: number; phone_oldest: string | null; by_client: number; client_oldest: string | null }>(
+  const r = await queryOne(
     db,
+    z.object({ by_phone: col.int, phone_oldest: col.instant.nullable(), by_client: col.int, client_oldest: col.instant.nullable() }),
     sql`select count(*) filter (where phone = ${p.phone})::int as by_phone,
                min(created_at) filter (where phone = ${p.phone}) as phone_oldest,
                count(*) filter (where client_key = ${p.clientKey})::int as by_client,
@@ -35,9 +37,9 @@ export async function recentStarts(db: Db, p: { phone: string; clientKey: string
   );
   return {
     byPhone: r?.by_phone ?? 0,
-    phoneOldest: r?.phone_oldest ? new Date(r.phone_oldest) : null,
+    phoneOldest: r?.phone_oldest ?? null,
     byClient: r?.by_client ?? 0,
-    clientOldest: r?.client_oldest ? new Date(r.client_oldest) : null,
+    clientOldest: r?.client_oldest ?? null,
   };
 }
 
@@ -55,8 +57,8 @@ export async function claimStart(
 ): Promise<StartClaim> {
   return transaction(db, async (tx) => {
     const c = p.challenge;
-    await rows(tx, sql`select pg_advisory_xact_lock(hashtext(${`identity-start:phone:${c.phone}`}))`);
-    await rows(tx, sql`select pg_advisory_xact_lock(hashtext(${`identity-start:client:${c.clientKey}`}))`);
+    await execute(tx, sql`select pg_advisory_xact_lock(hashtext(${`identity-start:phone:${c.phone}`}))`);
+    await execute(tx, sql`select pg_advisory_xact_lock(hashtext(${`identity-start:client:${c.clientKey}`}))`);
     const recent = await recentStarts(tx, { phone: c.phone, clientKey: c.clientKey, since: p.since });
     if (recent.byPhone >= p.perPhone && recent.phoneOldest) return { ok: false, limited: "phone", oldest: recent.phoneOldest } as const;
     if (recent.byClient >= p.perClient && recent.clientOldest) return { ok: false, limited: "client", oldest: recent.clientOldest } as const;
@@ -66,15 +68,33 @@ export async function claimStart(
 }
 
 export async function insertChallenge(db: Db, c: NewChallenge): Promise<void> {
-  await rows(db, sql`
+  await execute(db, sql`
     insert into identity_challenges (id, phone, client_key, name, rrn_hash, rrn_cipher, rrn_masked, birth_date, sex, code_hash, expires_at, created_at)
     values (${c.id}, ${c.phone}, ${c.clientKey}, ${c.name}, ${c.rrnHash}, ${c.rrnCipher}, ${c.rrnMasked}, ${c.birthDate},
             ${c.sex}, ${c.codeHash}, ${instant(c.expiresAt)}, ${instant(c.createdAt)})`);
 }
 
+const ChallengeRow = z.object({
+  id: col.text,
+  phone: col.text,
+  client_key: col.text,
+  name: col.text,
+  rrn_hash: col.text,
+  rrn_cipher: col.text,
+  rrn_masked: col.text,
+  birth_date: col.text,
+  sex: col.text,
+  code_hash: col.text,
+  attempts: col.int,
+  expires_at: col.instant,
+  verified_at: col.instant.nullable(),
+  created_at: col.instant,
+});
+
 export async function findChallenge(db: Db, id: string): Promise<Challenge | null> {
-  const [r] = await rows<Record<string, any>>(
+  const r = await queryOne(
     db,
+    ChallengeRow,
     sql`select id, phone, client_key, name, rrn_hash, rrn_cipher, rrn_masked, birth_date::text, sex, code_hash,
                attempts, expires_at, verified_at, created_at
         from identity_challenges where id = ${id}`,
@@ -92,16 +112,17 @@ export async function findChallenge(db: Db, id: string): Promise<Challenge | nul
     sex: r.sex,
     codeHash: r.code_hash,
     attempts: r.attempts,
-    expiresAt: new Date(r.expires_at),
-    verifiedAt: r.verified_at ? new Date(r.verified_at) : null,
-    createdAt: new Date(r.created_at),
+    expiresAt: r.expires_at,
+    verifiedAt: r.verified_at,
+    createdAt: r.created_at,
   };
 }
 
 /** Counts a wrong code, atomically; returns the attempts used, or null if the challenge was already spent. */
 export async function countWrongAttempt(db: Db, id: string, maxAttempts: number): Promise<number | null> {
-  const [r] = await rows<{ attempts: number }>(
+  const r = await queryOne(
     db,
+    z.object({ attempts: col.int }),
     sql`update identity_challenges set attempts = attempts + 1
         where id = ${id} and attempts < ${maxAttempts} and verified_at is null returning attempts`,
   );
@@ -110,8 +131,9 @@ export async function countWrongAttempt(db: Db, id: string, maxAttempts: number)
 
 /** Marks a challenge verified once; false if another request got there first or it ran out of attempts. */
 export async function markVerified(db: Db, id: string, now: Date, maxAttempts: number): Promise<boolean> {
-  const r = await rows<{ id: string }>(
+  const r = await query(
     db,
+    z.object({ id: col.text }),
     sql`update identity_challenges set verified_at = ${instant(now)}
         where id = ${id} and verified_at is null and attempts < ${maxAttempts} returning id`,
   );
@@ -128,11 +150,19 @@ export interface PersonOnRecord {
 
 /** The person with this resident-number hash, if any. */
 export async function personByRrnHash(db: Db, rrnHash: string): Promise<PersonOnRecord | null> {
-  const [r] = await rows<{ id: number; name: string; phone: string; added_by_proxy: boolean }>(
+  const r = await queryOne(
     db,
+    z.object({ id: col.int, name: col.text, phone: col.text, added_by_proxy: col.bool }),
     sql`select id, name, phone, added_by_proxy from people where rrn_hash = ${rrnHash}`,
   );
   return r ? { id: r.id, name: r.name, phone: r.phone, addedByProxy: r.added_by_proxy } : null;
+}
+
+/** The person an insert ... on conflict ... returning id, name wrote or found (it always answers one row). */
+async function insertedPerson(db: Db, statement: SQL): Promise<{ id: number; name: string }> {
+  const r = await queryOne(db, z.object({ id: col.int, name: col.text }), statement);
+  if (!r) throw new Error("The insert of a person answered no row.");
+  return r;
 }
 
 /**
@@ -141,7 +171,7 @@ export async function personByRrnHash(db: Db, rrnHash: string): Promise<PersonOn
  * record, which the caller compares with the one verified.
  */
 export async function upsertPerson(db: Db, c: Challenge): Promise<{ id: number; name: string }> {
-  const [r] = await rows<{ id: number; name: string }>(
+  return insertedPerson(
     db,
     sql`insert into people (rrn_hash, rrn_cipher, rrn_masked, name, birth_date, sex, phone, added_by_proxy)
         values (${c.rrnHash}, ${c.rrnCipher}, ${c.rrnMasked}, ${c.name}, ${c.birthDate}, ${c.sex}, ${c.phone}, false)
@@ -151,12 +181,11 @@ export async function upsertPerson(db: Db, c: Challenge): Promise<{ id: number; 
               added_by_proxy = false
         returning id, name`,
   );
-  return r!;
 }
 
 /** The verified person's own resident-number hash and phone (a proxy's, to enter a subject with). */
 export async function personById(db: Db, id: number): Promise<{ rrnHash: string; phone: string } | null> {
-  const [r] = await rows<{ rrn_hash: string; phone: string }>(db, sql`select rrn_hash, phone from people where id = ${id}`);
+  const r = await queryOne(db, z.object({ rrn_hash: col.text, phone: col.text }), sql`select rrn_hash, phone from people where id = ${id}`);
   return r ? { rrnHash: r.rrn_hash, phone: r.phone } : null;
 }
 
@@ -170,33 +199,61 @@ export async function findOrAddProxySubject(
   s: { rrnHash: string; rrnCipher: string; rrnMasked: string; name: string; birthDate: string; sex: string; proxyPhone: string },
 ): Promise<{ id: number; name: string }> {
   // The no-op update makes the statement return the row already there, even one inserted concurrently.
-  const [r] = await rows<{ id: number; name: string }>(
+  return insertedPerson(
     db,
     sql`insert into people (rrn_hash, rrn_cipher, rrn_masked, name, birth_date, sex, phone, added_by_proxy)
         values (${s.rrnHash}, ${s.rrnCipher}, ${s.rrnMasked}, ${s.name}, ${s.birthDate}, ${s.sex}, ${s.proxyPhone}, true)
         on conflict (rrn_hash) do update set rrn_hash = people.rrn_hash
         returning id, name`,
   );
-  return r!;
 }
 
 /** The session acts for `subjectId` (null: for the person themselves again). */
 export async function setSessionSubject(db: Db, p: { tokenHash: string; subjectId: number | null; relationship: string | null }): Promise<void> {
-  await rows(db, sql`update sessions set subject_id = ${p.subjectId}, relationship = ${p.relationship} where token_hash = ${p.tokenHash}`);
+  await execute(db, sql`update sessions set subject_id = ${p.subjectId}, relationship = ${p.relationship} where token_hash = ${p.tokenHash}`);
 }
 
-/** The session's person and subject as the booking pages show them. */
-export async function sessionPeople(db: Db, tokenHash: string) {
-  return rows<{ id: number; name: string; rrn_masked: string; birth_date: string; relationship: string | null }>(
+/** A person a session names (its person, or the subject they book for) as the booking pages show them. */
+export interface SessionPerson {
+  id: number;
+  name: string;
+  rrnMasked: string;
+  birthDate: string;
+  /** the session's relationship to its subject (대리예약), on every row */
+  relationship: string | null;
+}
+
+/** The session's person and subject. */
+export async function sessionPeople(db: Db, tokenHash: string): Promise<SessionPerson[]> {
+  const list = await query(
     db,
+    z.object({ id: col.int, name: col.text, rrn_masked: col.text, birth_date: col.text, relationship: col.text.nullable() }),
     sql`select p.id, p.name, p.rrn_masked, p.birth_date::text, s.relationship from sessions s join people p on p.id in (s.person_id, s.subject_id)
         where s.token_hash = ${tokenHash}`,
+  );
+  return list.map((r) => ({ id: r.id, name: r.name, rrnMasked: r.rrn_masked, birthDate: r.birth_date, relationship: r.relationship }));
+}
+
+/** The relationship a session's person named for the subject they book for; null for themselves. */
+export async function sessionRelationship(db: Db, tokenHash: string): Promise<string | null> {
+  const r = await queryOne(db, z.object({ relationship: col.text.nullable() }), sql`select relationship from sessions where token_hash = ${tokenHash}`);
+  return r?.relationship ?? null;
+}
+
+/** A live session by its token's hash, with the birth date of whoever it books for (the subject, else the person). */
+export async function liveSession(db: Db, p: { tokenHash: string; now: Date }) {
+  return queryOne(
+    db,
+    z.object({ person_id: col.int, subject_id: col.int.nullable(), birth_date: col.text, expires_at: col.instant, created_at: col.instant }),
+    sql`select s.person_id, s.subject_id, p.birth_date::text, s.expires_at, s.created_at
+        from sessions s join people p on p.id = coalesce(s.subject_id, s.person_id)
+        where s.token_hash = ${p.tokenHash} and s.expires_at > ${instant(p.now)}`,
   );
 }
 
 /** A new session; `createdAt` is the moment of verification, from which its hard maximum is counted. */
 export async function insertSession(db: Db, s: { tokenHash: string; personId: number; expiresAt: Date; createdAt: Date }): Promise<void> {
-  await rows(db, sql`insert into sessions (token_hash, person_id, expires_at, created_at)
+  await execute(db, sql`insert into sessions (token_hash, person_id, expires_at, created_at)
                        values (${s.tokenHash}, ${s.personId}, ${instant(s.expiresAt)}, ${instant(s.createdAt)})`);
 }
 
@@ -205,13 +262,14 @@ export async function insertSession(db: Db, s: { tokenHash: string; personId: nu
  * than it already runs. Returns the new end, or null for an unknown or ended session (an ended one stays ended).
  */
 export async function extendSession(db: Db, p: { tokenHash: string; now: Date; ttlMs: number; maxMs: number }): Promise<Date | null> {
-  const [r] = await rows<{ expires_at: string | Date }>(
+  const r = await queryOne(
     db,
+    z.object({ expires_at: col.instant }),
     sql`update sessions
         set expires_at = greatest(expires_at, least(${instant(new Date(p.now.getTime() + p.ttlMs))}::timestamptz,
                                                     created_at + make_interval(secs => ${p.maxMs / 1000})))
         where token_hash = ${p.tokenHash} and expires_at > ${instant(p.now)}
         returning expires_at`,
   );
-  return r ? new Date(r.expires_at) : null;
+  return r?.expires_at ?? null;
 }

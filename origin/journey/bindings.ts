@@ -9,7 +9,8 @@
 import { sql } from "drizzle-orm";
 import { AppError } from "../../lib/errors";
 import { passId, type PassClaims } from "../../lib/tokens";
-import { instant, rows, type Db } from "../db";
+import { z } from "zod";
+import { col, instant, query, queryOne, type Db } from "../db";
 
 function passInUse(): AppError {
   return new AppError(
@@ -23,14 +24,19 @@ const journeyOf = (pass: PassClaims | undefined) => (pass && pass.adm > 0 ? pass
 
 /** Who holds this journey now: a person id, or null when nobody does (yet, or any more). */
 export async function journeyHolder(db: Db, p: { passId: string; now: Date }): Promise<number | null> {
-  const [r] = await rows<{ person_id: number }>(db, sql`select person_id from pass_bindings where pass_id = ${p.passId} and expires_at > ${instant(p.now)}`);
+  const r = await queryOne(
+    db,
+    z.object({ person_id: col.int }),
+    sql`select person_id from pass_bindings where pass_id = ${p.passId} and expires_at > ${instant(p.now)}`,
+  );
   return r?.person_id ?? null;
 }
 
 /** Binds the journey to this person (kept, if it is theirs already); false when someone else holds it. */
 export async function bindJourney(db: Db, p: { passId: string; personId: number; expiresAt: Date; now: Date }): Promise<boolean> {
-  const r = await rows<{ person_id: number }>(
+  const r = await query(
     db,
+    z.object({ person_id: col.int }),
     sql`insert into pass_bindings (pass_id, person_id, expires_at) values (${p.passId}, ${p.personId}, ${instant(p.expiresAt)})
         on conflict (pass_id) do update set person_id = excluded.person_id, expires_at = excluded.expires_at
         where pass_bindings.person_id = excluded.person_id or pass_bindings.expires_at <= ${instant(p.now)}

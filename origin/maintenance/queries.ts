@@ -4,10 +4,11 @@
  * for, or deadlock with, each other or a request using a row.
  */
 import { sql, type SQL } from "drizzle-orm";
-import { instant, rows, type Db } from "../db";
+import { z } from "zod";
+import { col, instant, queryOne, type Db } from "../db";
 
 async function deleted(db: Db, statement: SQL): Promise<number> {
-  const [r] = await rows<{ n: number }>(db, sql`with gone as (${statement} returning 1) select count(*)::int as n from gone`);
+  const r = await queryOne(db, z.object({ n: col.int }), sql`with gone as (${statement} returning 1) select count(*)::int as n from gone`);
   return r?.n ?? 0;
 }
 

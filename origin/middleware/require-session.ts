@@ -9,14 +9,15 @@
  * end still carries it and is told "expired", not taken for someone who never verified.
  */
 import { createHash } from "node:crypto";
-import { sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { getSignedCookie } from "hono/cookie";
 import { AppError } from "../../lib/errors";
-import { instant, rows, type Db } from "../db";
-import { extendSession } from "../identity/queries";
-import { SESSION_COOKIE } from "../routes/identity";
+import type { Db } from "../db";
+import { extendSession, liveSession } from "../identity/queries";
 import type { OriginEnv, SessionInfo } from "../types";
+
+/** The signed cookie that carries the session's token (set by /api/identity/verify). */
+export const SESSION_COOKIE = "sid";
 
 /** The longest a session runs from verification, however often it is extended (at least SESSION_TTL). */
 export const SESSION_MAX_MS = 60 * 60_000;
@@ -39,20 +40,15 @@ export async function findSession(c: Context, opts: { db: Db; secret: string; no
   const token = await getSignedCookie(c, opts.secret, SESSION_COOKIE);
   if (!token) return "none";
   const tokenHash = createHash("sha256").update(token).digest("base64url");
-  const [session] = await rows<{ person_id: number; subject_id: number | null; birth_date: string; expires_at: string | Date; created_at: string | Date }>(
-    opts.db,
-    sql`select s.person_id, s.subject_id, p.birth_date::text, s.expires_at, s.created_at
-        from sessions s join people p on p.id = coalesce(s.subject_id, s.person_id)
-        where s.token_hash = ${tokenHash} and s.expires_at > ${instant(opts.now)}`,
-  );
+  const session = await liveSession(opts.db, { tokenHash, now: opts.now });
   if (!session) return "expired";
   return {
     tokenHash,
     personId: session.person_id,
     subjectId: session.subject_id,
     subjectBirthDate: session.birth_date,
-    expiresAt: new Date(session.expires_at),
-    verifiedAt: new Date(session.created_at),
+    expiresAt: session.expires_at,
+    verifiedAt: session.created_at,
   };
 }
 

@@ -9,6 +9,10 @@
 export const CHANNELS = ["kakao", "naver", "sms"] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === "string" && (CHANNELS as readonly string[]).includes(value);
+}
+
 export interface OutgoingMessage {
   /** the outbox row's id: the same for every attempt, for de-duplication */
   id: string;

@@ -9,8 +9,9 @@
  * failing rows in the backlog figures.
  */
 import { sql } from "drizzle-orm";
-import { instant, rows, type Db } from "../db";
-import type { Channel, ChannelAdapter } from "./channels";
+import { z } from "zod";
+import { col, execute, instant, query, type Db } from "../db";
+import { isChannel, type Channel, type ChannelAdapter } from "./channels";
 
 export const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_MAX_MS = 5 * 60_000;
@@ -50,8 +51,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   async function runOnce() {
     const now = new Date(clock());
-    const due = await rows<{ id: string; channel: Channel; recipient: string; body: string; attempts: number }>(
+    const due = await query(
       opts.db,
+      z.object({ id: col.text, channel: col.text, recipient: col.text, body: col.text, attempts: col.int }),
       sql`update outbox set lease_until = ${instant(new Date(now.getTime() + leaseMs))}, attempts = attempts + 1
           where id in (
             select id from outbox
@@ -64,17 +66,19 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     let failed = 0;
     await Promise.all(
       due.map(async (m) => {
-        const adapter = opts.adapters[m.channel];
+        const { channel } = m;
         try {
-          if (!adapter) throw new Error(`no adapter for channel ${m.channel}`);
-          await adapter.send({ id: m.id, channel: m.channel, to: m.recipient, text: m.body });
-          await rows(opts.db, sql`update outbox set sent_at = ${instant(new Date(clock()))}, lease_until = null, last_error = null where id = ${m.id}`);
+          const adapter = isChannel(channel) ? opts.adapters[channel] : undefined;
+          if (!isChannel(channel) || !adapter) throw new Error(`no adapter for channel ${channel}`);
+          await adapter.send({ id: m.id, channel, to: m.recipient, text: m.body });
+          await execute(opts.db, sql`update outbox set sent_at = ${instant(new Date(clock()))}, lease_until = null, last_error = null where id = ${m.id}`);
           sent++;
         } catch (err) {
           failed++;
           const reason = (err instanceof Error ? err.message : String(err)).slice(0, 500);
           const next = new Date(clock() + backoffMs(m.attempts));
-          await rows(opts.db,
+          await execute(
+            opts.db,
             sql`update outbox set next_attempt_at = ${instant(next)}, lease_until = null, last_error = ${reason} where id = ${m.id}`,
           );
         }

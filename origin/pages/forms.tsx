@@ -40,12 +40,10 @@ export function rrnOf(f: Record<string, string>): string {
   return `${f.rrn1 ?? ""}-${f.rrn2 ?? ""}`;
 }
 
-/** A whole number ("670821-1112233" or 13 digits) pasted into either box fills both. */
-const RRN_PASTE_SCRIPT = `(function(){var a=document.getElementById("rrn1"),b=document.getElementById("rrn2");if(!a||!b)return;function paste(e){var text=(e.clipboardData||window.clipboardData).getData("text")||"";var m=/^\\s*(\\d{6})\\s*-?\\s*(\\d{7})\\s*$/.exec(text);if(!m)return;e.preventDefault();a.value=m[1];b.value=m[2];b.focus();}a.addEventListener("paste",paste);b.addEventListener("paste",paste);})();`;
-
 /**
  * The resident number in two fields, as on the paper form: the first six digits (date of birth) in clear,
  * the last seven masked. Its hint and error are tied to the group; the first field is the error's target.
+ * A whole number pasted into either box fills both (client/rrn-paste.ts, in the page's script).
  */
 export function RrnInputs(props: { t: Messages; front?: string; back?: string; error?: string }) {
   const { t } = props;
@@ -94,7 +92,6 @@ export function RrnInputs(props: { t: Messages; front?: string; back?: string; e
           />
         </label>
       </div>
-      <script dangerouslySetInnerHTML={{ __html: RRN_PASTE_SCRIPT }} />
     </fieldset>
   );
 }

@@ -1,6 +1,6 @@
 /**
  * The home page: who may book when, in plain words (from the cohort windows in the database), a big
- * button into the booking journey, and the lookup/cancel link people could not find in 2021.
+ * button into the booking journey, and the lookup/cancel link next to it, where everyone finds it.
  */
 import { Hono } from "hono";
 import type { ReferenceData } from "../clinics/reference";

@@ -16,7 +16,7 @@ import { cancelReservation, loadReservation, moveSecondDose } from "../booking/r
 import { SLOTS_PER_DAY, FIRST_SLOT_MINUTE, SLOT_MINUTES } from "../booking/schedule";
 import { isCalendarDate, seoulTime } from "../clinics/dates";
 import type { Deps, OriginEnv } from "../types";
-import type { Api } from "./api";
+import { answer, type Api } from "./api";
 import { errorText, formatDate } from "./i18n";
 import { ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "./layout";
 import { checkAll, form, rrnOf, RrnInputs } from "./forms";
@@ -41,7 +41,7 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
     const v = props.values ?? {};
     const e = props.errors ?? {};
     return (
-      <Page c={props.c} p={props.p} title={t.lookupTitle} hasErrors={Object.keys(e).length > 0}>
+      <Page c={props.c} p={props.p} title={t.lookupTitle} script="lookup" hasErrors={Object.keys(e).length > 0}>
         {props.notice ? (
           <p class="notice" role="status">
             {props.notice}
@@ -83,7 +83,7 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
     const canMove = active && v.second?.status === "active" && upcoming(v.second.startsAt) && v.secondDoseWindow;
     const e = opts.errors ?? {};
     return c.html(
-      <Page c={c} p={p} title={t.lookupTitle} hasErrors={Object.keys(e).length > 0}>
+      <Page c={c} p={p} title={t.lookupTitle} script="lookup" hasErrors={Object.keys(e).length > 0}>
         {opts.notice ? (
           <p class="notice" role="status">
             {opts.notice}
@@ -158,26 +158,21 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
       },
     });
     if (Object.keys(errors).length) return c.html(<LookupForm c={c} p={p} values={f} errors={errors} />, 400);
-    const answer = await api(c, "POST", "/api/reservations/lookup", {
-      name: f.name ?? "",
-      rrn,
-      reservationNumber: f.reservationNumber ?? "",
-    });
-    if (!answer.ok) {
-      const field = typeof answer.body.field === "string" ? answer.body.field : "form";
+    const found = await answer(
+      await api(c).reservations.reservations.lookup.$post({ json: { name: f.name ?? "", rrn, reservationNumber: f.reservationNumber ?? "" } }),
+    );
+    if (!found.ok) {
+      const { field = "form", retryAt, retryAfterSeconds } = found.body;
       // Too many misses: a form-level message with the time lookups open again, whichever limit it was.
-      const { retryAt, retryAfterSeconds } = answer.body;
+      const limited = found.status === 429;
       const text =
-        answer.status === 429 && typeof retryAt === "string" && typeof retryAfterSeconds === "number"
+        limited && retryAt !== undefined && retryAfterSeconds !== undefined
           ? p.t.lookupTooMany(seoulTime(new Date(retryAt)), Math.ceil(retryAfterSeconds / 60))
-          : errorText(p.t, answer.body.code, answer.body.message);
-      if (answer.status === 429 && typeof retryAfterSeconds === "number") c.header("Retry-After", String(retryAfterSeconds));
-      return c.html(
-        <LookupForm c={c} p={p} values={f} errors={{ [answer.status === 429 ? "form" : field]: text }} />,
-        answer.status === 429 ? 429 : answer.status === 404 ? 404 : 400,
-      );
+          : errorText(p.t, found.body.code, found.body.message);
+      if (limited && retryAfterSeconds !== undefined) c.header("Retry-After", String(retryAfterSeconds));
+      return c.html(<LookupForm c={c} p={p} values={f} errors={{ [limited ? "form" : field]: text }} />, limited ? 429 : found.status === 404 ? 404 : 400);
     }
-    await setSignedCookie(c, LOOKUP_COOKIE, answer.body.reservationNumber, config.sessionSecret, {
+    await setSignedCookie(c, LOOKUP_COOKIE, found.body.reservationNumber, config.sessionSecret, {
       path: "/",
       httpOnly: true,
       sameSite: "Strict",

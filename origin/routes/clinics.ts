@@ -7,6 +7,7 @@
  *   GET /api/clinics/:id/slots?date=               that clinic's times and what is left of each
  */
 import { Hono } from "hono";
+import { validator } from "hono/validator";
 import { AppError } from "../../lib/errors";
 import { closedReason } from "../clinics/calendar";
 import { parseBookingDate } from "../clinics/dates";
@@ -35,7 +36,8 @@ export function clinicRoutes(deps: Deps, clock: () => number, reference: Referen
       const clinics = await searchClinics(deps.db, { regionCodes, date, vaccine, now });
       return c.json({ date, region, vaccine: vaccine ?? null, closed: closedReason(date), clinics });
     })
-    .get("/clinics/:id/slots", async (c) => {
+    // The query is read below; declaring it lets the pages' typed client (pages/api.ts) send it.
+    .get("/clinics/:id/slots", validator("query", (query) => query), async (c) => {
       const now = new Date(clock());
       const id = parseId(c.req.param("id"), "integer");
       if (id === null) throw new AppError("bad_clinic", 400, `A clinic id is a whole number from 1 to ${INT4_MAX}, as /api/clinics lists them.`);

@@ -36,10 +36,9 @@ import type { IdentityKeys } from "../identity/secrets";
 import { isUuid } from "../ids";
 import { assertJourneyFree, bindJourneyTo } from "../journey/bindings";
 import { clientKey, tooMany } from "../limits";
-import { sessionCookieMaxAge } from "../middleware/require-session";
+import { SESSION_COOKIE, sessionCookieMaxAge } from "../middleware/require-session";
 import type { Deps, OriginEnv } from "../types";
 
-export const SESSION_COOKIE = "sid";
 export const MAX_CODE_ATTEMPTS = 5;
 /** A new code for the same details no sooner than this after the last one (texts can take a while). */
 export const RESEND_AFTER_MS = 30_000;

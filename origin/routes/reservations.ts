@@ -9,32 +9,29 @@
  * the booking window has closed, answer one `not_found` whatever detail was wrong, and are limited in
  * misses per client, per reservation number and per resident number (origin/limits.ts `LOOKUP_MISSES`).
  */
-import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
 import { parseIdempotencyKey, requestHash } from "../booking/idempotency";
 import { parseReservationNumber } from "../booking/numbers";
 import { cancelReservation, confirmReservation, findReservation, moveSecondDose } from "../booking/reservations";
 import { parseCalendarDate } from "../clinics/dates";
-import { rows } from "../db";
 import { currentEligibility } from "../identity/eligibility";
+import { sessionRelationship } from "../identity/queries";
 import { parseName, parseRrn, readJsonObject } from "../identity/fields";
 import { isUuid } from "../ids";
 import type { IdentityKeys } from "../identity/secrets";
 import { clientKey, LOOKUP_MISSES, tooMany, type Limit } from "../limits";
 import { countAttempts, forgetAttempt, recordAttempt } from "../booking/lookup-misses";
 import { requireSession } from "../middleware/require-session";
-import { CHANNELS, sinkChannels, type Channel } from "../notify/channels";
+import { CHANNELS, isChannel, sinkChannels, type Channel } from "../notify/channels";
 import { sinkMessages } from "../notify/outbox";
 import type { Deps, OriginEnv } from "../types";
 import { endJourney } from "../journey/end";
 
 
 function parseChannel(value: unknown): Channel {
-  if (typeof value !== "string" || !(CHANNELS as readonly string[]).includes(value)) {
-    throw new AppError("bad_channel", 400, `notifyChannel must be one of: ${CHANNELS.join(", ")}.`, { field: "notifyChannel" });
-  }
-  return value as Channel;
+  if (!isChannel(value)) throw new AppError("bad_channel", 400, `notifyChannel must be one of: ${CHANNELS.join(", ")}.`, { field: "notifyChannel" });
+  return value;
 }
 
 export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () => Promise<IdentityKeys>) {
@@ -95,15 +92,13 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
       const notifyChannel = parseChannel(body.notifyChannel);
       const session = c.get("session");
       const subjectId = session.subjectId ?? session.personId;
-      const [rel] = session.subjectId
-        ? await rows<{ relationship: string | null }>(db, sql`select relationship from sessions where token_hash = ${session.tokenHash}`)
-        : [];
+      const relationship = session.subjectId ? await sessionRelationship(db, session.tokenHash) : null;
       const eligibility = await currentEligibility(db, session.subjectBirthDate, now);
       const result = await confirmReservation(db, {
         holdId: body.holdId.toLowerCase(),
         subjectId,
         bookedBy: session.personId,
-        relationship: rel?.relationship ?? null,
+        relationship,
         notifyChannel,
         idempotencyKey: key,
         requestHash: requestHash({ holdId: body.holdId.toLowerCase(), notifyChannel, subjectId }),
@@ -112,7 +107,7 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
       });
       if (result.replayed) c.header("Idempotent-Replayed", "true");
       if (result.status === 201) endJourney(c); // booked: the journey is done
-      return c.json(result.response as object, result.status as 201);
+      return c.json(result.response, 201);
     })
     .post("/reservations/lookup", async (c) => {
       const now = new Date(clock());

@@ -26,6 +26,14 @@ const split = (rrn: string) => {
 const titleOf = (html: string) => /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? "";
 /** The opening tag of the element with this id. */
 const tagOf = (html: string, id: string) => new RegExp(`<[a-z]+[^>]*\\bid="${id}"[^>]*>`).exec(html)?.[0] ?? "";
+/** The text of the asset a page links (the first match of `link`), as the origin serves it. */
+const linked = async (html: string, link: RegExp) => {
+  const href = link.exec(html)?.[1];
+  expect(href).toMatch(/^\/_wr\/assets\//);
+  const res = await bench.app.request(href!);
+  expect(res.status).toBe(200);
+  return res.text();
+};
 
 describe("standards mode", () => {
   it("serves every page route of the origin, and its error pages, with the doctype first", async () => {
@@ -76,11 +84,13 @@ describe("standards mode", () => {
   it("sizes tables in rem, so larger text enlarges them too", async () => {
     const html = (await pageBrowser(bench)("/?text=large")).html;
     expect(html).toContain('<html lang="ko" class="large"');
-    expect(html).toMatch(/table\{[^}]*font-size:1rem/);
+    // The page's one stylesheet, as the browser fetches it.
+    const css = await linked(html, /<link rel="stylesheet" href="([^"]+)"/);
+    expect(css).toMatch(/table\{[^}]*font-size:1rem/);
     // No text size in px anywhere but the root's (which "larger text" changes).
-    expect(html.match(/font-size:\d+px/g)).toEqual(["font-size:18px", "font-size:22px"]);
+    expect(css.match(/font-size:\d+px/g)).toEqual(["font-size:18px", "font-size:22px"]);
     // `hidden` wins over any display rule (the copy button stays hidden without JavaScript).
-    expect(html).toContain("[hidden]{display:none!important}");
+    expect(css).toContain("[hidden]{display:none!important}");
   });
 });
 
@@ -96,7 +106,8 @@ describe("every error of a form at once", () => {
     expect(summary).toContain('<a href="#name">이름을 정확히 입력해 주세요');
     expect(summary).toContain('<a href="#rrn1">생년월일이 올바르지 않습니다');
     expect(summary).toContain('<a href="#phone">휴대전화 번호를 확인해 주세요');
-    expect(res.html).toContain('getElementById("error-summary");if(s)s.focus()');
+    expect(res.html).toContain("data-focus-errors");
+    expect(await linked(res.html, /<script src="([^"]+)"/)).toContain('getElementById("error-summary");if(s)s.focus()');
     expect(tagOf(res.html, "rrn1")).toContain('value="650230"');
     expect(tagOf(res.html, "rrn2")).toContain('value="1234567"');
     expect(tagOf(res.html, "phone")).toContain('value="12345"');

@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../origin/db";
-import { fillFigure } from "../../origin/ops/page";
+import { fillFigure } from "../../origin/ops/words";
 import { TEST_SECRETS } from "../secrets";
 import { bookingBench, placesOf, type Bench } from "./booking";
 

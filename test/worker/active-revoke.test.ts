@@ -7,7 +7,7 @@ import { SELF, env } from "cloudflare:test";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppEnv } from "../../worker/app-env";
-import { fromOrigin } from "../../worker/passes";
+import { fromOrigin } from "../../worker/edge/passes";
 import { BASE, Jar, freshQueue, operator, passOf, stats } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 100_000 }));

@@ -40,7 +40,7 @@ describe("operator API", () => {
     [{ ratePerSec: 1e9 }, /plausible/],
     [{ ratePerSec: null }, /number/],
     [{ paused: "yes" }, /true or false/],
-    [{}, /ratePerSec, paused, opensAt, proofOfWorkBits and\/or maxActive/],
+    [{}, /ratePerSec, paused, opensAt, proofOfWorkBits, maxActive and\/or autopilot/],
     [{ rate: 5 }, /rate/],
     ["not json", /JSON/],
     ["[1,2]", /./],

@@ -4,8 +4,8 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { addressKey } from "../../worker/arrival-gate";
-import { BASE, Jar, counterOf, freshQueue, operator, visit } from "./helpers";
+import { addressKey } from "../../worker/edge/arrival-gate";
+import { BASE, Jar, counterOf, freshQueue, linked, operator, visit } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
 
@@ -46,7 +46,7 @@ describe("per-address limits on new places", () => {
     const html = await res.text();
     expect(html).toContain("같은 곳에서 새 대기번호 요청이 너무 많습니다");
     expect(html).toContain('http-equiv="refresh" content="10"');
-    expect(html).toContain('font:18px/1.6 system-ui,"Apple SD Gothic Neo"'); // the style as written, not HTML-escaped
+    expect(await linked(html, "style")).toContain("font:18px/1.6 system-ui,-apple-system,Segoe UI,Apple SD Gothic Neo"); // the style as written, not HTML-escaped
     expect(jar.get("wr_ticket")).toBeUndefined();
     expect(await issued()).toBe(before); // nothing taken from the counter
     const json = await SELF.fetch(`${BASE}/api/pass`, { headers: { "cf-connecting-ip": addr, accept: "application/json" } });

@@ -7,7 +7,7 @@
 import { SELF, env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { checkDigit } from "../../origin/identity/rrn";
-import { forget } from "../../worker/snapshot";
+import { forget } from "../../worker/edge/snapshot";
 import { BASE, Jar, freshQueue, visit } from "./helpers";
 
 /** The origin's per-client miss limit (origin/limits.ts LOOKUP_MISSES.perClient). */

@@ -1,6 +1,6 @@
 /** Small helpers for the worker tests: a browser-like cookie jar and the operator API. */
 import { SELF, env, reset } from "cloudflare:test";
-import { forget } from "../../worker/snapshot";
+import { forget } from "../../worker/edge/snapshot";
 
 export const BASE = "http://wr.test";
 export const LANE = "booking";
@@ -97,6 +97,16 @@ export async function postForm(jar: Jar, path: string, form: Record<string, stri
   });
   jar.take(res);
   return res;
+}
+
+/** The text of the asset a page links first with `<link rel="stylesheet">` (style) or `<script src>` (script), as the edge serves it. */
+export async function linked(html: string, kind: "style" | "script", name = ""): Promise<string> {
+  const pattern = kind === "style" ? /<link rel="stylesheet" href="([^"]+)"/g : /<script src="([^"]+)"/g;
+  const src = [...html.matchAll(pattern)].map((m) => m[1]!).find((path) => path.includes(name));
+  if (!src) throw new Error(`no linked ${kind} ${name}`);
+  const res = await SELF.fetch(`${BASE}${src}`);
+  if (res.status !== 200) throw new Error(`${src} answered ${res.status}`);
+  return res.text();
 }
 
 /** A browser signed in to the operator console. */

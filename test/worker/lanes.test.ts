@@ -1,7 +1,7 @@
 import { SELF, env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { laneFor, parseLanes } from "../../lib/lanes";
-import { forget } from "../../worker/snapshot";
+import { forget } from "../../worker/edge/snapshot";
 import { BASE, Jar, freshQueue, visit } from "./helpers";
 
 const LANES = parseLanes(env.LANES!);

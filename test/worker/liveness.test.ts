@@ -4,10 +4,11 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { arrive, initialSchedule, queueStatus, respeed, serving, type Schedule } from "../../worker/admission";
-import { bucketOf, epochMs, heartbeat, LivenessBook, maxPollMs, takeBeats, type Beats } from "../../worker/liveness";
-import type { QueueCounter } from "../../worker/queue-counter";
-import { forget } from "../../worker/snapshot";
+import { arrive, initialSchedule, queueStatus, respeed, serving, type Schedule } from "../../worker/queue/admission";
+import { heartbeat, takeBeats } from "../../worker/edge/heartbeats";
+import { bucketOf, epochMs, LivenessBook, maxPollMs, type Beats } from "../../worker/queue/liveness";
+import type { QueueCounter } from "../../worker/queue/queue-counter";
+import { forget } from "../../worker/edge/snapshot";
 import { Jar, freshQueue, operator, visitJson } from "./helpers";
 
 const GRACE = 300_000;

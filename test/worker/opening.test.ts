@@ -5,7 +5,7 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE, Jar, freshQueue, operator, visit, visitJson } from "./helpers";
+import { BASE, Jar, freshQueue, linked, operator, visit, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0.5 }));
 
@@ -92,7 +92,7 @@ describe("a scheduled opening", () => {
     expect([...places].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 2)); // 2..41, once each
     expect(places).not.toEqual([...places].sort((a, b) => a - b)); // drawn, not by arrival
     const audit = await (await SELF.fetch(`${BASE}/_wr/fairness?lane=booking`)).text();
-    expect(audit).toContain('font:18px/1.6 system-ui,"Noto Sans KR"'); // the style as written, not HTML-escaped
+    expect(await linked(audit, "style")).toContain("font:18px/1.6 system-ui,-apple-system,Segoe UI"); // the style as written, not HTML-escaped
     const yours = await fairness(jars[7]);
     expect(yours.yourTicket).toMatchObject({ number: 9, inPreQueue: true, place: places[7] });
     // Number 1 came before the opening was scheduled: held until the opening, then first.

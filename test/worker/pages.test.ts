@@ -10,12 +10,12 @@ import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppEnv } from "../../worker/app-env";
 import { createWorkerApp } from "../../worker/index";
-import { SAMPLE_EVERY_MS, type QueueCounter } from "../../worker/queue-counter";
-import { refusalResponse, type Refusal } from "../../worker/refusal";
-import { counter } from "../../worker/snapshot";
-import { withCookies } from "../../worker/cookies";
-import { fromOrigin } from "../../worker/passes";
-import { BASE, Jar, freshQueue, operator, passOf, payload, postForm, signedIn, visit, visitJson } from "./helpers";
+import { SAMPLE_EVERY_MS, type QueueCounter } from "../../worker/queue/queue-counter";
+import { refusalResponse, type Refusal } from "../../worker/edge/refusal";
+import { counter } from "../../worker/edge/counter";
+import { withCookies } from "../../worker/edge/cookies";
+import { fromOrigin } from "../../worker/edge/passes";
+import { BASE, Jar, freshQueue, linked, operator, passOf, payload, postForm, signedIn, visit, visitJson } from "./helpers";
 
 const PAGE_ACCEPT = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
 const DOCTYPE = /^<!DOCTYPE html>\s*<html/;
@@ -95,7 +95,8 @@ describe("the fairness page", () => {
     expect(before).toContain("<dd>추첨 예정</dd>");
     expect(before).toContain(`${new Date(opensAt + 9 * 3600_000).toISOString().slice(0, 16).replace("T", " ")} (한국 시간)`);
     expect(before).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
-    expect(before).toContain("word-break:break-all");
+    expect(before).toContain('<body class="fairness">');
+    expect(await linked(before, "style")).toMatch(/\.fairness code,\.fairness pre\{[^}]*word-break:break-all/);
     expect(before).not.toContain("<table");
 
     const jars = Array.from({ length: 5 }, () => new Jar());
@@ -205,7 +206,9 @@ describe("the console's chart history", () => {
     expect((await SELF.fetch(`${BASE}/_wr/admin/history?lane=booking`, { headers: { cookie: op.header() } })).status).toBe(200);
     expect((await SELF.fetch(`${BASE}/_wr/admin/history?lane=booking`)).status).toBe(401);
     const page = await (await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: op.header() } })).text();
-    expect(page).toMatch(/"\/_wr\/admin\/history\?lane=booking".*onloadend=function\(\)\{.*point\(p\.t\/1000.*tick\(\);setInterval\(tick,1000\)/s);
-    expect(page).toContain('uPlot.tzDate(new Date(ts*1e3),"Asia/Seoul")');
+    expect(page).toContain('data-lane="booking"');
+    const script = await linked(page, "script", "/console.");
+    expect(script).toMatch(/"\/_wr\/admin\/history\?lane="\+lane.*onloadend=function\(\)\{.*point\(p\.t\/1e3.*tick\(\);setInterval\(tick,1e3\)/s);
+    expect(script).toContain('uPlot.tzDate(new Date(ts*1e3),"Asia/Seoul")');
   });
 });

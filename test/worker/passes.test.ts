@@ -8,8 +8,8 @@ import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
 import { keyring, signPass, signTicket, type PassClaims } from "../../lib/tokens";
 import type { AppEnv } from "../../worker/app-env";
-import { withCookies } from "../../worker/cookies";
-import { fromOrigin } from "../../worker/passes";
+import { withCookies } from "../../worker/edge/cookies";
+import { fromOrigin } from "../../worker/edge/passes";
 import { BASE, Jar, counterOf, freshQueue, operator, passOf, stats, visit, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { initialSchedule, laneStatus, arrive, reconfigure, scheduleOpening, seal, serving, queueStatus, type Schedule } from "../../worker/admission";
-import { commitmentOf, newSeed, permute, placeOf } from "../../worker/prequeue";
+import { initialSchedule, laneStatus, arrive, reconfigure, scheduleOpening, seal, serving, queueStatus, type Schedule } from "../../worker/queue/admission";
+import { commitmentOf, newSeed, permute, placeOf } from "../../worker/queue/prequeue";
 
 const T0 = Date.UTC(2021, 6, 19, 11, 0, 0); // 20:00 KST
 const sec = (s: number) => T0 + s * 1000;

@@ -5,7 +5,7 @@
  */
 import { SELF, env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { forget } from "../../worker/snapshot";
+import { forget } from "../../worker/edge/snapshot";
 import { BASE, Jar, freshQueue, visitJson } from "./helpers";
 
 const K = 4;

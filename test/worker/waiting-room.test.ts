@@ -1,8 +1,8 @@
 import { SELF, env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { keyring, signPass, signTicket } from "../../lib/tokens";
-import { cachedSchedule, forget, remember } from "../../worker/snapshot";
-import { initialSchedule } from "../../worker/admission";
+import { cachedSchedule, forget, remember } from "../../worker/edge/snapshot";
+import { initialSchedule } from "../../worker/queue/admission";
 import { BASE, Jar, freshQueue, operator, visit, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
