@@ -14,7 +14,7 @@ export interface Settings {
   PASS_SECRET: string;
   OPERATOR_TOKEN: string;
   LANE?: string;
-  /** JSON lane table (lib/lanes.ts); without it, one lane named LANE takes every path */
+  /** JSON lane table (lib/lanes.ts; "places" per lane: `lanePlaces`); without it, one lane named LANE takes every path */
   LANES?: string;
   /** a pass's idle time (renewed while its holder is active), its longest life, and its grace after expiring */
   PASS_TTL_SECONDS?: string;
@@ -29,6 +29,19 @@ export interface Settings {
 }
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * The edge's own setting on a lane of LANES beside those lib/lanes.ts reads: `"places": true` marks a lane
+ * whose people book places, whose line stops when the open booking window has none left (queue-counter.ts).
+ */
+const lanePlaces = z.array(z.object({ name: z.string(), places: z.boolean({ invalid_type_error: "places is true or false" }).optional() }));
+
+/** A lane as the edge runs it: lib/lanes.ts's spec, with its starting rate, its shards and whether it books places. */
+export interface EdgeLane extends LaneSpec {
+  initialRatePerSec: number;
+  shards: number;
+  places: boolean;
+}
 
 const schema = z.object({
   ORIGIN_URL: z.string().url(),
@@ -56,9 +69,9 @@ export interface WorkerConfig {
   operatorToken: string;
   /** the default lane's name (the first of `lanes`) */
   lane: string;
-  lanes: LaneSpec[];
+  lanes: EdgeLane[];
   /** the same lanes by name (asked on every poll and arrival) */
-  laneByName: Map<string, LaneSpec>;
+  laneByName: Map<string, EdgeLane>;
   /** a pass's idle time: it expires this long after its holder's last renewal (renewed at half of it) */
   passTtlMs: number;
   /** a pass's longest life, from admission: no renewal goes past it */
@@ -89,13 +102,24 @@ export function config(env: Settings): WorkerConfig {
     throw new ConfigError(`Worker is misconfigured: ${problems}`);
   }
   const v = result.data;
-  let lanes: LaneSpec[];
+  let specs: LaneSpec[];
+  const places = new Map<string, boolean>();
   try {
-    lanes = v.LANES ? parseLanes(v.LANES) : [{ name: v.LANE, prefixes: ["/"] }];
+    specs = v.LANES ? parseLanes(v.LANES) : [{ name: v.LANE, prefixes: ["/"] }];
+    if (v.LANES) {
+      const flags = lanePlaces.safeParse(JSON.parse(v.LANES));
+      if (!flags.success) throw new Error(flags.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      for (const lane of flags.data) places.set(lane.name, lane.places ?? false);
+    }
   } catch (err) {
     throw new ConfigError(`Worker is misconfigured: LANES: ${(err as Error).message}`);
   }
-  lanes = lanes.map((l) => ({ ...l, initialRatePerSec: l.initialRatePerSec ?? v.INITIAL_RATE_PER_SEC, shards: l.shards ?? 1 }));
+  const lanes: EdgeLane[] = specs.map((l) => ({
+    ...l,
+    initialRatePerSec: l.initialRatePerSec ?? v.INITIAL_RATE_PER_SEC,
+    shards: l.shards ?? 1,
+    places: places.get(l.name) ?? false,
+  }));
   const cfg: WorkerConfig = {
     originUrl: v.ORIGIN_URL.replace(/\/+$/, ""),
     ticketSecret: v.TICKET_SECRET,

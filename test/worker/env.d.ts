@@ -6,3 +6,11 @@ declare global {
     interface Env extends WorkerEnv {}
   }
 }
+
+/** What test/origin-for-worker.ts provides to the worker tests (`inject(...)`). */
+declare module "vitest" {
+  export interface ProvidedContext {
+    originUrl: string;
+    troubledOriginUrl: string;
+  }
+}

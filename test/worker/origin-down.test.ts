@@ -9,12 +9,6 @@ import { beforeEach, describe, expect, inject, it } from "vitest";
 import { createWorkerApp } from "../../worker/index";
 import { BASE, Jar, freshQueue, visit } from "./helpers";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    troubledOriginUrl: string;
-  }
-}
-
 const NOTHING_LISTENS = "http://127.0.0.1:9";
 const app = createWorkerApp();
 

@@ -46,9 +46,13 @@ describe("a lane of 4 shards", () => {
       expect(mine).toEqual(Array.from({ length: 10 }, (_, i) => i + 1)); // 10 each, gap-free, in order
     }
     // Paused at rate 0: where each stands across the lane, within one round of the shards.
-    positions.forEach((p, i) => expect(Math.abs(p - (i + 1))).toBeLessThanOrEqual(K));
+    positions.forEach((p, i) => {
+      expect(Math.abs(p - (i + 1))).toBeLessThanOrEqual(K);
+    });
     const later = await Promise.all(jars.map(async (jar) => (await visitJson(jar, "/_wr/status?lane=surge")).body));
-    later.forEach((s, i) => expect(Math.abs(s.position - (i + 1))).toBeLessThanOrEqual(K));
+    later.forEach((s, i) => {
+      expect(Math.abs(s.position - (i + 1))).toBeLessThanOrEqual(K);
+    });
     expect(later[39]).toMatchObject({ issued: 40, behind: 0 });
 
     const stats = await surgeOperator("/stats");
@@ -66,7 +70,7 @@ describe("a lane of 4 shards", () => {
     expect(admitted.length).toBeGreaterThanOrEqual(12);
     expect(admitted.length).toBeLessThanOrEqual(32);
     const n = admitted.length;
-    admitted.forEach((i) => expect(i).toBeLessThan(n + K));
+    for (const i of admitted) expect(i).toBeLessThan(n + K);
     now.forEach((s, i) => {
       if (s !== "admitted") expect(i).toBeGreaterThanOrEqual(n - K);
     });

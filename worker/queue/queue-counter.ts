@@ -552,7 +552,7 @@ export class QueueCounter extends DurableObject<CounterEnv> {
 
   /** Whether this lane's people book places (its line stops when the open window has none left). */
   private booksPlaces(): boolean {
-    return (this.spec() as { places?: boolean } | undefined)?.places === true;
+    return this.spec()?.places === true;
   }
 
   private shardTotal(): number {
