@@ -12,9 +12,9 @@
  * and reports confirmed bookings/s, bookingRatio = api / bare, and `overbooked` (must be 0).
  */
 import { createHash, randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { generateSignedCookie } from "hono/cookie";
-import type { AddressInfo } from "node:net";
 import postgres from "postgres";
 import { keyring, signPass } from "../lib/tokens";
 import { createApp } from "../origin/app";
@@ -52,7 +52,9 @@ export async function benchBooking(opts: { json?: string; durationSec: number; c
     );
     const apiPeople = people.slice(0, PEOPLE / 2);
     const barePeople = people.slice(PEOPLE / 2);
-    const slots = (await sql<{ id: string }[]>`select id from slots where starts_at > now() + interval '1 hour' order by random() limit 50000`).map((r) => Number(r.id));
+    const slots = (
+      await sql<{ id: string }[]>`select id from slots where starts_at > now() + interval '1 hour' order by random() limit 50000`
+    ).map((r) => Number(r.id));
     const hotSlots = slots.slice(0, 10);
     const randomSlots = slots.slice(10);
     await sql`update slots set capacity = 100 where id in ${sql(hotSlots)}`;
@@ -100,7 +102,11 @@ export async function benchBooking(opts: { json?: string; durationSec: number; c
               const person = apiPeople[nextPerson++ % apiPeople.length]!;
               context.person = person;
               const slotId = slotPool[Math.floor(Math.random() * slotPool.length)];
-              return { ...req, headers: { "x-wr-pass": pass, "content-type": "application/json", cookie: person.cookie }, body: JSON.stringify({ slotId }) };
+              return {
+                ...req,
+                headers: { "x-wr-pass": pass, "content-type": "application/json", cookie: person.cookie },
+                body: JSON.stringify({ slotId }),
+              };
             },
             onResponse: (status, body, context: any) => {
               context.holdId = status === 201 ? (JSON.parse(body) as { holdId: string }).holdId : undefined;
@@ -114,7 +120,12 @@ export async function benchBooking(opts: { json?: string; durationSec: number; c
               if (!context.holdId) return undefined as never; // the hold was refused: start over
               return {
                 ...req,
-                headers: { "x-wr-pass": pass, "content-type": "application/json", cookie: context.person.cookie, "idempotency-key": randomUUID() },
+                headers: {
+                  "x-wr-pass": pass,
+                  "content-type": "application/json",
+                  cookie: context.person.cookie,
+                  "idempotency-key": randomUUID(),
+                },
                 body: JSON.stringify({ holdId: context.holdId, notifyChannel: "kakao" }),
               };
             },
@@ -125,13 +136,23 @@ export async function benchBooking(opts: { json?: string; durationSec: number; c
           },
         ],
       });
-      return { bookingsPerSec: Math.round(confirmed / seconds), confirmed, refused, refusedBy, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors };
+      return {
+        bookingsPerSec: Math.round(confirmed / seconds),
+        confirmed,
+        refused,
+        refusedBy,
+        p50Ms: r.p50Ms,
+        p99Ms: r.p99Ms,
+        errors: r.errors,
+      };
     };
 
     console.log("api: hold + confirm over HTTP ...");
     await apiRun(2, randomSlots); // warm up
     const api = await apiRun(opts.durationSec, randomSlots);
-    console.log(`api   ${api.bookingsPerSec} bookings/s  (request p50 ${api.p50Ms} ms, p99 ${api.p99Ms} ms, refused ${api.refused}, errors ${api.errors})`);
+    console.log(
+      `api   ${api.bookingsPerSec} bookings/s  (request p50 ${api.p50Ms} ms, p99 ${api.p99Ms} ms, refused ${api.refused}, errors ${api.errors})`,
+    );
 
     let nextBare = 0;
     const bareRun = async (seconds: number) => {
@@ -167,7 +188,9 @@ export async function benchBooking(opts: { json?: string; durationSec: number; c
              coalesce(sum(doses) filter (where id in ${sql(hotSlots)}), 0)::int as filled,
              coalesce(sum(capacity) filter (where id in ${sql(hotSlots)}), 0)::int as capacity
       from per_slot`;
-    console.log(`hot   ${hot.confirmed} confirmed, ${hot.refused} refused ${JSON.stringify(hot.refusedBy)}; hot slots ${check!.filled}/${check!.capacity} filled; overbooked ${check!.overbooked}, taken≠bookings on ${check!.inconsistent} slots`);
+    console.log(
+      `hot   ${hot.confirmed} confirmed, ${hot.refused} refused ${JSON.stringify(hot.refusedBy)}; hot slots ${check!.filled}/${check!.capacity} filled; overbooked ${check!.overbooked}, taken≠bookings on ${check!.inconsistent} slots`,
+    );
 
     const figures = {
       apiBookingsPerSec: api.bookingsPerSec,
@@ -207,7 +230,8 @@ async function bareBooking(sql: postgres.Sql, personId: number, slotId: number):
     await tx`delete from holds where person_id = ${personId}`;
     const [counted] = await tx`select count(*)::int as active from holds where slot_id = ${slotId} and expires_at > ${now}`;
     if (slot!.capacity - slot!.taken - counted!.active <= 0) return null;
-    const [hold] = await tx`insert into holds (slot_id, person_id, expires_at, created_at) values (${slotId}, ${personId}, ${new Date(now.getTime() + 300_000)}, ${now}) returning id`;
+    const [hold] =
+      await tx`insert into holds (slot_id, person_id, expires_at, created_at) values (${slotId}, ${personId}, ${new Date(now.getTime() + 300_000)}, ${now}) returning id`;
     return hold!.id as string;
   });
   if (!holdId) return false;
@@ -245,7 +269,8 @@ async function bareBooking(sql: postgres.Sql, personId: number, slotId: number):
     const [res] = await tx`insert into reservations (number, subject_id, booked_by, relationship, vaccine_code, notify_channel, created_at)
                            values (${number}, ${personId}, ${personId}, ${null}, ${hold!.vaccine_code}, 'kakao', ${now}) returning id`;
     await tx`insert into reservation_doses (reservation_id, subject_id, dose, slot_id) values (${res!.id}, ${personId}, 1, ${slotId})`;
-    if (secondSlot !== null) await tx`insert into reservation_doses (reservation_id, subject_id, dose, slot_id) values (${res!.id}, ${personId}, 2, ${secondSlot})`;
+    if (secondSlot !== null)
+      await tx`insert into reservation_doses (reservation_id, subject_id, dose, slot_id) values (${res!.id}, ${personId}, 2, ${secondSlot})`;
     await tx`select r.id, r.number, v.name, p.name, d.dose, s.starts_at, c.name, c.address, c.phone
              from reservations r join vaccines v on v.code = r.vaccine_code join people p on p.id = r.subject_id
              join reservation_doses d on d.reservation_id = r.id join slots s on s.id = d.slot_id join clinics c on c.id = s.clinic_id

@@ -4,8 +4,9 @@
  * Benchmarks print figures; they assert nothing, because shared machines are noisy: compare the ratios
  * measured side by side in one run.
  */
-import autocannon from "autocannon";
+
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import autocannon from "autocannon";
 
 export interface LoadResult {
   rps: number;

@@ -25,10 +25,11 @@
  * new places are on, as deployed (Miniflare emulates the Rate Limiting bindings): every request comes from
  * its own address (CF-Connecting-IP), as 200,000 people's would.
  */
-import type autocannon from "autocannon";
+
 import { spawnSync } from "node:child_process";
+import type autocannon from "autocannon";
 import { Miniflare } from "miniflare";
-import { load, ratio, writeReport, type LoadResult } from "./common";
+import { type LoadResult, load, ratio, writeReport } from "./common";
 
 const OUT_DIR = ".bench/edge";
 const POLLERS = 1000;
@@ -53,11 +54,10 @@ export function fromManyAddresses(base: autocannon.Request = {}): autocannon.Req
 /** The Worker bundled as it deploys, on workerd through Miniflare, with wrangler.toml's rate limits. */
 export async function startEdge(bindings: Record<string, string>): Promise<{ mf: Miniflare; base: string }> {
   console.log("bundling the worker (wrangler deploy --dry-run)...");
-  const build = spawnSync(
-    process.execPath,
-    ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", OUT_DIR],
-    { encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
+  const build = spawnSync(process.execPath, ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", OUT_DIR], {
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
   if (build.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${build.stdout}\n${build.stderr}`);
   const mf = new Miniflare({
     modules: true,
@@ -145,7 +145,12 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
     const tickets: string[] = [];
     for (let i = 0; i < POLLERS; i++) {
       const res = await fetch(`${base}/book`, { headers: { accept: "application/json", "cf-connecting-ip": nextAddress() } });
-      tickets.push(res.headers.getSetCookie().find((c) => c.startsWith("wr_ticket="))!.split(";")[0]!);
+      tickets.push(
+        res.headers
+          .getSetCookie()
+          .find((c) => c.startsWith("wr_ticket="))!
+          .split(";")[0]!,
+      );
     }
 
     const routes = {
@@ -161,14 +166,25 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
       bareRpc: { url: `${bare.base}/rpc` },
       bareSigned: { url: `${bare.base}/signed` },
     };
-    const results: Record<keyof typeof routes, LoadResult[]> = { ping: [], issue: [], issueJson: [], poll: [], barePing: [], bareCounter: [], bareRpc: [], bareSigned: [] };
+    const results: Record<keyof typeof routes, LoadResult[]> = {
+      ping: [],
+      issue: [],
+      issueJson: [],
+      poll: [],
+      barePing: [],
+      bareCounter: [],
+      bareRpc: [],
+      bareSigned: [],
+    };
     // Warm every path once (JIT, snapshot cache, DO) before measuring.
     for (const r of Object.values(routes)) await load({ ...r, connections: opts.connections, durationSec: 1 });
     for (let round = 1; round <= opts.rounds; round++) {
       for (const [name, r] of Object.entries(routes) as [keyof typeof routes, (typeof routes)["ping"]][]) {
         const res = await load({ ...r, connections: opts.connections, durationSec: opts.durationSec });
         results[name].push(res);
-        console.log(`round ${round} ${name.padEnd(11)} ${String(res.rps).padStart(6)} req/s  p50 ${res.p50Ms} ms  p99 ${res.p99Ms} ms  errors ${res.errors}`);
+        console.log(
+          `round ${round} ${name.padEnd(11)} ${String(res.rps).padStart(6)} req/s  p50 ${res.p50Ms} ms  p99 ${res.p99Ms} ms  errors ${res.errors}`,
+        );
       }
     }
     const mean = (xs: LoadResult[]) => Math.round(xs.reduce((s, x) => s + x.rps, 0) / xs.length);
@@ -200,7 +216,9 @@ export async function benchEdge(opts: { json?: string; durationSec: number; conn
       durationSec: opts.durationSec,
       rounds: opts.rounds,
       ticketsIssued: (stats as { issued: number }).issued,
-      errors: Object.values(results).flat().reduce((s, r) => s + r.errors, 0),
+      errors: Object.values(results)
+        .flat()
+        .reduce((s, r) => s + r.errors, 0),
     };
     console.log(JSON.stringify({ edge: figures }, null, 2));
     writeReport(opts.json, "edge", figures);

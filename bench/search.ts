@@ -7,10 +7,12 @@
  *   bare  the very same SQL statement through a bare postgres.js loop
  * with random 시/군/구 and open days, and reports requests/s, p50/p99 and searchRatio = api / bare.
  */
+
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { PgDialect } from "drizzle-orm/pg-core";
-import type { AddressInfo } from "node:net";
 import postgres from "postgres";
+import { districtCode, SIDO } from "../drizzle/seed/regions";
 import { keyring, signPass } from "../lib/tokens";
 import { createApp } from "../origin/app";
 import { isOpenDay } from "../origin/clinics/calendar";
@@ -19,7 +21,6 @@ import { searchClinicsSql } from "../origin/clinics/queries";
 import { loadConfig } from "../origin/config";
 import { scratchDatabase } from "../origin/db/scratch";
 import { seed } from "../origin/db/seed";
-import { SIDO, districtCode } from "../drizzle/seed/regions";
 import { load, ratio, writeReport } from "./common";
 
 const PASS_SECRET = "bench-pass-secret-0123456789ab";
@@ -42,7 +43,10 @@ export async function benchSearch(opts: { json?: string; durationSec: number; co
     const today = seoulDate(now);
     const days = Array.from({ length: 27 }, (_, i) => addDays(today, i + 1)).filter(isOpenDay);
     let x = 7;
-    const rnd = (n: number) => ((x = (x * 1103515245 + 12345) % 2147483648), x % n);
+    const rnd = (n: number) => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x % n;
+    };
     const searches = Array.from({ length: 500 }, () => ({ regionCode: districts[rnd(districts.length)]!, date: days[rnd(days.length)]! }));
 
     const config = loadConfig({

@@ -10,7 +10,7 @@
  *                   (the edge's clock when it arrived, ties counted in its favour); p99 beside it.
  * The lanes admit slowly (1 per second in all), so nobody's admission time moves during the run.
  */
-import { load, ratio, writeReport, type LoadResult } from "./common";
+import { type LoadResult, load, ratio, writeReport } from "./common";
 import { fromManyAddresses, nextAddress, operatorCall, startEdge } from "./edge";
 
 const KS = [1, 2, 4] as const;
@@ -25,7 +25,10 @@ interface Ticket {
 
 function decodeTicket(setCookie: string[], k: number): Ticket {
   const name = k === 1 ? "wr_ticket=" : `wr_ticket_${laneOf(k)}=`;
-  const value = setCookie.find((c) => c.startsWith(name))!.slice(name.length).split(";")[0]!;
+  const value = setCookie
+    .find((c) => c.startsWith(name))!
+    .slice(name.length)
+    .split(";")[0]!;
   const fields = Buffer.from(value.split(".")[1]!, "base64url").toString("utf8").split("|");
   return { shard: Number(fields[2]), seq: Number(fields[3]), iat: Number(fields[4]) };
 }
@@ -71,7 +74,12 @@ export async function benchShards(opts: { json?: string; durationSec: number; co
       ["ping", { url: `${base}/_wr/ping`, connections: opts.connections, durationSec: opts.durationSec }],
       ...KS.map((k): [string, Parameters<typeof load>[0]] => [
         `K=${k}`,
-        { url: `${base}${pathOf(k)}`, requests: fromManyAddresses({ method: "GET", headers: { accept: "application/json" } }), connections: opts.connections, durationSec: opts.durationSec },
+        {
+          url: `${base}${pathOf(k)}`,
+          requests: fromManyAddresses({ method: "GET", headers: { accept: "application/json" } }),
+          connections: opts.connections,
+          durationSec: opts.durationSec,
+        },
       ]),
     ];
     for (const [, r] of routes) await load({ ...r, durationSec: 1 }); // warm every path and counter
@@ -80,13 +88,21 @@ export async function benchShards(opts: { json?: string; durationSec: number; co
       for (const [name, r] of routes) {
         const res = await load(r);
         results.get(name)!.push(res);
-        console.log(`round ${round} ${name.padEnd(5)} ${String(res.rps).padStart(6)} req/s  p50 ${res.p50Ms} ms  p99 ${res.p99Ms} ms  errors ${res.errors}  non-2xx ${res.non2xx}`);
+        console.log(
+          `round ${round} ${name.padEnd(5)} ${String(res.rps).padStart(6)} req/s  p50 ${res.p50Ms} ms  p99 ${res.p99Ms} ms  errors ${res.errors}  non-2xx ${res.non2xx}`,
+        );
       }
     }
     const mean = (name: string) => Math.round(results.get(name)!.reduce((s, x) => s + x.rps, 0) / results.get(name)!.length);
     const pingRps = mean("ping");
     const k1 = mean("K=1");
-    const figures: Record<string, unknown> = { pingRps, connections: opts.connections, durationSec: opts.durationSec, rounds: opts.rounds, fairnessTickets: opts.fairness };
+    const figures: Record<string, unknown> = {
+      pingRps,
+      connections: opts.connections,
+      durationSec: opts.durationSec,
+      rounds: opts.rounds,
+      fairnessTickets: opts.fairness,
+    };
     for (const k of KS) {
       const tickets = await arrivals(base, k, opts.fairness, opts.connections);
       const stats = await operatorCall(base, `/stats?lane=${laneOf(k)}`);

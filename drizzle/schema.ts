@@ -7,6 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   bigserial,
   boolean,
@@ -35,7 +36,7 @@ export const regions = pgTable(
     name: text("name").notNull(),
     nameEn: text("name_en").notNull(),
     level: smallint("level").notNull(),
-    parentCode: text("parent_code").references((): any => regions.code),
+    parentCode: text("parent_code").references((): AnyPgColumn => regions.code),
   },
   (t) => [index("regions_parent_idx").on(t.parentCode), check("regions_level_ck", sql`${t.level} in (1, 2)`)],
 );
@@ -161,10 +162,7 @@ export const identityChallenges = pgTable(
     verifiedAt: at("verified_at"),
     createdAt: at("created_at").notNull().defaultNow(),
   },
-  (t) => [
-    index("challenges_phone_idx").on(t.phone, t.createdAt),
-    index("challenges_client_idx").on(t.clientKey, t.createdAt),
-  ],
+  (t) => [index("challenges_phone_idx").on(t.phone, t.createdAt), index("challenges_client_idx").on(t.clientKey, t.createdAt)],
 );
 
 /**

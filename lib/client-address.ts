@@ -8,7 +8,7 @@
  * The token has the format of the other tokens (lib/tokens.ts) with its own type (`A`), so it can never
  * be taken for a pass, a ticket or a challenge, nor they for it. Verification never throws.
  */
-import { open, sign, type Keyring, type Verified } from "./tokens";
+import { type Keyring, open, sign, type Verified } from "./tokens";
 
 export const CLIENT_HEADER = "x-wr-client";
 

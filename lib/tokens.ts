@@ -159,10 +159,7 @@ async function buildKeyring(secretSetting: string): Promise<Keyring> {
     const raw = encoder.encode(secret);
     const digest = await crypto.subtle.digest("SHA-256", encoder.encode(`kid:${secret}`));
     const kid = b64url(digest).slice(0, 8);
-    const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
+    const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
     keys.set(kid, key);
     if (!signingKid) signingKid = kid;
   }
@@ -179,7 +176,10 @@ export async function sign(ring: Keyring, fields: (string | number)[]): Promise<
 }
 
 /** Checks the signature and returns the payload's fields, or why it was refused. */
-export async function open(ring: Keyring, token: string | undefined): Promise<{ ok: true; fields: string[] } | { ok: false; reason: VerifyFailure }> {
+export async function open(
+  ring: Keyring,
+  token: string | undefined,
+): Promise<{ ok: true; fields: string[] } | { ok: false; reason: VerifyFailure }> {
   if (!token) return { ok: false, reason: "missing" };
   if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: "malformed" };
   const parts = token.split(".");
@@ -221,7 +221,12 @@ export function signChallenge(ring: Keyring, c: ChallengeClaims): Promise<string
 }
 
 /** A challenge is good for `ttlMs` after it was given. */
-export async function verifyChallenge(ring: Keyring, token: string | undefined, now: number, ttlMs: number): Promise<Verified<ChallengeClaims>> {
+export async function verifyChallenge(
+  ring: Keyring,
+  token: string | undefined,
+  now: number,
+  ttlMs: number,
+): Promise<Verified<ChallengeClaims>> {
   const d = await decode(ring, token);
   if ("reason" in d) return { ok: false, reason: d.reason };
   if (d.type !== "C") return { ok: false, reason: "wrong_type" };
@@ -304,12 +309,7 @@ function ticketVerdict(d: Decoded | { reason: VerifyFailure }, now: number, ttlM
 }
 
 /** A ticket is valid for `ttlMs` after it was issued. */
-export async function verifyTicket(
-  ring: Keyring,
-  token: string | undefined,
-  now: number,
-  ttlMs: number,
-): Promise<Verified<TicketClaims>> {
+export async function verifyTicket(ring: Keyring, token: string | undefined, now: number, ttlMs: number): Promise<Verified<TicketClaims>> {
   return ticketVerdict(await decode(ring, token), now, ttlMs);
 }
 

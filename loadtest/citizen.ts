@@ -147,7 +147,8 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
       admittedAt = Date.now();
       break;
     }
-    if (opts.abandonAfterMs !== null && Date.now() - arrivedAt >= opts.abandonAfterMs) return { kind: "abandoned", seq, arrivedAt, at: Date.now() };
+    if (opts.abandonAfterMs !== null && Date.now() - arrivedAt >= opts.abandonAfterMs)
+      return { kind: "abandoned", seq, arrivedAt, at: Date.now() };
     let wait = answer.body.pollAfterMs as number;
     if (opts.abandonAfterMs !== null) wait = Math.min(wait, arrivedAt + opts.abandonAfterMs - Date.now());
     await sleep(wait);
@@ -242,7 +243,10 @@ async function journey(
     regions = await s.regions(async () => {
       const a = await call("GET", "/api/regions");
       if (a.status !== 200) throw new Error(a.body?.code ?? String(a.status));
-      return (a.body.regions as { code: string; districts: { code: string }[] }[]).map((r) => ({ code: r.code, districts: r.districts.map((d) => d.code) }));
+      return (a.body.regions as { code: string; districts: { code: string }[] }[]).map((r) => ({
+        code: r.code,
+        districts: r.districts.map((d) => d.code),
+      }));
     });
   } catch (err) {
     if (err instanceof GaveUp) throw err;

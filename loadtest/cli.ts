@@ -21,11 +21,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { SingleBar, Presets } from "cli-progress";
+import { Presets, SingleBar } from "cli-progress";
 import { z } from "zod";
 import { htmlReport } from "./html";
 import { operatorToken, parseAutopilot, refuse, requireLocal, slowdownOption, tokenOption } from "./options";
-import { DEFAULT_CLICK_TIMEOUT_MS, DEFAULT_TARGET_P95_MS, runLoadTest, type LoadOptions } from "./run";
+import { DEFAULT_CLICK_TIMEOUT_MS, DEFAULT_TARGET_P95_MS, type LoadOptions, runLoadTest } from "./run";
 
 const { values } = parseArgs({
   options: {
@@ -77,9 +77,7 @@ const schema = z.object({
   connections: z.coerce.number().int().min(1).max(1024),
   seed: z.coerce.number().int(),
   opensIn: z.coerce.number().min(0).max(3600).optional(),
-  maxActive: z
-    .union([z.literal("none").transform(() => null), z.coerce.number().int().min(0).max(10_000_000)])
-    .optional(),
+  maxActive: z.union([z.literal("none").transform(() => null), z.coerce.number().int().min(0).max(10_000_000)]).optional(),
   abandonAfter: z.string().transform((v, ctx) => {
     const [from, to] = v.split(":").map(Number);
     if (v.split(":").length !== 2 || !Number.isFinite(from) || !Number.isFinite(to) || from! < 0 || to! < from!) {
@@ -139,7 +137,12 @@ const opts: LoadOptions = {
 await fetch(`${opts.origin}/ops/peak/reset`, { method: "POST", headers: { authorization: `Bearer ${opts.token}` } }).catch(() => {});
 
 const bar = new SingleBar(
-  { format: "{bar} {percentage}% | done {value}/{total} | arrived {arrived} | admitted {admitted} | booked {booked} | waiting {waiting}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+  {
+    format: "{bar} {percentage}% | done {value}/{total} | arrived {arrived} | admitted {admitted} | booked {booked} | waiting {waiting}",
+    hideCursor: true,
+    noTTYOutput: true,
+    notTTYSchedule: 5000,
+  },
   Presets.shades_classic,
 );
 bar.start(opts.users, 0, { arrived: 0, admitted: 0, booked: 0, waiting: 0 });

@@ -29,15 +29,27 @@ export function htmlReport(r: Report): string {
     ["5xx answers", String(r.errors5xx), r.errors5xx === 0],
     ["Requests lost by wrangler dev's local proxy (503, workers-sdk#14641; not in production)", String(r.devProxyLost), null],
     ["'Try again in a moment' (503, database or origin away) waited out and retried", String(r.unavailableRetried), null],
-    ["Admitted / set rate (while backlogged)", r.admitRatio === null ? "never backlogged" : r.admitRatio.toFixed(3), r.admitRatio === null ? null : r.admitRatio >= 0.9 && r.admitRatio <= 1.1],
+    [
+      "Admitted / set rate (while backlogged)",
+      r.admitRatio === null ? "never backlogged" : r.admitRatio.toFixed(3),
+      r.admitRatio === null ? null : r.admitRatio >= 0.9 && r.admitRatio <= 1.1,
+    ],
     [
       `Live people admitted / set rate (abandoned places skipped; from ${r.liveAdmitFromSec} s, over ${r.liveAdmitSeconds} s)`,
       r.liveAdmitRatio === null ? "not backlogged then" : r.liveAdmitRatio.toFixed(3),
       r.liveAdmitRatio === null ? null : r.liveAdmitRatio >= 0.9 && r.liveAdmitRatio <= 1.1,
     ],
     ["Admitted but could not finish", String(r.droppedAfterAdmit), r.droppedAfterAdmit === 0],
-    [`Admitted people's requests: p95 after the first 20 s (target ${r.targetP95Ms} ms)`, `${r.originP95SteadyMs} ms`, r.originP95SteadyMs <= r.targetP95Ms],
-    [`Admitted people who gave up after a click got no answer in ${r.settings.clickTimeoutMs / 1000} s`, String(r.timedOutAfterAdmit), r.timedOutAfterAdmit === 0],
+    [
+      `Admitted people's requests: p95 after the first 20 s (target ${r.targetP95Ms} ms)`,
+      `${r.originP95SteadyMs} ms`,
+      r.originP95SteadyMs <= r.targetP95Ms,
+    ],
+    [
+      `Admitted people who gave up after a click got no answer in ${r.settings.clickTimeoutMs / 1000} s`,
+      String(r.timedOutAfterAdmit),
+      r.timedOutAfterAdmit === 0,
+    ],
   ];
   const figures: [string, string][] = [
     ["Simulated people", String(r.users)],
@@ -45,20 +57,36 @@ export function htmlReport(r: Report): string {
     ["Booked", String(r.booked)],
     [
       "Booked per second (from the first admission to the last booking)",
-      r.bookedPerSec === null || r.bookingSpanSec === null ? "nobody booked" : `${r.bookedPerSec.toFixed(2)} (${r.bookingSpanSec[0]}–${r.bookingSpanSec[1]} s)`,
+      r.bookedPerSec === null || r.bookingSpanSec === null
+        ? "nobody booked"
+        : `${r.bookedPerSec.toFixed(2)} (${r.bookingSpanSec[0]}–${r.bookingSpanSec[1]} s)`,
     ],
     ["Gave up while waiting", String(r.abandoned)],
     ["Still going at the time limit", String(r.unfinished)],
     ["Could not take a place", String(r.failedToQueue)],
     ["Origin latency p50 / p95 / p99", `${r.originP50Ms} / ${r.originP95Ms} / ${r.originP99Ms} ms`],
     ["Peak concurrent requests at the origin", r.originPeakConcurrent === null ? "not measured" : String(r.originPeakConcurrent)],
-    ["Time in line p50 / p95 / max", `${r.timeInLineSec.p50.toFixed(1)} / ${r.timeInLineSec.p95.toFixed(1)} / ${r.timeInLineSec.max.toFixed(1)} s`],
-    ["Scheduled opening", r.opensAtSec === null ? "none" : `at ${r.opensAtSec} s, ${r.preQueued ?? "?"} people in the pre-queue, drawn at random`],
-    ["Active passes: peak / at the end (cap)", r.activePassesPeak === null ? "not reported" : `${r.activePassesPeak} / ${r.activePassesAtEnd} (${r.maxActive ?? "no cap"})`],
+    [
+      "Time in line p50 / p95 / max",
+      `${r.timeInLineSec.p50.toFixed(1)} / ${r.timeInLineSec.p95.toFixed(1)} / ${r.timeInLineSec.max.toFixed(1)} s`,
+    ],
+    [
+      "Scheduled opening",
+      r.opensAtSec === null ? "none" : `at ${r.opensAtSec} s, ${r.preQueued ?? "?"} people in the pre-queue, drawn at random`,
+    ],
+    [
+      "Active passes: peak / at the end (cap)",
+      r.activePassesPeak === null ? "not reported" : `${r.activePassesPeak} / ${r.activePassesAtEnd} (${r.maxActive ?? "no cap"})`,
+    ],
     [
       "Origin slowdown (development origin: extra time per identity check)",
       r.originSlowdown.length
-        ? r.originSlowdown.map((x) => `from ${x.atSec} s: ${x.identityCheckExtraMs} ms${x.identityCheckLines === null ? "" : ` on ${x.identityCheckLines} lines`}${x.applied ? "" : " (not applied)"}`).join("; ")
+        ? r.originSlowdown
+            .map(
+              (x) =>
+                `from ${x.atSec} s: ${x.identityCheckExtraMs} ms${x.identityCheckLines === null ? "" : ` on ${x.identityCheckLines} lines`}${x.applied ? "" : " (not applied)"}`,
+            )
+            .join("; ")
         : "none",
     ],
     ["Run time", `${r.durationSec} s`],
@@ -73,16 +101,37 @@ export function htmlReport(r: Report): string {
     line("admitted/s", s.admittedPerSec, "#0b7a3e"),
     line("p95 (ms, measured here)", s.originP95, "#0b4f9c", { right: true }),
     ...(s.edgeP95.some((x) => x !== null) ? [line("p95 (ms, the edge's signal)", s.edgeP95, "#6a3d9a", { right: true })] : []),
-    line("target p95 (ms)", s.second.map(() => r.targetP95Ms), "#555555", { dash: true, right: true }),
+    line(
+      "target p95 (ms)",
+      s.second.map(() => r.targetP95Ms),
+      "#555555",
+      { dash: true, right: true },
+    ),
   ];
   const charts: { id: string; title: string; x: number[]; series: Line[]; labels?: string[] }[] = [
     { id: "waiting", title: "People waiting", x: s.second, series: [line("waiting", s.waiting, "#0b4f9c")] },
-    { id: "admitted", title: "Admitted per second against the set rate", x: s.second, series: [line("admitted/s", s.admittedPerSec, "#0b7a3e"), line("set rate", s.setRate, "#b00020")] },
+    {
+      id: "admitted",
+      title: "Admitted per second against the set rate",
+      x: s.second,
+      series: [line("admitted/s", s.admittedPerSec, "#0b7a3e"), line("set rate", s.setRate, "#b00020")],
+    },
     {
       id: "active",
       title: "Active passes (admitted, not yet done or expired)",
       x: s.second,
-      series: [line("active passes", s.activePasses, "#6a3d9a"), ...(r.maxActive !== null ? [line("cap", s.second.map(() => r.maxActive), "#b00020")] : [])],
+      series: [
+        line("active passes", s.activePasses, "#6a3d9a"),
+        ...(r.maxActive !== null
+          ? [
+              line(
+                "cap",
+                s.second.map(() => r.maxActive),
+                "#b00020",
+              ),
+            ]
+          : []),
+      ],
     },
     {
       id: "latency",
@@ -92,7 +141,11 @@ export function htmlReport(r: Report): string {
         line("p50", s.originP50, "#0b4f9c"),
         line("p95", s.originP95, "#b07a00"),
         line("p99", s.originP99, "#b00020"),
-        line("target p95", s.second.map(() => r.targetP95Ms), "#555555"),
+        line(
+          "target p95",
+          s.second.map(() => r.targetP95Ms),
+          "#555555",
+        ),
         ...(r.originSlowdown.length ? [line("identity check slowdown", s.identityCheckExtraMs, "#6a3d9a")] : []),
       ],
     },
@@ -104,9 +157,34 @@ export function htmlReport(r: Report): string {
       x: s.second,
       series: rateAndLatency,
     },
-    { id: "line", title: "Time in line (s): people per bucket", x: s.timeInLine.map((b) => b[0]), series: [line("people", s.timeInLine.map((b) => b[1]), "#5b3a9c")] },
+    {
+      id: "line",
+      title: "Time in line (s): people per bucket",
+      x: s.timeInLine.map((b) => b[0]),
+      series: [
+        line(
+          "people",
+          s.timeInLine.map((b) => b[1]),
+          "#5b3a9c",
+        ),
+      ],
+    },
     ...(errors.length
-      ? [{ id: "errors", title: "Errors by code", x: errors.map((_, i) => i), series: [line("count", errors.map((e) => e[1]), "#b00020")], labels: errors.map((e) => e[0]) }]
+      ? [
+          {
+            id: "errors",
+            title: "Errors by code",
+            x: errors.map((_, i) => i),
+            series: [
+              line(
+                "count",
+                errors.map((e) => e[1]),
+                "#b00020",
+              ),
+            ],
+            labels: errors.map((e) => e[0]),
+          },
+        ]
       : []),
   ];
   const script = `var charts=${JSON.stringify(charts).replace(/</g, "\\u003c")};

@@ -47,7 +47,10 @@ export const CLICK_TIMEOUT = "click_timeout";
 export class Client {
   private pool: Pool;
 
-  constructor(readonly base: string, connections: number) {
+  constructor(
+    readonly base: string,
+    connections: number,
+  ) {
     this.pool = new Pool(base, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
   }
 
@@ -55,7 +58,11 @@ export class Client {
    * One request. With `timeoutMs`, a request with no complete answer by then is abandoned (the connection's
    * request aborted) and answered `{status: 0, code: CLICK_TIMEOUT}` after exactly that long.
    */
-  async call(method: "GET" | "POST", path: string, opts: { jar?: Jar; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Answer> {
+  async call(
+    method: "GET" | "POST",
+    path: string,
+    opts: { jar?: Jar; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<Answer> {
     const started = performance.now();
     const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
     const cookie = opts.jar?.header();
@@ -93,7 +100,11 @@ export class Client {
       if (res.statusCode === 503 && text.startsWith("Your worker restarted mid-request")) {
         return { status: 503, body: { code: DEV_PROXY_LOST }, ms: performance.now() - started };
       }
-      const words = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 40);
+      const words = text
+        .replace(/<[^>]*>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim()
+        .slice(0, 40);
       body = { code: `${res.statusCode >= 500 ? "server_error" : "not_json"}${words ? ` (${words})` : ""}` };
     }
     return { status: res.statusCode, body, ms: performance.now() - started };

@@ -10,12 +10,24 @@
  * and the p95 the edge measured, and the report lists its changes with their reasons.
  */
 import { isOpenDay } from "../origin/clinics/calendar";
-import { arrivalOffsets, rng, type ArrivalCurve } from "./arrivals";
-import { mergeChanges, readAutopilot, readChanges, startChange, type AutopilotChange, type AutopilotSettings } from "./autopilot";
-import { citizen, isTimedOut, newPeople, WAIT_AND_RETRY, type Outcome, type Recorder, type Regions, type Shared } from "./citizen";
+import { type ArrivalCurve, arrivalOffsets, rng } from "./arrivals";
+import { type AutopilotChange, type AutopilotSettings, mergeChanges, readAutopilot, readChanges, startChange } from "./autopilot";
+import { citizen, isTimedOut, newPeople, type Outcome, type Recorder, type Regions, type Shared, WAIT_AND_RETRY } from "./citizen";
 import { Client, DEV_PROXY_LOST } from "./http";
-import { setSlowdown, type SlowdownStep } from "./origin-control";
-import { admitRatio, bookingRate, bySecond, countInversions, histogram, liveAdmitRatio, percentile, percentileFrom, type CounterSample, type LiveSpan, type StatusEvent } from "./stats";
+import { type SlowdownStep, setSlowdown } from "./origin-control";
+import {
+  admitRatio,
+  bookingRate,
+  bySecond,
+  type CounterSample,
+  countInversions,
+  histogram,
+  type LiveSpan,
+  liveAdmitRatio,
+  percentile,
+  percentileFrom,
+  type StatusEvent,
+} from "./stats";
 
 /** How long a person waits for one click's answer, unless told otherwise (a browser gives up later; people sooner). */
 export const DEFAULT_CLICK_TIMEOUT_MS = 30_000;
@@ -264,12 +276,17 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const start = startChange(o);
   if (start) await operator(o, "/config", start);
   if (o.maxActive !== undefined) await operator(o, "/config", { maxActive: o.maxActive });
-  const planTimers = o.ratePlan.map(([sec, rate]) => setTimeout(() => void operator(o, "/config", { ratePerSec: rate }).catch(() => {}), sec * 1000));
+  const planTimers = o.ratePlan.map(([sec, rate]) =>
+    setTimeout(() => void operator(o, "/config", { ratePerSec: rate }).catch(() => {}), sec * 1000),
+  );
   // The origin slowed on plan (development origin only); each step's outcome is reported.
   const slowdown = o.originSlowdown ?? [];
   const slowdownApplied: Report["originSlowdown"] = [];
   const slowdownTimers = slowdown.map((step) =>
-    setTimeout(() => void setSlowdown(o.origin, o.token, step).then((applied) => slowdownApplied.push({ ...step, applied })), step.atSec * 1000),
+    setTimeout(
+      () => void setSlowdown(o.origin, o.token, step).then((applied) => slowdownApplied.push({ ...step, applied })),
+      step.atSec * 1000,
+    ),
   );
 
   // A scheduled opening: everyone before it joins the pre-queue, drawn at random at the opening.
@@ -379,7 +396,9 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     /* stays null: the report says it could not be checked */
   }
 
-  const admittedOnes = results.filter((r): r is Extract<Outcome, { admittedAt: number }> => "admittedAt" in r && typeof r.admittedAt === "number");
+  const admittedOnes = results.filter(
+    (r): r is Extract<Outcome, { admittedAt: number }> => "admittedAt" in r && typeof r.admittedAt === "number",
+  );
   const dropped = results.filter((r): r is Extract<Outcome, { kind: "dropped" }> => r.kind === "dropped");
   const droppedReasons: Record<string, number> = {};
   for (const d of dropped) droppedReasons[d.reason] = (droppedReasons[d.reason] ?? 0) + 1;
@@ -411,8 +430,10 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     series.second.push(s);
     series.waiting.push(sm?.waiting ?? last?.waiting ?? 0);
     series.serving.push(sm?.serving ?? last?.serving ?? 0);
-    series.admittedPerSec.push(sm && last ? Math.max(0, Math.round(((sm.serving - last.serving) * 1000) / Math.max(1, sm.at - last.at))) : 0);
-    series.setRate.push(sm?.paused ? 0 : sm?.ratePerSec ?? last?.ratePerSec ?? 0);
+    series.admittedPerSec.push(
+      sm && last ? Math.max(0, Math.round(((sm.serving - last.serving) * 1000) / Math.max(1, sm.at - last.at))) : 0,
+    );
+    series.setRate.push(sm?.paused ? 0 : (sm?.ratePerSec ?? last?.ratePerSec ?? 0));
     series.activePasses.push(sm?.activePasses ?? last?.activePasses ?? 0);
     const ms = (perSecond[s] ?? []).map((c) => c.ms);
     series.originP50.push(Math.round(percentile(ms, 50)));
@@ -431,12 +452,19 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
   const ratio = admitRatio(samples);
   // Live people's admissions, judged once those who left could be known as gone: after the last of them
   // left (at the latest) plus the grace period and up to two liveness epochs of a fifth of it each.
-  const live: LiveSpan[] = results.flatMap((r) => (r.kind === "abandoned" || r.kind === "failed" ? [] : [{ arrivedAt: r.arrivedAt, place: r.seq }]));
+  const live: LiveSpan[] = results.flatMap((r) =>
+    r.kind === "abandoned" || r.kind === "failed" ? [] : [{ arrivedAt: r.arrivedAt, place: r.seq }],
+  );
   const firstBacklog = samples.find((x) => x.waiting > 0 && (opensAt === null || x.at >= opensAt))?.at ?? started;
   const liveFrom = o.abandon > 0 ? firstBacklog + (abandonTo + graceSec * 1.4) * 1000 : firstBacklog;
   const liveRatio = liveAdmitRatio(samples, live, liveFrom);
   const counted = samples.filter((x) => typeof x.activePasses === "number");
-  const booking = bookingRate(results.map((r) => ({ admittedAt: "admittedAt" in r ? r.admittedAt : undefined, bookedAt: r.kind === "booked" ? r.bookedAt : undefined })));
+  const booking = bookingRate(
+    results.map((r) => ({
+      admittedAt: "admittedAt" in r ? r.admittedAt : undefined,
+      bookedAt: r.kind === "booked" ? r.bookedAt : undefined,
+    })),
+  );
   const sinceStart = (t: number) => Math.round((t - started) / 100) / 10;
   return {
     users: o.users,
@@ -477,7 +505,22 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     activePassesPeak: counted.length ? Math.max(...counted.map((x) => x.activePasses!)) : null,
     activePassesAtEnd: atEnd?.activePasses ?? null,
     maxActive: (atEnd ?? samples.at(-1))?.maxActive ?? null,
-    settings: { target: o.target, users: o.users, arrivalSec: o.arrivalSec, curve: o.curve, rate: o.rate ?? null, ratePlan: o.ratePlan, abandon: o.abandon, abandonAfterSec: [abandonFrom, abandonTo], thinkMs: o.thinkMs, opensInSec: o.opensInSec ?? null, maxActive: o.maxActive ?? null, clickTimeoutMs, targetP95Ms, autopilot: o.autopilot ?? null },
+    settings: {
+      target: o.target,
+      users: o.users,
+      arrivalSec: o.arrivalSec,
+      curve: o.curve,
+      rate: o.rate ?? null,
+      ratePlan: o.ratePlan,
+      abandon: o.abandon,
+      abandonAfterSec: [abandonFrom, abandonTo],
+      thinkMs: o.thinkMs,
+      opensInSec: o.opensInSec ?? null,
+      maxActive: o.maxActive ?? null,
+      clickTimeoutMs,
+      targetP95Ms,
+      autopilot: o.autopilot ?? null,
+    },
     durationSec: Math.round((Date.now() - started) / 100) / 10,
     series,
   };

@@ -147,7 +147,10 @@ export function histogram(values: number[], bins: number): [number, number][] {
 
 /** The p-th percentile (0–100) of the latencies of requests answered at or after `from` (ms); 0 for none. */
 export function percentileFrom(calls: { at: number; ms: number }[], from: number, p: number): number {
-  return percentile(calls.filter((c) => c.at >= from).map((c) => c.ms), p);
+  return percentile(
+    calls.filter((c) => c.at >= from).map((c) => c.ms),
+    p,
+  );
 }
 
 /** A person's journey times, as far as they got (ms). */

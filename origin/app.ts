@@ -7,29 +7,29 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { serveAsset } from "../lib/assets";
 import { AppError } from "../lib/errors";
+import { referenceData } from "./clinics/reference";
 import { databaseUnavailable, describeError, isDatabaseUnavailable, logUnavailable } from "./db/errors";
-import { clientAddress } from "./middleware/client-address";
+import { devControls } from "./dev/routes";
+import { DevIdentityProvider } from "./identity/provider";
+import { type IdentityKeys, identityKeys } from "./identity/secrets";
 import { bodyLimit } from "./middleware/body-limit";
+import { clientAddress } from "./middleware/client-address";
 import { noStore } from "./middleware/no-store";
 import { requirePass } from "./middleware/require-pass";
-import { admitted } from "./routes/admitted";
+import { Gauge } from "./ops/gauge";
+import { opsRoutes } from "./ops/routes";
 import { inProcessApi } from "./pages/api";
-import { errorPage, wantsPage } from "./pages/layout";
 import { bookingPages } from "./pages/book";
 import { homePage } from "./pages/home";
+import { errorPage, wantsPage } from "./pages/layout";
 import { lookupPages } from "./pages/lookup";
-import { DevIdentityProvider } from "./identity/provider";
-import { identityKeys, type IdentityKeys } from "./identity/secrets";
-import { referenceData } from "./clinics/reference";
+import { admitted } from "./routes/admitted";
 import { clinicRoutes } from "./routes/clinics";
+import { health } from "./routes/health";
 import { holdRoutes } from "./routes/holds";
 import { identityRoutes } from "./routes/identity";
 import { proxyRoutes } from "./routes/proxy";
 import { reservationRoutes } from "./routes/reservations";
-import { health } from "./routes/health";
-import { Gauge } from "./ops/gauge";
-import { opsRoutes } from "./ops/routes";
-import { devControls } from "./dev/routes";
 import type { Deps, OriginEnv } from "./types";
 
 export function createApp(deps: Deps) {
@@ -58,7 +58,11 @@ export function createApp(deps: Deps) {
     if (wantsPage(c)) return errorPage(c, "internal", undefined, 500);
     return c.json({ code: "internal", message: "Something went wrong on our side. Please try again." }, 500);
   });
-  app.notFound((c) => (wantsPage(c) ? errorPage(c, "page_not_found", undefined, 404) : c.json({ code: "not_found", message: "No such page or endpoint." }, 404)));
+  app.notFound((c) =>
+    wantsPage(c)
+      ? errorPage(c, "page_not_found", undefined, 404)
+      : c.json({ code: "not_found", message: "No such page or endpoint." }, 404),
+  );
 
   app.route("/health", health(deps));
   // The pages' scripts and stylesheet (lib/assets.ts), open like /health: the edge serves the same paths.

@@ -5,46 +5,64 @@
  */
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { parseLanes, type LaneSpec } from "../lib/lanes";
+import { type LaneSpec, parseLanes } from "../lib/lanes";
 
-const secret = (what: string) =>
-  z.string({ required_error: `is required (${what})` }).min(32, "must be at least 32 characters");
+const secret = (what: string) => z.string({ required_error: `is required (${what})` }).min(32, "must be at least 32 characters");
 
-const optionalUrl = z.string().url("must be an http(s):// URL").optional().or(z.literal("").transform(() => undefined));
+const optionalUrl = z
+  .string()
+  .url("must be an http(s):// URL")
+  .optional()
+  .or(z.literal("").transform(() => undefined));
 
 const databaseSchema = z.object({
-  DATABASE_URL: z.string().url("must be a postgres:// URL").optional().or(z.literal("").transform(() => undefined)),
+  DATABASE_URL: z
+    .string()
+    .url("must be a postgres:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().min(1).default(".data/pglite"),
 });
 
-const schema = databaseSchema.extend({
-  ORIGIN_HOST: z.string().min(1).default("127.0.0.1"),
-  ORIGIN_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
-  PASS_SECRET: z.string({ required_error: "is required (the same value the edge signs passes with)" }).min(16, "must be at least 16 characters"),
-  APP_ENV: z.enum(["development", "test", "production"]).default("development"),
-  LANE: z.string().regex(/^[a-z0-9_-]{1,32}$/).default("booking"),
-  /** the edge's lane table (wrangler.toml's LANES, JSON); without it one lane named LANE takes every path */
-  LANES: z.string().optional(),
-  RRN_HMAC_KEY: secret("keys the hash that matches resident numbers"),
-  RRN_ENC_KEY: secret("keys the encryption of resident numbers"),
-  SESSION_SECRET: secret("signs session cookies and keys one-time-code hashes"),
-  OTP_TTL_SECONDS: z.coerce.number().int().min(30).max(1800).default(180),
-  SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
-  HOLD_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
-  BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(366).default(28),
-  NOTIFY_KAKAO_URL: optionalUrl,
-  NOTIFY_NAVER_URL: optionalUrl,
-  NOTIFY_SMS_URL: optionalUrl,
-  NOTIFY_TOKEN: z.string().optional(),
-  OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
-  ORIGIN_PROCESSES: z.coerce.number().int().min(1, "must be at least 1").max(256).default(availableParallelism()),
-  OPERATOR_TOKEN: z.string().min(16, "must be at least 16 characters").optional().or(z.literal("").transform(() => undefined)),
-}).superRefine((v, ctx) => {
-  if (v.APP_ENV !== "production") return;
-  for (const key of ["NOTIFY_KAKAO_URL", "NOTIFY_NAVER_URL", "NOTIFY_SMS_URL"] as const) {
-    if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production (the channel's gateway endpoint)" });
-  }
-});
+const schema = databaseSchema
+  .extend({
+    ORIGIN_HOST: z.string().min(1).default("127.0.0.1"),
+    ORIGIN_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+    PASS_SECRET: z
+      .string({ required_error: "is required (the same value the edge signs passes with)" })
+      .min(16, "must be at least 16 characters"),
+    APP_ENV: z.enum(["development", "test", "production"]).default("development"),
+    LANE: z
+      .string()
+      .regex(/^[a-z0-9_-]{1,32}$/)
+      .default("booking"),
+    /** the edge's lane table (wrangler.toml's LANES, JSON); without it one lane named LANE takes every path */
+    LANES: z.string().optional(),
+    RRN_HMAC_KEY: secret("keys the hash that matches resident numbers"),
+    RRN_ENC_KEY: secret("keys the encryption of resident numbers"),
+    SESSION_SECRET: secret("signs session cookies and keys one-time-code hashes"),
+    OTP_TTL_SECONDS: z.coerce.number().int().min(30).max(1800).default(180),
+    SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(1800),
+    HOLD_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+    BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(366).default(28),
+    NOTIFY_KAKAO_URL: optionalUrl,
+    NOTIFY_NAVER_URL: optionalUrl,
+    NOTIFY_SMS_URL: optionalUrl,
+    NOTIFY_TOKEN: z.string().optional(),
+    OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    ORIGIN_PROCESSES: z.coerce.number().int().min(1, "must be at least 1").max(256).default(availableParallelism()),
+    OPERATOR_TOKEN: z
+      .string()
+      .min(16, "must be at least 16 characters")
+      .optional()
+      .or(z.literal("").transform(() => undefined)),
+  })
+  .superRefine((v, ctx) => {
+    if (v.APP_ENV !== "production") return;
+    for (const key of ["NOTIFY_KAKAO_URL", "NOTIFY_NAVER_URL", "NOTIFY_SMS_URL"] as const) {
+      if (!v[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production (the channel's gateway endpoint)" });
+    }
+  });
 
 export interface OriginConfig {
   host: string;

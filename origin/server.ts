@@ -12,15 +12,15 @@ import cluster from "node:cluster";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { runWorkers } from "./cluster";
-import { relaySlowdown } from "./dev/slowdown";
 import { ConfigError, loadConfig, type OriginConfig } from "./config";
+import type { Db } from "./db";
 import { openDatabase } from "./db";
 import { describeError } from "./db/errors";
 import { isSeeded, seed } from "./db/seed";
+import { relaySlowdown } from "./dev/slowdown";
 import { startSweeper } from "./maintenance/sweeper";
 import { channelAdapters, DevSink } from "./notify/channels";
 import { createDispatcher } from "./notify/dispatcher";
-import type { Db } from "./db";
 
 let config: OriginConfig;
 try {
@@ -77,17 +77,20 @@ async function serveOrigin(): Promise<void> {
     onError: (err) => console.error("notification dispatcher:", describeError(err)),
   });
   dispatcher.start(config.outboxPollMs);
-  const sweeper = startSweeper({ db: database.db, sessionTtlMs: config.sessionTtlMs, onError: (err) => console.error("sweeper:", describeError(err)) });
+  const sweeper = startSweeper({
+    db: database.db,
+    sessionTtlMs: config.sessionTtlMs,
+    onError: (err) => console.error("sweeper:", describeError(err)),
+  });
   const who = worker ? `origin worker ${worker.id} (pid ${process.pid})` : "origin";
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     console.log(`${who} listening on http://${info.address}:${info.port} (${config.appEnv})`);
   });
   keepServing(who);
-  onStopSignal(
-    () =>
-      new Promise<void>((resolve) => server.close(() => resolve()))
-        .then(() => Promise.all([dispatcher.stop(), sweeper.stop()]))
-        .then(() => database.close()),
+  onStopSignal(() =>
+    new Promise<void>((resolve) => server.close(() => resolve()))
+      .then(() => Promise.all([dispatcher.stop(), sweeper.stop()]))
+      .then(() => database.close()),
   );
 }
 

@@ -119,8 +119,14 @@ export function buildScript(file: string): string {
  * of it). Names and syntax stay as written, so the served script reads like its source and tests can match it.
  */
 export function minifiedEs5(code: string): string {
-  return transformSync(code, { loader: "js", target: "es5", minifyWhitespace: true, charset: "utf8", legalComments: "none", logLevel: "silent" })
-    .code;
+  return transformSync(code, {
+    loader: "js",
+    target: "es5",
+    minifyWhitespace: true,
+    charset: "utf8",
+    legalComments: "none",
+    logLevel: "silent",
+  }).code;
 }
 
 /** A stylesheet: `@import`s inlined, minified. */

@@ -12,7 +12,7 @@
  * pause, and one that stops answering its health check is restarted, each said on the terminal. Only
  * Ctrl-C (or SIGTERM) stops both.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { z } from "zod";
@@ -181,14 +181,21 @@ supervise("edge (wrangler dev)", `${edgeUrl}/_wr/ping`, 3000, 120_000, () =>
     [
       "node_modules/wrangler/bin/wrangler.js",
       "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(PORT),
-      "--var", `ORIGIN_URL:${originUrl}`,
-      "--env-file", RUNTIME_ENV,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(PORT),
+      "--var",
+      `ORIGIN_URL:${originUrl}`,
+      "--env-file",
+      RUNTIME_ENV,
       "--show-interactive-dev-session=false",
-      "--log-level", "warn",
+      "--log-level",
+      "warn",
       ...(settings.data.EDGE_STATE_DIR ? ["--persist-to", settings.data.EDGE_STATE_DIR] : []),
-      ...(settings.data.ABANDON_GRACE_SECONDS !== undefined ? ["--var", `ABANDON_GRACE_SECONDS:${settings.data.ABANDON_GRACE_SECONDS}`] : []),
+      ...(settings.data.ABANDON_GRACE_SECONDS !== undefined
+        ? ["--var", `ABANDON_GRACE_SECONDS:${settings.data.ABANDON_GRACE_SECONDS}`]
+        : []),
     ],
     // The edge reads nothing from `request.cf`: wrangler's placeholder serves, and nothing is fetched from
     // workers.cloudflare.com (offline, that fetch printed a stack trace at every start).

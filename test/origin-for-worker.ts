@@ -5,13 +5,14 @@
  * answered with that status, a JSON error and Retry-After, as the origin answers when its database is away;
  * any other request is read and never answered.
  */
-import { serve, type ServerType } from "@hono/node-server";
+
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
 import type { TestProject } from "vitest/node";
 import { createApp } from "../origin/app";
 import { loadConfig } from "../origin/config";
-import { openDatabase, type Database } from "../origin/db";
+import { type Database, openDatabase } from "../origin/db";
 import { seed } from "../origin/db/seed";
 import { wranglerVar } from "../scripts/wrangler-vars";
 import { ORIGIN_TEST_ENV } from "./secrets";

@@ -3,7 +3,7 @@
  * the request with a message naming the setting (never its value), instead of misbehaving quietly.
  */
 import { z } from "zod";
-import { parseLanes, type LaneSpec } from "../lib/lanes";
+import { type LaneSpec, parseLanes } from "../lib/lanes";
 import { MAX_RATE_PER_SEC, POLL_MAX_MS } from "./queue/admission";
 import { maxPollMs } from "./queue/liveness";
 
@@ -48,16 +48,29 @@ const schema = z.object({
   TICKET_SECRET: z.string().min(16, "must be at least 16 characters (comma-separated list for rotation)"),
   PASS_SECRET: z.string().min(16, "must be at least 16 characters (comma-separated list for rotation)"),
   OPERATOR_TOKEN: z.string().min(16, "must be at least 16 characters"),
-  LANE: z.string().regex(/^[a-z0-9_-]{1,32}$/).default("booking"),
+  LANE: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/)
+    .default("booking"),
   LANES: z.string().optional(),
   PASS_TTL_SECONDS: seconds(1200),
   PASS_MAX_SECONDS: seconds(3600),
-  PASS_GRACE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(900),
+  PASS_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(900),
   TICKET_TTL_SECONDS: seconds(24 * 3600),
   SNAPSHOT_TTL_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   INITIAL_RATE_PER_SEC: z.coerce.number().min(0).max(MAX_RATE_PER_SEC).default(20),
   // A waiting page that has not checked in for this long is taken as gone (0: never).
-  ABANDON_GRACE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(300),
+  ABANDON_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .default(300),
   // The longest the edge waits for the origin to start answering a forwarded request.
   ORIGIN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
 });

@@ -20,8 +20,8 @@ import type { AppEnv } from "./app-env";
 import { ConfigError, config } from "./config";
 import { laneCookies, readCookie, withCookies } from "./edge/cookies";
 import { forward } from "./edge/forward";
-import { dropLoad, loadDue, reportLoad } from "./edge/load";
 import { laneParam } from "./edge/lane-param";
+import { dropLoad, loadDue, reportLoad } from "./edge/load";
 import { fromOrigin, limitPass } from "./edge/passes";
 import { Refused, refusalResponse } from "./edge/refusal";
 import { freshSchedule } from "./edge/snapshot";
@@ -53,7 +53,10 @@ const STATUS_HEADERS = { "content-type": "application/json", "cache-control": "n
 function statusResponse(visit: Visit): Response {
   const body = statusJson(visit.status);
   if (visit.cookies.length === 0) return new Response(body, { headers: STATUS_HEADERS });
-  const headers: [string, string][] = [["content-type", "application/json"], ["cache-control", "no-store"]];
+  const headers: [string, string][] = [
+    ["content-type", "application/json"],
+    ["cache-control", "no-store"],
+  ];
   for (const value of visit.cookies) headers.push(["set-cookie", value]);
   return new Response(body, { headers });
 }
@@ -88,7 +91,11 @@ export function createWorkerApp() {
 
   app.onError((err, c) => {
     if (err instanceof Refused) {
-      const lang = asLang(c.req.query("lang") ?? readCookie(c.req.header("cookie"), "wr_lang") ?? (/^en\b/i.test(c.req.header("accept-language") ?? "") ? "en" : "ko"));
+      const lang = asLang(
+        c.req.query("lang") ??
+          readCookie(c.req.header("cookie"), "wr_lang") ??
+          (/^en\b/i.test(c.req.header("accept-language") ?? "") ? "en" : "ko"),
+      );
       return refusalResponse(c, err.refusal, lang, c.req.path === "/_wr/status" || wantsJson(c.req.header("accept")));
     }
     if (err instanceof AppError) return c.json(err.toJSON(), err.status);
@@ -126,7 +133,13 @@ export function createWorkerApp() {
     const visit = await resolveVisit(c, lane);
     if (visit.pass) {
       await limitPass(c, visit.pass.claims);
-      const answer = await fromOrigin(c, await forward(c, visit.pass.token, lane), visit.pass, laneCookies(lane, cfg.lane).pass, visit.cookies);
+      const answer = await fromOrigin(
+        c,
+        await forward(c, visit.pass.token, lane),
+        visit.pass,
+        laneCookies(lane, cfg.lane).pass,
+        visit.cookies,
+      );
       reportForwards(c, lane, visit.pass.claims.shard);
       return withCookies(answer.res, answer.cookies);
     }

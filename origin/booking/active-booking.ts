@@ -5,9 +5,9 @@
  * reservation number is for its holder, who looks it up with their own details.
  */
 import { sql } from "drizzle-orm";
-import { AppError } from "../../lib/errors";
 import { z } from "zod";
-import { col, query, type Db } from "../db";
+import { AppError } from "../../lib/errors";
+import { col, type Db, query } from "../db";
 
 export async function hasActiveBooking(db: Db, subjectId: number): Promise<boolean> {
   const r = await query(

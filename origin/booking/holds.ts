@@ -7,13 +7,13 @@
  * that would be refused; nor is a place held on a day the clinic does not work (`clinic_closed`).
  */
 import { sql } from "drizzle-orm";
-import { AppError } from "../../lib/errors";
 import { z } from "zod";
-import { col, execute, instant, queryOne, transaction, type Db } from "../db";
+import { AppError } from "../../lib/errors";
+import { isOpenDay } from "../clinics/calendar";
 import { seoulDate } from "../clinics/dates";
+import { col, type Db, execute, instant, queryOne, transaction } from "../db";
 import { isUuid } from "../ids";
 import { alreadyBooked, hasActiveBooking } from "./active-booking";
-import { isOpenDay } from "../clinics/calendar";
 
 export interface Hold {
   holdId: string;

@@ -6,9 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { AppError } from "../../lib/errors";
 import { z } from "zod";
-import { col, execute, query, queryOne, type Db } from "../db";
+import { AppError } from "../../lib/errors";
+import { col, type Db, execute, query, queryOne } from "../db";
 
 export interface StoredAnswer {
   status: number;
@@ -18,7 +18,11 @@ export interface StoredAnswer {
 /** Printable ASCII, 8–100 characters (a UUID fits). */
 export function parseIdempotencyKey(value: string | undefined): string {
   if (!value || !/^[\x21-\x7e]{8,100}$/.test(value)) {
-    throw new AppError("idempotency_key_required", 400, "Send an Idempotency-Key header (8–100 printable characters, e.g. a UUID) so a retry cannot book twice.");
+    throw new AppError(
+      "idempotency_key_required",
+      400,
+      "Send an Idempotency-Key header (8–100 printable characters, e.g. a UUID) so a retry cannot book twice.",
+    );
   }
   return value;
 }
@@ -45,12 +49,19 @@ export async function claimKey(tx: Db, p: { personId: number; key: string; hash:
   // The insert found the key there, so its row exists (the key's first request holds it until it ends).
   if (!before) throw new Error("An idempotency key's row vanished inside its transaction.");
   if (before.request_hash !== p.hash) {
-    throw new AppError("idempotency_key_reused", 422, "This Idempotency-Key was used for a different request; use a new key for a new request.");
+    throw new AppError(
+      "idempotency_key_reused",
+      422,
+      "This Idempotency-Key was used for a different request; use a new key for a new request.",
+    );
   }
   return { status: before.status, response: before.response };
 }
 
 export async function storeAnswer(tx: Db, p: { personId: number; key: string; answer: StoredAnswer }): Promise<void> {
-  await execute(tx, sql`update idempotency_keys set status = ${p.answer.status}, response = ${JSON.stringify(p.answer.response)}::jsonb
-                       where person_id = ${p.personId} and key = ${p.key}`);
+  await execute(
+    tx,
+    sql`update idempotency_keys set status = ${p.answer.status}, response = ${JSON.stringify(p.answer.response)}::jsonb
+                       where person_id = ${p.personId} and key = ${p.key}`,
+  );
 }

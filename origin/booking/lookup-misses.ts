@@ -9,7 +9,7 @@
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { col, execute, instant, queryOne, type Db } from "../db";
+import { col, type Db, execute, instant, queryOne } from "../db";
 
 export interface LookupKeys {
   clientKey: string;
@@ -41,7 +41,10 @@ export async function recordAttempt(db: Db, p: LookupKeys & { at: Date }): Promi
 }
 
 /** Attempts per key since each key's own window start (`since`), the caller's own attempt included. */
-export async function countAttempts(db: Db, p: LookupKeys & { clientSince: Date; numberSince: Date; rrnSince: Date }): Promise<LookupCounts> {
+export async function countAttempts(
+  db: Db,
+  p: LookupKeys & { clientSince: Date; numberSince: Date; rrnSince: Date },
+): Promise<LookupCounts> {
   const byClient = sql`client_key = ${p.clientKey} and at > ${instant(p.clientSince)}`;
   const byNumber = sql`reservation_number = ${p.number} and at > ${instant(p.numberSince)}`;
   const byRrn = sql`rrn_hash = ${p.rrnHash} and at > ${instant(p.rrnSince)}`;

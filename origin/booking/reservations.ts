@@ -15,9 +15,9 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError } from "../../lib/errors";
 import { addDays, seoulDate, seoulTime } from "../clinics/dates";
-import { col, execute, instant, query, queryOne, transaction, type Db } from "../db";
+import { col, type Db, execute, instant, query, queryOne, transaction } from "../db";
 import { CHANNELS, type Channel } from "../notify/channels";
-import { bookedText, cancelledText, secondDoseChangedText, type MessageFacts } from "../notify/messages";
+import { bookedText, cancelledText, type MessageFacts, secondDoseChangedText } from "../notify/messages";
 import { enqueue } from "../notify/outbox";
 import { alreadyBooked, hasActiveBooking } from "./active-booking";
 import { claimKey, storeAnswer } from "./idempotency";
@@ -264,7 +264,8 @@ export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<Con
       const firstAt = hold.starts_at;
       if (firstAt <= r.now) throw new AppError("slot_past", 409, "That time has already passed; please choose a later one.");
       const holdExpired = hold.expires_at <= r.now;
-      if (holdExpired && !r.eligibleNow) throw new AppError("not_eligible", 403, "Your hold ran out and booking is not open for this person now.");
+      if (holdExpired && !r.eligibleNow)
+        throw new AppError("not_eligible", 403, "Your hold ran out and booking is not open for this person now.");
 
       if (await hasActiveBooking(tx, r.subjectId)) throw alreadyBooked();
 
@@ -304,9 +305,12 @@ export async function confirmReservation(db: Db, r: ConfirmRequest): Promise<Con
       );
       if (!res) throw new Error("The insert of a reservation answered no row.");
       const reservationId = res.id;
-      await execute(tx, sql`insert into reservation_doses (reservation_id, subject_id, dose, slot_id)
+      await execute(
+        tx,
+        sql`insert into reservation_doses (reservation_id, subject_id, dose, slot_id)
                            values (${reservationId}, ${r.subjectId}, 1, ${firstSlot})
-                           ${secondSlot !== null ? sql`, (${reservationId}, ${r.subjectId}, 2, ${secondSlot})` : sql``}`);
+                           ${secondSlot !== null ? sql`, (${reservationId}, ${r.subjectId}, 2, ${secondSlot})` : sql``}`,
+      );
 
       const loaded = await reservationById(tx, reservationId);
       await enqueue(tx, {
@@ -355,7 +359,10 @@ export async function cancelReservation(db: Db, p: { reservationId: number; now:
       if (r.view.status === "cancelled") return r.view;
       throw new AppError("nothing_to_cancel", 409, "Every dose of this reservation is in the past; there is nothing left to cancel.");
     }
-    await lockSlots(tx, future.map((d) => d.slotId));
+    await lockSlots(
+      tx,
+      future.map((d) => d.slotId),
+    );
     for (const d of future) {
       await releasePlace(tx, d.slotId);
       await execute(tx, sql`update reservation_doses set status = 'cancelled' where id = ${d.id}`);
@@ -392,10 +399,14 @@ export async function moveSecondDose(
     const window = r.view.secondDoseWindow;
     if (!window) throw new AppError("no_second_dose_booked", 409, "This reservation has no second dose to move.");
     if (p.date < window.from || p.date > window.to) {
-      throw new AppError("date_outside_window", 400, `The second dose must be between ${window.from} and ${window.to}.`, { field: "date", window });
+      throw new AppError("date_outside_window", 400, `The second dose must be between ${window.from} and ${window.to}.`, {
+        field: "date",
+        window,
+      });
     }
     const time = p.time ?? seoulTime(first.startsAt);
-    if (!isSlotTime(time)) throw new AppError("bad_time", 400, "time must be a half-hour between 09:00 and 17:30, e.g. 10:30.", { field: "time" });
+    if (!isSlotTime(time))
+      throw new AppError("bad_time", 400, "time must be a half-hour between 09:00 and 17:30, e.g. 10:30.", { field: "time" });
     const startsAt = seoulInstant(p.date, time);
     if (startsAt <= p.now) throw new AppError("date_past", 400, "That time has passed; choose a later one.", { field: "date" });
     if (+startsAt === +second.startsAt) return r.view;

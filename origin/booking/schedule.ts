@@ -7,10 +7,10 @@
  * clinic's `slot_capacity`. Which days are open is the calendar's rule; whether a clinic works a day and a time is bookable is decided here.
  */
 import { sql } from "drizzle-orm";
-import { addDays } from "../clinics/dates";
-import { isOpenDay } from "../clinics/calendar";
 import { z } from "zod";
-import { col, execute, instant, query, queryOne, type Db } from "../db";
+import { isOpenDay } from "../clinics/calendar";
+import { addDays } from "../clinics/dates";
+import { col, type Db, execute, instant, query, queryOne } from "../db";
 
 export const FIRST_SLOT_MINUTE = 9 * 60;
 export const SLOT_MINUTES = 30;
@@ -64,7 +64,11 @@ export async function takePlaceAt(db: Db, p: { clinicId: number; startsAt: Date;
 /** The id of the clinic's slot row at `startsAt`, created on first use but not locked; null for no such clinic. */
 export async function slotAt(db: Db, p: { clinicId: number; startsAt: Date }): Promise<number | null> {
   await execute(db, createSlot(p));
-  const slot = await queryOne(db, z.object({ id: col.int }), sql`select id from slots where clinic_id = ${p.clinicId} and starts_at = ${instant(p.startsAt)}`);
+  const slot = await queryOne(
+    db,
+    z.object({ id: col.int }),
+    sql`select id from slots where clinic_id = ${p.clinicId} and starts_at = ${instant(p.startsAt)}`,
+  );
   return slot?.id ?? null;
 }
 
@@ -75,7 +79,13 @@ export async function slotAt(db: Db, p: { clinicId: number; startsAt: Date }): P
 export async function lockSlots(db: Db, slotIds: number[]): Promise<void> {
   const ids = [...new Set(slotIds)].sort((a, b) => a - b);
   if (!ids.length) return;
-  await execute(db, sql`select id from slots where id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) order by id for update`);
+  await execute(
+    db,
+    sql`select id from slots where id in (${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )}) order by id for update`,
+  );
 }
 
 /** Creates the slot row of a scheduled time with the clinic's capacity, unless it exists. */

@@ -5,10 +5,10 @@
  * A clinic closed that day (clinic_closures) is left out. Results come in the order people want them: the
  * earliest free time first, then the most free places. Times are Asia/Seoul.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { col, type Db, instant, query } from "../db";
 import { isOpenDay } from "./calendar";
-import { col, instant, query, type Db } from "../db";
 
 export interface ClinicResult {
   id: number;
@@ -145,12 +145,17 @@ export async function regionTree(db: Db): Promise<RegionTree[]> {
   );
   const top = new Map<string, RegionTree>();
   for (const r of all) if (r.level === 1) top.set(r.code, { code: r.code, name: r.name, nameEn: r.name_en, districts: [] });
-  for (const r of all) if (r.level === 2 && r.parent_code) top.get(r.parent_code)?.districts.push({ code: r.code, name: r.name, nameEn: r.name_en });
+  for (const r of all)
+    if (r.level === 2 && r.parent_code) top.get(r.parent_code)?.districts.push({ code: r.code, name: r.name, nameEn: r.name_en });
   return [...top.values()];
 }
 
 /** Each vaccine's code with its names in English and Korean, for what people read. */
 export async function vaccineNames(db: Db): Promise<Map<string, { en: string; ko: string }>> {
-  const list = await query(db, z.object({ code: col.text, name: col.text, name_ko: col.text }), sql`select code, name, name_ko from vaccines order by code`);
+  const list = await query(
+    db,
+    z.object({ code: col.text, name: col.text, name_ko: col.text }),
+    sql`select code, name, name_ko from vaccines order by code`,
+  );
   return new Map(list.map((v) => [v.code, { en: v.name, ko: v.name_ko }]));
 }

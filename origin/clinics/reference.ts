@@ -4,7 +4,7 @@
  * statement. One cache per app, shared by the API and the pages.
  */
 import type { Db } from "../db";
-import { regionTree, vaccineNames, type RegionTree } from "./queries";
+import { type RegionTree, regionTree, vaccineNames } from "./queries";
 
 const TTL_MS = 60_000;
 

@@ -107,11 +107,13 @@ const RRN_LIKE = /\d{6}\s*-?\s*\d{7}/g;
  */
 export function describeError(err: unknown): string {
   let e: unknown = err;
-  for (let depth = 0; depth < 8 && e && typeof e === "object" && (e as { cause?: unknown }).cause; depth++) e = (e as { cause: unknown }).cause;
+  for (let depth = 0; depth < 8 && e && typeof e === "object" && (e as { cause?: unknown }).cause; depth++)
+    e = (e as { cause: unknown }).cause;
   const wrapper = err !== e && err instanceof Error ? `${err.name} <- ` : "";
   const code = e && typeof e === "object" ? (e as { code?: unknown }).code : undefined;
-  const text = e instanceof Error
-    ? `${e.name}${typeof code === "string" ? ` ${code}` : ""}: ${e.message.split("\n")[0]!.slice(0, 300)}`
-    : String(e).split("\n")[0]!.slice(0, 300);
+  const text =
+    e instanceof Error
+      ? `${e.name}${typeof code === "string" ? ` ${code}` : ""}: ${e.message.split("\n")[0]!.slice(0, 300)}`
+      : String(e).split("\n")[0]!.slice(0, 300);
   return `${wrapper}${text}`.replace(RRN_LIKE, "[redacted]");
 }

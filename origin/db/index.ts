@@ -10,17 +10,18 @@
  * `query`, checked against a row type declared next to the statement, and `transaction` runs a function
  * in one transaction on the same typed handle.
  */
+
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import { sql, type SQL } from "drizzle-orm";
-import { z } from "zod";
-import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { type SQL, sql } from "drizzle-orm";
+import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import postgres from "postgres";
+import { z } from "zod";
 import * as schema from "../../drizzle/schema";
 import { isTransactionConflict } from "./errors";
 

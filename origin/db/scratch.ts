@@ -4,9 +4,12 @@
  */
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { openDatabase, type Database, type OpenOptions } from "./index";
+import { type Database, type OpenOptions, openDatabase } from "./index";
 
-export async function scratchDatabase(serverUrl: string, opts: Omit<OpenOptions, "url" | "dataDir"> = {}): Promise<Database & { url: string }> {
+export async function scratchDatabase(
+  serverUrl: string,
+  opts: Omit<OpenOptions, "url" | "dataDir"> = {},
+): Promise<Database & { url: string }> {
   const name = `scratch_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);

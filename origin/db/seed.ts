@@ -9,7 +9,7 @@
 import { sql } from "drizzle-orm";
 import { romanize } from "koroman";
 import { clinicClosures, clinics, cohortWindows, regions, slots, vaccines } from "../../drizzle/schema";
-import { SIDO, districtCode } from "../../drizzle/seed/regions";
+import { districtCode, SIDO } from "../../drizzle/seed/regions";
 import { FIRST_SLOT_MINUTE, SLOT_MINUTES, SLOTS_PER_DAY } from "../booking/schedule";
 import { isOpenDay } from "../clinics/calendar";
 import { addDays, seoulDate } from "../clinics/dates";
@@ -37,8 +37,40 @@ export const VACCINES = [
   { code: "janssen", name: "Janssen", nameKo: "얀센", doses: 1, secondDoseDays: null, secondDoseMinDays: null, secondDoseMaxDays: null },
 ];
 
-const NAME_PREFIXES = ["행복", "우리", "연세", "서울", "하나", "미래", "튼튼", "새봄", "365열린", "참", "밝은", "바른", "온누리", "사랑", "중앙", "제일", "성모", "한빛", "푸른", "늘봄"];
-const NAME_KINDS = ["내과의원", "가정의학과의원", "의원", "소아청소년과의원", "연합의원", "내과", "365의원", "이비인후과의원", "병원", "정형외과의원"];
+const NAME_PREFIXES = [
+  "행복",
+  "우리",
+  "연세",
+  "서울",
+  "하나",
+  "미래",
+  "튼튼",
+  "새봄",
+  "365열린",
+  "참",
+  "밝은",
+  "바른",
+  "온누리",
+  "사랑",
+  "중앙",
+  "제일",
+  "성모",
+  "한빛",
+  "푸른",
+  "늘봄",
+];
+const NAME_KINDS = [
+  "내과의원",
+  "가정의학과의원",
+  "의원",
+  "소아청소년과의원",
+  "연합의원",
+  "내과",
+  "365의원",
+  "이비인후과의원",
+  "병원",
+  "정형외과의원",
+];
 const ROADS = ["중앙로", "시청로", "대학로", "역전로", "문화로", "공원로", "새마을로", "번영로", "평화로", "한마음길", "시장길", "학교길"];
 const SUFFIX_EN: Record<string, string> = { 구: "gu", 시: "si", 군: "gun" };
 
@@ -80,7 +112,8 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedSummary> {
       regionRows.push({ code: sido.code, name: sido.name, nameEn: sido.nameEn, level: 1, parentCode: null });
       const list = sido.districts.map((name, i) => ({ code: districtCode(sido.code, i), name, sido }));
       districtsOf.set(sido.code, list);
-      for (const d of list) regionRows.push({ code: d.code, name: d.name, nameEn: districtNameEn(d.name), level: 2, parentCode: sido.code });
+      for (const d of list)
+        regionRows.push({ code: d.code, name: d.name, nameEn: districtNameEn(d.name), level: 2, parentCode: sido.code });
     }
     await tx.insert(regions).values(regionRows);
     await tx.insert(vaccines).values(VACCINES);
@@ -130,10 +163,42 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedSummary> {
 
     const kst = (s: string) => new Date(`${s}+09:00`);
     const windows: (typeof cohortWindows.$inferInsert)[] = [
-      { name: "Ages 55–59", nameKo: "55~59세", birthFrom: "1962-01-01", birthTo: "1966-12-31", opensAt: kst("2021-07-14T20:00"), closesAt: kst("2021-07-24T18:00"), vaccineCode: "moderna" },
-      { name: "Ages 53–54", nameKo: "53~54세", birthFrom: "1967-01-01", birthTo: "1968-12-31", opensAt: kst("2021-07-19T20:00"), closesAt: kst("2021-07-20T18:00"), vaccineCode: "pfizer" },
-      { name: "Ages 50–52", nameKo: "50~52세", birthFrom: "1969-01-01", birthTo: "1971-12-31", opensAt: kst("2021-07-20T20:00"), closesAt: kst("2021-07-21T18:00"), vaccineCode: "pfizer" },
-      { name: "Ages 50–54", nameKo: "50~54세", birthFrom: "1967-01-01", birthTo: "1971-12-31", opensAt: kst("2021-07-21T20:00"), closesAt: kst("2021-07-24T18:00"), vaccineCode: "pfizer" },
+      {
+        name: "Ages 55–59",
+        nameKo: "55~59세",
+        birthFrom: "1962-01-01",
+        birthTo: "1966-12-31",
+        opensAt: kst("2021-07-14T20:00"),
+        closesAt: kst("2021-07-24T18:00"),
+        vaccineCode: "moderna",
+      },
+      {
+        name: "Ages 53–54",
+        nameKo: "53~54세",
+        birthFrom: "1967-01-01",
+        birthTo: "1968-12-31",
+        opensAt: kst("2021-07-19T20:00"),
+        closesAt: kst("2021-07-20T18:00"),
+        vaccineCode: "pfizer",
+      },
+      {
+        name: "Ages 50–52",
+        nameKo: "50~52세",
+        birthFrom: "1969-01-01",
+        birthTo: "1971-12-31",
+        opensAt: kst("2021-07-20T20:00"),
+        closesAt: kst("2021-07-21T18:00"),
+        vaccineCode: "pfizer",
+      },
+      {
+        name: "Ages 50–54",
+        nameKo: "50~54세",
+        birthFrom: "1967-01-01",
+        birthTo: "1971-12-31",
+        opensAt: kst("2021-07-21T20:00"),
+        closesAt: kst("2021-07-24T18:00"),
+        vaccineCode: "pfizer",
+      },
     ];
     // Ages 18–49, '10부제': on day D of 9–18 August, 20:00 to 18:00 the next day, birth days ending in D mod 10.
     for (let day = 9; day <= 18; day++) {

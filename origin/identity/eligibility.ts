@@ -4,7 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { col, query, type Db } from "../db";
+import { col, type Db, query } from "../db";
 
 export interface CohortWindow {
   id: number;

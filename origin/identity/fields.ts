@@ -24,7 +24,12 @@ export function parseRrn(value: unknown, now: Date) {
 export function parseName(value: unknown): string {
   const name = typeof value === "string" ? value.normalize("NFC").trim().replace(/\s+/g, " ") : "";
   if (!/^[가-힣A-Za-z](?:[가-힣A-Za-z .'-]{0,48}[가-힣A-Za-z.])?$/.test(name)) {
-    throw new AppError("name_invalid", 400, "Enter the name as on the resident registration card: Hangul or Latin letters, 1–50 characters.", { field: "name" });
+    throw new AppError(
+      "name_invalid",
+      400,
+      "Enter the name as on the resident registration card: Hangul or Latin letters, 1–50 characters.",
+      { field: "name" },
+    );
   }
   return name;
 }
@@ -40,6 +45,10 @@ export function parsePhone(value: unknown): string {
 
 /** Whether two names are the same person's as written: letters compared without spaces, dots, hyphens, apostrophes or case. */
 export function sameName(a: string, b: string): boolean {
-  const key = (s: string) => s.normalize("NFC").replace(/[\s.'-]/g, "").toUpperCase();
+  const key = (s: string) =>
+    s
+      .normalize("NFC")
+      .replace(/[\s.'-]/g, "")
+      .toUpperCase();
   return key(a) === key(b);
 }

@@ -15,8 +15,8 @@
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { col, execute, query, queryOne, type Db } from "../db";
-import { carrierBrake, type CarrierBrake } from "../dev/slowdown";
+import { col, type Db, execute, query, queryOne } from "../db";
+import { type CarrierBrake, carrierBrake } from "../dev/slowdown";
 import { sameName } from "./fields";
 
 export type IdentityAnswer = "match" | "mismatch";
@@ -60,7 +60,9 @@ export class DevIdentityProvider implements IdentityProvider {
       sql`select phone, rrn_hash, name from dev_carrier_lines where phone = ${claim.phone} or rrn_hash = ${claim.rrnHash}`,
     );
     // Unseen number and unseen phone: a new subscriber, as far as this registry knows.
-    return lines.every((l) => l.phone === claim.phone && l.rrn_hash === claim.rrnHash && sameName(l.name, claim.name)) ? "match" : "mismatch";
+    return lines.every((l) => l.phone === claim.phone && l.rrn_hash === claim.rrnHash && sameName(l.name, claim.name))
+      ? "match"
+      : "mismatch";
   }
 
   /** Registers the pair when both sides are still unclaimed, then answers as `check` does now. */

@@ -1,7 +1,7 @@
 /** Identity challenges, people and sessions: plain functions over the database. */
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { col, execute, instant, query, queryOne, transaction, type Db } from "../db";
+import { col, type Db, execute, instant, query, queryOne, transaction } from "../db";
 
 export interface NewChallenge {
   id: string;
@@ -61,17 +61,21 @@ export async function claimStart(
     await execute(tx, sql`select pg_advisory_xact_lock(hashtext(${`identity-start:client:${c.clientKey}`}))`);
     const recent = await recentStarts(tx, { phone: c.phone, clientKey: c.clientKey, since: p.since });
     if (recent.byPhone >= p.perPhone && recent.phoneOldest) return { ok: false, limited: "phone", oldest: recent.phoneOldest } as const;
-    if (recent.byClient >= p.perClient && recent.clientOldest) return { ok: false, limited: "client", oldest: recent.clientOldest } as const;
+    if (recent.byClient >= p.perClient && recent.clientOldest)
+      return { ok: false, limited: "client", oldest: recent.clientOldest } as const;
     await insertChallenge(tx, c);
     return { ok: true } as const;
   });
 }
 
 export async function insertChallenge(db: Db, c: NewChallenge): Promise<void> {
-  await execute(db, sql`
+  await execute(
+    db,
+    sql`
     insert into identity_challenges (id, phone, client_key, name, rrn_hash, rrn_cipher, rrn_masked, birth_date, sex, code_hash, expires_at, created_at)
     values (${c.id}, ${c.phone}, ${c.clientKey}, ${c.name}, ${c.rrnHash}, ${c.rrnCipher}, ${c.rrnMasked}, ${c.birthDate},
-            ${c.sex}, ${c.codeHash}, ${instant(c.expiresAt)}, ${instant(c.createdAt)})`);
+            ${c.sex}, ${c.codeHash}, ${instant(c.expiresAt)}, ${instant(c.createdAt)})`,
+  );
 }
 
 const ChallengeRow = z.object({
@@ -209,8 +213,14 @@ export async function findOrAddProxySubject(
 }
 
 /** The session acts for `subjectId` (null: for the person themselves again). */
-export async function setSessionSubject(db: Db, p: { tokenHash: string; subjectId: number | null; relationship: string | null }): Promise<void> {
-  await execute(db, sql`update sessions set subject_id = ${p.subjectId}, relationship = ${p.relationship} where token_hash = ${p.tokenHash}`);
+export async function setSessionSubject(
+  db: Db,
+  p: { tokenHash: string; subjectId: number | null; relationship: string | null },
+): Promise<void> {
+  await execute(
+    db,
+    sql`update sessions set subject_id = ${p.subjectId}, relationship = ${p.relationship} where token_hash = ${p.tokenHash}`,
+  );
 }
 
 /** A person a session names (its person, or the subject they book for) as the booking pages show them. */
@@ -236,7 +246,11 @@ export async function sessionPeople(db: Db, tokenHash: string): Promise<SessionP
 
 /** The relationship a session's person named for the subject they book for; null for themselves. */
 export async function sessionRelationship(db: Db, tokenHash: string): Promise<string | null> {
-  const r = await queryOne(db, z.object({ relationship: col.text.nullable() }), sql`select relationship from sessions where token_hash = ${tokenHash}`);
+  const r = await queryOne(
+    db,
+    z.object({ relationship: col.text.nullable() }),
+    sql`select relationship from sessions where token_hash = ${tokenHash}`,
+  );
   return r?.relationship ?? null;
 }
 
@@ -244,7 +258,13 @@ export async function sessionRelationship(db: Db, tokenHash: string): Promise<st
 export async function liveSession(db: Db, p: { tokenHash: string; now: Date }) {
   return queryOne(
     db,
-    z.object({ person_id: col.int, subject_id: col.int.nullable(), birth_date: col.text, expires_at: col.instant, created_at: col.instant }),
+    z.object({
+      person_id: col.int,
+      subject_id: col.int.nullable(),
+      birth_date: col.text,
+      expires_at: col.instant,
+      created_at: col.instant,
+    }),
     sql`select s.person_id, s.subject_id, p.birth_date::text, s.expires_at, s.created_at
         from sessions s join people p on p.id = coalesce(s.subject_id, s.person_id)
         where s.token_hash = ${p.tokenHash} and s.expires_at > ${instant(p.now)}`,
@@ -253,8 +273,11 @@ export async function liveSession(db: Db, p: { tokenHash: string; now: Date }) {
 
 /** A new session; `createdAt` is the moment of verification, from which its hard maximum is counted. */
 export async function insertSession(db: Db, s: { tokenHash: string; personId: number; expiresAt: Date; createdAt: Date }): Promise<void> {
-  await execute(db, sql`insert into sessions (token_hash, person_id, expires_at, created_at)
-                       values (${s.tokenHash}, ${s.personId}, ${instant(s.expiresAt)}, ${instant(s.createdAt)})`);
+  await execute(
+    db,
+    sql`insert into sessions (token_hash, person_id, expires_at, created_at)
+                       values (${s.tokenHash}, ${s.personId}, ${instant(s.expiresAt)}, ${instant(s.createdAt)})`,
+  );
 }
 
 /**

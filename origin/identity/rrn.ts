@@ -73,7 +73,11 @@ export function validateRrn(input: string, today: string): RrnResult {
     };
   }
   if (birthDate < RANDOM_RRN_SINCE && checkDigit(compact) !== Number(compact[12])) {
-    return { ok: false, code: "rrn_checksum", message: "The last digit of the resident registration number does not match; please check for a typo." };
+    return {
+      ok: false,
+      code: "rrn_checksum",
+      message: "The last digit of the resident registration number does not match; please check for a typo.",
+    };
   }
   return {
     ok: true,

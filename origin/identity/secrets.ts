@@ -25,8 +25,7 @@ export interface IdentityKeys {
 }
 
 export async function identityKeys(secrets: IdentitySecrets): Promise<IdentityKeys> {
-  const hmac = (secret: string) =>
-    crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const hmac = (secret: string) => crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const [rrnHmac, codeHmac] = await Promise.all([hmac(secrets.rrnHmacKey), hmac(`otp:${secrets.sessionSecret}`)]);
   const aesRaw = await crypto.subtle.digest("SHA-256", enc.encode(`rrn-enc:${secrets.rrnEncKey}`));
   const aes = await crypto.subtle.importKey("raw", aesRaw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);

@@ -7,10 +7,10 @@
  * (signed without an admission time) binds nothing.
  */
 import { sql } from "drizzle-orm";
-import { AppError } from "../../lib/errors";
-import { passId, type PassClaims } from "../../lib/tokens";
 import { z } from "zod";
-import { col, instant, query, queryOne, type Db } from "../db";
+import { AppError } from "../../lib/errors";
+import { type PassClaims, passId } from "../../lib/tokens";
+import { col, type Db, instant, query, queryOne } from "../db";
 
 function passInUse(): AppError {
   return new AppError(

@@ -17,7 +17,15 @@
  */
 import type { Db } from "../db";
 import { LONGEST_LIMIT_WINDOW_MS } from "../limits";
-import { deleteChallenges, deleteDevCodes, deleteEndedJourneys, deleteHolds, deleteIdempotencyKeys, deleteLookupMisses, deleteSessions } from "./queries";
+import {
+  deleteChallenges,
+  deleteDevCodes,
+  deleteEndedJourneys,
+  deleteHolds,
+  deleteIdempotencyKeys,
+  deleteLookupMisses,
+  deleteSessions,
+} from "./queries";
 
 export const SWEEP_INTERVAL_MS = 60_000;
 /** How long the answer to an Idempotency-Key request is kept for its retries. */
@@ -79,7 +87,10 @@ export function createSweeper(opts: SweeperOptions): Sweeper {
       sessions: await drain(() => deleteSessions(db, { now, limit: batch }), batch),
       lookupMisses: await drain(() => deleteLookupMisses(db, { before: limitsStart, limit: batch }), batch),
       holds: await drain(() => deleteHolds(db, { expiredBefore: new Date(now.getTime() - opts.sessionTtlMs), limit: batch }), batch),
-      idempotencyKeys: await drain(() => deleteIdempotencyKeys(db, { before: new Date(now.getTime() - IDEMPOTENCY_RETENTION_MS), limit: batch }), batch),
+      idempotencyKeys: await drain(
+        () => deleteIdempotencyKeys(db, { before: new Date(now.getTime() - IDEMPOTENCY_RETENTION_MS), limit: batch }),
+        batch,
+      ),
       journeys: await drain(() => deleteEndedJourneys(db, { now, limit: batch }), batch),
       devCodes: await drain(() => deleteDevCodes(db, { before: limitsStart, limit: batch }), batch),
     };

@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../../lib/errors";
-import { laneFor, type LaneSpec } from "../../lib/lanes";
+import { type LaneSpec, laneFor } from "../../lib/lanes";
 import { keyring, verifyPass } from "../../lib/tokens";
 import type { OriginEnv } from "../types";
 

@@ -10,8 +10,8 @@
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { col, execute, instant, query, type Db } from "../db";
-import { isChannel, type Channel, type ChannelAdapter } from "./channels";
+import { col, type Db, execute, instant, query } from "../db";
+import { type Channel, type ChannelAdapter, isChannel } from "./channels";
 
 export const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_MAX_MS = 5 * 60_000;
@@ -71,7 +71,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
           const adapter = isChannel(channel) ? opts.adapters[channel] : undefined;
           if (!isChannel(channel) || !adapter) throw new Error(`no adapter for channel ${channel}`);
           await adapter.send({ id: m.id, channel, to: m.recipient, text: m.body });
-          await execute(opts.db, sql`update outbox set sent_at = ${instant(new Date(clock()))}, lease_until = null, last_error = null where id = ${m.id}`);
+          await execute(
+            opts.db,
+            sql`update outbox set sent_at = ${instant(new Date(clock()))}, lease_until = null, last_error = null where id = ${m.id}`,
+          );
           sent++;
         } catch (err) {
           failed++;

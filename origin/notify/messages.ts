@@ -8,7 +8,6 @@ import { seoulDate, seoulTime } from "../clinics/dates";
 
 const WEEKDAYS = ["일", "월", "화", "수", "목", "금", "토"];
 
-
 /** 2021년 7월 26일(월) 14:30 */
 export function koreanDateTime(t: Date): string {
   const [y, m, d] = seoulDate(t).split("-").map(Number) as [number, number, number];
@@ -27,14 +26,13 @@ export interface MessageFacts {
 }
 
 function who(f: MessageFacts): string {
-  return f.relationship ? `${f.subjectName}님(${isRelationship(f.relationship) ? RELATIONSHIP_LABELS[f.relationship].ko : f.relationship}, 대리예약)` : `${f.subjectName}님`;
+  return f.relationship
+    ? `${f.subjectName}님(${isRelationship(f.relationship) ? RELATIONSHIP_LABELS[f.relationship].ko : f.relationship}, 대리예약)`
+    : `${f.subjectName}님`;
 }
 
 function doses(f: MessageFacts): string[] {
-  return [
-    `1차 접종: ${koreanDateTime(f.first)}`,
-    f.second ? `2차 접종: ${koreanDateTime(f.second)}` : "2차 접종: 없음(1회 접종 백신)",
-  ];
+  return [`1차 접종: ${koreanDateTime(f.first)}`, f.second ? `2차 접종: ${koreanDateTime(f.second)}` : "2차 접종: 없음(1회 접종 백신)"];
 }
 
 function clinicLines(f: MessageFacts): string[] {

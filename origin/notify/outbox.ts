@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { col, instant, query, queryOne, type Db } from "../db";
+import { col, type Db, instant, query, queryOne } from "../db";
 import { CHANNELS, type Channel } from "./channels";
 
 export type OutboxKind = "booked" | "cancelled" | "second_dose_changed";
@@ -64,7 +64,10 @@ export async function sinkMessages(db: Db, opts: { channels: Channel[]; to?: str
     db,
     z.object({ id: col.text, channel: z.enum(CHANNELS), recipient: col.text, body: col.text, sent_at: col.instant }),
     sql`select id, channel, recipient, body, sent_at from outbox
-        where sent_at is not null and channel in (${sql.join(opts.channels.map((ch) => sql`${ch}`), sql`, `)})
+        where sent_at is not null and channel in (${sql.join(
+          opts.channels.map((ch) => sql`${ch}`),
+          sql`, `,
+        )})
           ${opts.to ? sql`and recipient = ${opts.to}` : sql``}
         order by sent_at desc, created_at desc limit ${opts.limit ?? 100}`,
   );

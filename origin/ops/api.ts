@@ -9,8 +9,8 @@ import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
 import type { OperatorSignIn } from "../../lib/operator-session";
 import type { Db } from "../db";
-import { readCapacityChange } from "./capacity-input";
 import { changeCapacity } from "./capacity";
+import { readCapacityChange } from "./capacity-input";
 import type { Gauge } from "./gauge";
 import { requireOps } from "./sign-in";
 import { opsStats } from "./stats";
@@ -27,7 +27,9 @@ export function opsApi(db: Db, clock: () => number, gauge: Gauge, signIn: Operat
     .post("/capacity", auth, async (c) => {
       const parsed = readCapacityChange(await c.req.json().catch(() => null));
       if (!parsed.ok) {
-        throw new AppError("invalid_capacity", 400, parsed.fields.map((f) => WORDS.en.fieldProblems[f]).join(" "), { fields: parsed.fields });
+        throw new AppError("invalid_capacity", 400, parsed.fields.map((f) => WORDS.en.fieldProblems[f]).join(" "), {
+          fields: parsed.fields,
+        });
       }
       return c.json(await changeCapacity(db, { ...parsed.value, operator: "api", now: new Date(clock()) }));
     });

@@ -19,7 +19,12 @@ export function readCapacityChange(body: unknown): { ok: true; value: CapacityIn
   const clinicId = parseId(b.clinicId, "integer");
   const date = isCalendarDate(b.date) ? b.date : null;
   const capacityText = typeof b.capacity === "string" ? b.capacity.trim() : b.capacity;
-  const capacity = typeof capacityText === "number" ? capacityText : typeof capacityText === "string" && /^\d{1,4}$/.test(capacityText) ? Number(capacityText) : NaN;
+  const capacity =
+    typeof capacityText === "number"
+      ? capacityText
+      : typeof capacityText === "string" && /^\d{1,4}$/.test(capacityText)
+        ? Number(capacityText)
+        : NaN;
   const reason = typeof b.reason === "string" ? b.reason.normalize("NFC").trim() : "";
   const fields: CapacityField[] = [];
   if (clinicId === null) fields.push("clinicId");

@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { AppError } from "../../lib/errors";
-import { col, execute, instant, query, transaction, type Db } from "../db";
+import { col, type Db, execute, instant, query, transaction } from "../db";
 
 export interface CapacityChange {
   clinicId: number;
@@ -34,21 +34,35 @@ export async function changeCapacity(db: Db, p: CapacityChange): Promise<{ slots
     const held = await query(
       tx,
       z.object({ slot_id: col.int, n: col.int }),
-      sql`select slot_id, count(*)::int as n from holds where slot_id in (${sql.join(slots.map((s) => sql`${s.id}`), sql`, `)})
+      sql`select slot_id, count(*)::int as n from holds where slot_id in (${sql.join(
+        slots.map((s) => sql`${s.id}`),
+        sql`, `,
+      )})
           and expires_at > ${instant(p.now)} group by slot_id`,
     );
     const heldBy = new Map(held.map((h) => [h.slot_id, h.n]));
     const tooFull = slots.filter((s) => s.taken + (heldBy.get(s.id) ?? 0) > p.capacity);
     if (tooFull.length) {
       const minimum = Math.max(...tooFull.map((s) => s.taken + (heldBy.get(s.id) ?? 0)));
-      throw new AppError("capacity_below_taken", 409, `Already taken or held beyond ${p.capacity} at ${tooFull.map((s) => s.time).join(", ")}; choose at least ${minimum}.`, {
-        times: tooFull.map((s) => s.time),
-        minimum,
-      });
+      throw new AppError(
+        "capacity_below_taken",
+        409,
+        `Already taken or held beyond ${p.capacity} at ${tooFull.map((s) => s.time).join(", ")}; choose at least ${minimum}.`,
+        {
+          times: tooFull.map((s) => s.time),
+          minimum,
+        },
+      );
     }
     const previousMin = Math.min(...slots.map((s) => s.capacity));
     const previousMax = Math.max(...slots.map((s) => s.capacity));
-    await execute(tx, sql`update slots set capacity = ${p.capacity} where id in (${sql.join(slots.map((s) => sql`${s.id}`), sql`, `)})`);
+    await execute(
+      tx,
+      sql`update slots set capacity = ${p.capacity} where id in (${sql.join(
+        slots.map((s) => sql`${s.id}`),
+        sql`, `,
+      )})`,
+    );
     await execute(
       tx,
       sql`insert into capacity_changes (clinic_id, date, previous_min, previous_max, capacity, slots, operator, reason, changed_at)

@@ -3,18 +3,24 @@
  * sign-out, and the capacity form, which comes back as the page with what to correct (4xx) when refused,
  * keeping what was typed. Korean first; English with ?lang=en.
  */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { AppError } from "../../lib/errors";
-import { endOperatorSession, isOperator, operatorTokenMatches, startOperatorSession, type OperatorSignIn } from "../../lib/operator-session";
+import {
+  endOperatorSession,
+  isOperator,
+  type OperatorSignIn,
+  operatorTokenMatches,
+  startOperatorSession,
+} from "../../lib/operator-session";
 import type { Db } from "../db";
 import { form } from "../pages/forms";
-import { pageCtx, type PageCtx } from "../pages/layout";
-import { readCapacityChange } from "./capacity-input";
+import { type PageCtx, pageCtx } from "../pages/layout";
 import { changeCapacity, recentCapacityChanges } from "./capacity";
+import { readCapacityChange } from "./capacity-input";
 import type { Gauge } from "./gauge";
 import { requireOps } from "./sign-in";
 import { opsStats } from "./stats";
-import { Dashboard, LoginPage, type FormOutcome } from "./view";
+import { Dashboard, type FormOutcome, LoginPage } from "./view";
 import { WORDS } from "./words";
 
 export function opsPages(db: Db, clock: () => number, gauge: Gauge, signIn: OperatorSignIn) {
@@ -36,7 +42,8 @@ export function opsPages(db: Db, clock: () => number, gauge: Gauge, signIn: Oper
   app.post("/login", async (c) => {
     const p = pageCtx(c);
     const body = await form(c);
-    if (!(await operatorTokenMatches(body.token, signIn.token))) return c.html(<LoginPage c={c} p={p} error={WORDS[p.lang].badToken} />, 401);
+    if (!(await operatorTokenMatches(body.token, signIn.token)))
+      return c.html(<LoginPage c={c} p={p} error={WORDS[p.lang].badToken} />, 401);
     await startOperatorSession(c, signIn);
     return c.redirect("/ops", 303);
   });

@@ -3,9 +3,9 @@
  * overbooked (must stay 0), how full the slots are by 시/도 and date, and identity checks started and
  * completed. Each is one statement.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { col, instant, query, queryOne, type Db } from "../db";
+import { col, type Db, instant, query, queryOne } from "../db";
 
 /** A statement of one row of counts (an aggregate always answers one). */
 async function counts<Row extends z.ZodRawShape>(db: Db, shape: Row, statement: SQL): Promise<z.infer<z.ZodObject<Row>>> {
@@ -54,7 +54,10 @@ export async function reservationCounts(db: Db): Promise<{ active: number; cance
 }
 
 /** Capacity and places taken by 시/도 and Seoul date, from `from` for `days` days. */
-export async function fillByRegionAndDate(db: Db, p: { from: string; days: number }): Promise<{ region: string; name: string; date: string; capacity: number; taken: number }[]> {
+export async function fillByRegionAndDate(
+  db: Db,
+  p: { from: string; days: number },
+): Promise<{ region: string; name: string; date: string; capacity: number; taken: number }[]> {
   const start = new Date(`${p.from}T00:00:00+09:00`);
   const end = new Date(start.getTime() + p.days * 86_400_000);
   return query(
@@ -69,7 +72,10 @@ export async function fillByRegionAndDate(db: Db, p: { from: string; days: numbe
 }
 
 /** Identity checks in the last `windowMs`: codes sent, completed, and challenges killed by wrong codes. */
-export async function identityCounts(db: Db, p: { now: Date; windowMs: number }): Promise<{ started: number; verified: number; lockedOut: number }> {
+export async function identityCounts(
+  db: Db,
+  p: { now: Date; windowMs: number },
+): Promise<{ started: number; verified: number; lockedOut: number }> {
   const r = await counts(
     db,
     { started: col.int, verified: col.int, locked: col.int },

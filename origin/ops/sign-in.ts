@@ -4,7 +4,7 @@
  * origin's clock. Without a token the operator API answers 503 `ops_disabled` and the page says so.
  */
 import { AppError } from "../../lib/errors";
-import { requireOperator, type OperatorSignIn } from "../../lib/operator-session";
+import { type OperatorSignIn, requireOperator } from "../../lib/operator-session";
 import type { OriginConfig } from "../config";
 
 export function opsSignIn(config: OriginConfig, clock: () => number): OperatorSignIn {

@@ -6,13 +6,13 @@
  * reads its data from the page's JSON block.
  */
 import type { Context } from "hono";
-import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
 import { assetPath } from "../../lib/assets";
 import { addDays, seoulDate } from "../clinics/dates";
-import { DOCTYPE, JsonData, withParam, type PageCtx } from "../pages/layout";
-import type { CapacityField } from "./capacity-input";
+import { DOCTYPE, JsonData, type PageCtx, withParam } from "../pages/layout";
 import type { CapacityAudit } from "./capacity";
+import type { CapacityField } from "./capacity-input";
 import { OPS_DATA_ID, type OpsData } from "./ops-data";
 import type { OpsStats } from "./stats";
 import { fillFigure, koreaTime, rejectionWords, WORDS } from "./words";
@@ -46,7 +46,9 @@ export function OpsPage(props: { c: Context; p: PageCtx; title: string; signedIn
                 <a href={withParam(c, "lang", other)} lang={other} hreflang={other}>
                   {ko ? "English" : "한국어"}
                 </a>
-                <a href={withParam(c, "text", p.large ? "normal" : "large")}>{p.large ? (ko ? "글자 보통" : "Normal text") : ko ? "글자 크게" : "Larger text"}</a>
+                <a href={withParam(c, "text", p.large ? "normal" : "large")}>
+                  {p.large ? (ko ? "글자 보통" : "Normal text") : ko ? "글자 크게" : "Larger text"}
+                </a>
                 {props.signedIn ? (
                   <form method="post" action="/ops/logout">
                     <button type="submit">{ko ? "로그아웃" : "Sign out"}</button>
@@ -164,7 +166,12 @@ export function Dashboard(props: { c: Context; p: PageCtx; stats: OpsStats; audi
       </dl>
       <h2>{w.bookings}</h2>
       <div class="card">
-        <div class="chart" id="bookings-chart" role="img" aria-label={`${w.bookings}: ${s.bookingsPerMinute.map((b) => `${b.minute} ${b.count}`).join(", ")}`} />
+        <div
+          class="chart"
+          id="bookings-chart"
+          role="img"
+          aria-label={`${w.bookings}: ${s.bookingsPerMinute.map((b) => `${b.minute} ${b.count}`).join(", ")}`}
+        />
       </div>
       <h2 id="fill">{w.fill}</h2>
       <p>{w.fillHelp}</p>
@@ -204,11 +211,36 @@ export function Dashboard(props: { c: Context; p: PageCtx; stats: OpsStats; audi
       <h2 id="capacity">{w.capacityTitle}</h2>
       <form method="post" action="/ops/capacity-form" id="capacity-form" class="card">
         <label for="clinicId">{w.clinicId}</label>
-        <input id="clinicId" name="clinicId" type="text" inputmode="numeric" required value={v.clinicId ?? ""} aria-invalid={invalid("clinicId")} />
+        <input
+          id="clinicId"
+          name="clinicId"
+          type="text"
+          inputmode="numeric"
+          required
+          value={v.clinicId ?? ""}
+          aria-invalid={invalid("clinicId")}
+        />
         <label for="date">{w.date}</label>
-        <input id="date" name="date" type="date" min={today} max={addDays(today, 120)} required value={v.date ?? ""} aria-invalid={invalid("date")} />
+        <input
+          id="date"
+          name="date"
+          type="date"
+          min={today}
+          max={addDays(today, 120)}
+          required
+          value={v.date ?? ""}
+          aria-invalid={invalid("date")}
+        />
         <label for="capacityValue">{w.capacity}</label>
-        <input id="capacityValue" name="capacity" type="text" inputmode="numeric" required value={v.capacity ?? ""} aria-invalid={invalid("capacity")} />
+        <input
+          id="capacityValue"
+          name="capacity"
+          type="text"
+          inputmode="numeric"
+          required
+          value={v.capacity ?? ""}
+          aria-invalid={invalid("capacity")}
+        />
         <label for="reason">{w.reason}</label>
         <input id="reason" name="reason" type="text" required value={v.reason ?? ""} aria-invalid={invalid("reason")} />
         <button type="submit">{w.apply}</button>

@@ -5,7 +5,7 @@
  */
 import { INT4_MAX } from "../ids";
 import type { Lang } from "../pages/i18n";
-import { MAX_CAPACITY, REASON_MAX, REASON_MIN, type CapacityField } from "./capacity-input";
+import { type CapacityField, MAX_CAPACITY, REASON_MAX, REASON_MIN } from "./capacity-input";
 
 export const WORDS = {
   ko: {
@@ -56,7 +56,8 @@ export const WORDS = {
       reason: `사유를 ${REASON_MIN}~${REASON_MAX}자로 적어 주세요 (제어 문자 제외).`,
     } satisfies Record<CapacityField, string>,
     noSlots: (date: string) => `그 의료기관에는 ${date}에 접종 시간대가 없습니다.`,
-    belowTaken: (times: string, minimum: number) => `${times}에 이미 예약되었거나 잡아 둔 자리가 더 많습니다. ${minimum}명 이상으로 정해 주세요.`,
+    belowTaken: (times: string, minimum: number) =>
+      `${times}에 이미 예약되었거나 잡아 둔 자리가 더 많습니다. ${minimum}명 이상으로 정해 주세요.`,
   },
   en: {
     title: "Operations (booking origin)",

@@ -77,7 +77,12 @@ export function inProcessApi(appFetch: (req: Request) => Response | Promise<Resp
       for (const value of res.headers.getSetCookie()) c.header("Set-Cookie", value, { append: true });
       // An outage is no answer to the form: the page request itself becomes the "try again" page (503).
       if (res.status === 503) {
-        const body = apiError.safeParse(await res.clone().json().catch(() => null));
+        const body = apiError.safeParse(
+          await res
+            .clone()
+            .json()
+            .catch(() => null),
+        );
         if (body.success && body.data.code === "database_unavailable") throw databaseUnavailable();
       }
       return res;

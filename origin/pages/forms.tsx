@@ -61,7 +61,9 @@ export function RrnInputs(props: { t: Messages; front?: string; back?: string; e
       ) : null}
       <div class="rrn">
         <label for={`${id}1`} style="margin:0">
-          <span class="hint" style="display:block;font-weight:700">{t.rrnFront}</span>
+          <span class="hint" style="display:block;font-weight:700">
+            {t.rrnFront}
+          </span>
           <input
             id={`${id}1`}
             name={`${id}1`}
@@ -77,7 +79,9 @@ export function RrnInputs(props: { t: Messages; front?: string; back?: string; e
         </label>
         <span aria-hidden="true">-</span>
         <label for={`${id}2`} style="margin:0">
-          <span class="hint" style="display:block;font-weight:700">{t.rrnBack}</span>
+          <span class="hint" style="display:block;font-weight:700">
+            {t.rrnBack}
+          </span>
           <input
             id={`${id}2`}
             name={`${id}2`}

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import type { ReferenceData } from "../clinics/reference";
-import { cohortWindowList, type CohortWindow } from "../identity/eligibility";
+import { type CohortWindow, cohortWindowList } from "../identity/eligibility";
 import type { Deps, OriginEnv } from "../types";
 import { formatDate, formatInstant } from "./i18n";
 import { Page, pageCtx } from "./layout";
@@ -48,7 +48,7 @@ export function homePage(deps: Deps, clock: () => number, reference: ReferenceDa
                 <br />
                 {formatInstant(w.opensAt.toISOString(), lang)} ~ {formatInstant(w.closesAt.toISOString(), lang)}
               </td>
-              <td>{w.vaccineCode ? vaccines.get(w.vaccineCode)?.[lang] ?? w.vaccineCode : t.windowAnyVaccine}</td>
+              <td>{w.vaccineCode ? (vaccines.get(w.vaccineCode)?.[lang] ?? w.vaccineCode) : t.windowAnyVaccine}</td>
             </tr>
           ))}
         </tbody>

@@ -7,12 +7,12 @@
  * already works without it, and reads what it needs from the page itself (data- attributes, JSON blocks).
  */
 import type { Context } from "hono";
-import type { Child } from "hono/jsx";
 import { getCookie, setCookie } from "hono/cookie";
 import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
 import { assetPath } from "../../lib/assets";
 import { formatLeft } from "./countdown";
-import { errorText, MESSAGES, type Lang, type Messages } from "./i18n";
+import { errorText, type Lang, MESSAGES, type Messages } from "./i18n";
 
 /** The scripts a page may load: the booking steps' and the lookup pages'. */
 const SCRIPTS = {
@@ -71,7 +71,15 @@ export function withParam(c: Context, key: string, value: string): string {
 /** Every page is served in standards mode: without the doctype a browser lays it out in quirks mode (tables keep their own text size). */
 export const DOCTYPE = "<!DOCTYPE html>";
 
-export function Page(props: { c: Context; p: PageCtx; title: string; step?: number; children: Child; script?: PageScript; hasErrors?: boolean }) {
+export function Page(props: {
+  c: Context;
+  p: PageCtx;
+  title: string;
+  step?: number;
+  children: Child;
+  script?: PageScript;
+  hasErrors?: boolean;
+}) {
   const { c, p, title, step } = props;
   const { t, lang } = p;
   const other: Lang = lang === "ko" ? "en" : "ko";
@@ -161,7 +169,9 @@ export function Field(props: {
   /** another element that describes the field (a message about it outside the field) */
   describedBy?: string;
 }) {
-  const describedBy = [props.hint ? `${props.name}-hint` : "", props.error ? `${props.name}-error` : "", props.describedBy ?? ""].filter(Boolean).join(" ");
+  const describedBy = [props.hint ? `${props.name}-hint` : "", props.error ? `${props.name}-error` : "", props.describedBy ?? ""]
+    .filter(Boolean)
+    .join(" ");
   return (
     <div>
       <label for={props.name}>{props.label}</label>
@@ -219,7 +229,15 @@ export function ErrorPage(props: { c: Context; p: PageCtx; message: string; chil
  * A countdown to `untilIso` by the server's clock, m:ss; the page's script keeps it running
  * (client/countdown.ts says what `expiredId`, `enableId` and `disableIds` do at 0:00).
  */
-export function Countdown(props: { untilIso: string; nowMs: number; expiredId?: string; enableId?: string; disableIds?: string[]; label: string; id?: string }) {
+export function Countdown(props: {
+  untilIso: string;
+  nowMs: number;
+  expiredId?: string;
+  enableId?: string;
+  disableIds?: string[];
+  label: string;
+  id?: string;
+}) {
   const left = Math.max(0, Math.round((Date.parse(props.untilIso) - props.nowMs) / 1000));
   return (
     <span
@@ -239,7 +257,13 @@ export function Countdown(props: { untilIso: string; nowMs: number; expiredId?: 
 
 /** Data for the page's script, as a JSON block it reads by id (`<` escaped, so the block cannot end early). */
 export function JsonData(props: { id: string; value: unknown }) {
-  return <script type="application/json" id={props.id} dangerouslySetInnerHTML={{ __html: JSON.stringify(props.value).replace(/</g, "\\u003c") }} />;
+  return (
+    <script
+      type="application/json"
+      id={props.id}
+      dangerouslySetInnerHTML={{ __html: JSON.stringify(props.value).replace(/</g, "\\u003c") }}
+    />
+  );
 }
 
 /** A browser asking for a page (not the JSON API): errors answer it with a page, never JSON or a blank. */

@@ -8,21 +8,21 @@
  * After a successful lookup the browser holds a signed cookie naming that one reservation for 15 minutes,
  * so cancel and change need not carry the resident number through the page again.
  */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { AppError } from "../../lib/errors";
 import { parseReservationNumber } from "../booking/numbers";
 import { cancelReservation, loadReservation, moveSecondDose } from "../booking/reservations";
-import { SLOTS_PER_DAY, FIRST_SLOT_MINUTE, SLOT_MINUTES } from "../booking/schedule";
+import { FIRST_SLOT_MINUTE, SLOT_MINUTES, SLOTS_PER_DAY } from "../booking/schedule";
 import { isCalendarDate, seoulTime } from "../clinics/dates";
-import type { Deps, OriginEnv } from "../types";
-import { answer, type Api } from "./api";
-import { errorText, formatDate } from "./i18n";
-import { ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "./layout";
-import { checkAll, form, rrnOf, RrnInputs } from "./forms";
 import { parseName, parseRrn } from "../identity/fields";
-import { ReservationFacts } from "./reservation-view";
 import { endJourney } from "../journey/end";
+import type { Deps, OriginEnv } from "../types";
+import { type Api, answer } from "./api";
+import { checkAll, form, RrnInputs, rrnOf } from "./forms";
+import { errorText, formatDate } from "./i18n";
+import { ErrorSummary, Field, type FieldErrors, Page, type PageCtx, pageCtx } from "./layout";
+import { ReservationFacts } from "./reservation-view";
 
 const LOOKUP_COOKIE = "lookup";
 const LOOKUP_TTL_S = 15 * 60;
@@ -57,7 +57,15 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
           ) : null}
           <Field name="name" label={t.name} value={v.name} error={e.name} autocomplete="off" required />
           <RrnInputs t={t} front={v.rrn1} back={v.rrn2} error={e.rrn} />
-          <Field name="reservationNumber" label={t.reservationNumber} value={v.reservationNumber} hint={t.reservationNumberHint} error={e.reservationNumber} autocomplete="off" required />
+          <Field
+            name="reservationNumber"
+            label={t.reservationNumber}
+            value={v.reservationNumber}
+            hint={t.reservationNumberHint}
+            error={e.reservationNumber}
+            autocomplete="off"
+            required
+          />
           <button type="submit" class="big">
             {t.lookup}
           </button>
@@ -105,7 +113,16 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
             </h2>
             <p>{t.moveLead(formatDate(v.secondDoseWindow!.from, lang), formatDate(v.secondDoseWindow!.to, lang))}</p>
             <form method="post" action="/lookup/second-dose" novalidate>
-              <Field name="date" type="date" label={t.newDate} min={v.secondDoseWindow!.from} max={v.secondDoseWindow!.to} error={e.date} value={opts.errors ? "" : undefined} required />
+              <Field
+                name="date"
+                type="date"
+                label={t.newDate}
+                min={v.secondDoseWindow!.from}
+                max={v.secondDoseWindow!.to}
+                error={e.date}
+                value={opts.errors ? "" : undefined}
+                required
+              />
               <label for="time">{t.time}</label>
               <select id="time" name="time">
                 <option value="">{t.sameTime}</option>
@@ -154,12 +171,15 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
       name: () => parseName(f.name),
       rrn: () => parseRrn(rrn, now()),
       reservationNumber: () => {
-        if (!parseReservationNumber(f.reservationNumber ?? "")) throw new AppError("reservation_number_invalid", 400, "That is not a reservation number.");
+        if (!parseReservationNumber(f.reservationNumber ?? ""))
+          throw new AppError("reservation_number_invalid", 400, "That is not a reservation number.");
       },
     });
     if (Object.keys(errors).length) return c.html(<LookupForm c={c} p={p} values={f} errors={errors} />, 400);
     const found = await answer(
-      await api(c).reservations.reservations.lookup.$post({ json: { name: f.name ?? "", rrn, reservationNumber: f.reservationNumber ?? "" } }),
+      await api(c).reservations.reservations.lookup.$post({
+        json: { name: f.name ?? "", rrn, reservationNumber: f.reservationNumber ?? "" },
+      }),
     );
     if (!found.ok) {
       const { field = "form", retryAt, retryAfterSeconds } = found.body;
@@ -170,7 +190,10 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
           ? p.t.lookupTooMany(seoulTime(new Date(retryAt)), Math.ceil(retryAfterSeconds / 60))
           : errorText(p.t, found.body.code, found.body.message);
       if (limited && retryAfterSeconds !== undefined) c.header("Retry-After", String(retryAfterSeconds));
-      return c.html(<LookupForm c={c} p={p} values={f} errors={{ [limited ? "form" : field]: text }} />, limited ? 429 : found.status === 404 ? 404 : 400);
+      return c.html(
+        <LookupForm c={c} p={p} values={f} errors={{ [limited ? "form" : field]: text }} />,
+        limited ? 429 : found.status === 404 ? 404 : 400,
+      );
     }
     await setSignedCookie(c, LOOKUP_COOKIE, found.body.reservationNumber, config.sessionSecret, {
       path: "/",

@@ -20,7 +20,7 @@ export function holdRoutes(deps: Deps, clock: () => number) {
       // a JSON number that fits slots.id (bigint)
       const slotId = body && typeof body === "object" && typeof body.slotId === "number" ? parseId(body.slotId, "bigint") : null;
       if (slotId === null) {
-        throw new AppError("bad_slot", 400, "Send {\"slotId\": <id>} with a slot id from /api/clinics/:id/slots.", { field: "slotId" });
+        throw new AppError("bad_slot", 400, 'Send {"slotId": <id>} with a slot id from /api/clinics/:id/slots.', { field: "slotId" });
       }
       const session = c.get("session");
       const eligibility = await currentEligibility(deps.db, session.subjectBirthDate, now);

@@ -18,9 +18,9 @@ import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 
 import { Hono } from "hono";
 import { setSignedCookie } from "hono/cookie";
 import { AppError } from "../../lib/errors";
+import { hasActiveBooking } from "../booking/active-booking";
 import { currentEligibility } from "../identity/eligibility";
 import { parseName, parsePhone, parseRrn, readJsonObject, sameName } from "../identity/fields";
-import { hasActiveBooking } from "../booking/active-booking";
 import { DevIdentityProvider, type IdentityClaim, type IdentityProvider } from "../identity/provider";
 import {
   claimStart,
@@ -28,9 +28,9 @@ import {
   findChallenge,
   insertSession,
   markVerified,
+  type NewChallenge,
   personByRrnHash,
   upsertPerson,
-  type NewChallenge,
 } from "../identity/queries";
 import type { IdentityKeys } from "../identity/secrets";
 import { isUuid } from "../ids";
@@ -58,7 +58,12 @@ export function identityMismatch(): AppError {
 }
 
 /** What the provider is asked about: the masked number's first seven digits are the birth date and G. */
-const claimOf = (who: Who): IdentityClaim => ({ name: who.name, phone: who.phone, rrnHash: who.rrnHash, front7: who.rrnMasked.replace("-", "").slice(0, 7) });
+const claimOf = (who: Who): IdentityClaim => ({
+  name: who.name,
+  phone: who.phone,
+  rrnHash: who.rrnHash,
+  front7: who.rrnMasked.replace("-", "").slice(0, 7),
+});
 
 export function identityRoutes(deps: Deps, clock: () => number, provider: IdentityProvider, getKeys: () => Promise<IdentityKeys>) {
   const { db, config } = deps;
@@ -98,7 +103,8 @@ export function identityRoutes(deps: Deps, clock: () => number, provider: Identi
       perClient: STARTS_PER_CLIENT,
     });
     if (!claim.ok) {
-      const what = claim.limited === "phone" ? "Too many codes requested for this phone." : "Too many codes requested from this connection.";
+      const what =
+        claim.limited === "phone" ? "Too many codes requested for this phone." : "Too many codes requested from this connection.";
       throw tooMany({ oldest: claim.oldest, now, windowMs: LIMIT_WINDOW_MS, what });
     }
     await assertNameOnRecord(who);
@@ -144,7 +150,9 @@ export function identityRoutes(deps: Deps, clock: () => number, provider: Identi
       if (old.verifiedAt) throw new AppError("challenge_used", 409, "This verification is already complete.");
       const wait = Math.ceil((old.createdAt.getTime() + RESEND_AFTER_MS - now.getTime()) / 1000);
       if (wait > 0) {
-        throw new AppError("resend_too_soon", 429, `A new code can be sent in ${wait} s; the first one may still arrive.`, { retryAfterSeconds: wait });
+        throw new AppError("resend_too_soon", 429, `A new code can be sent in ${wait} s; the first one may still arrive.`, {
+          retryAfterSeconds: wait,
+        });
       }
       return c.json(await issueChallenge(clientKey(c), now, old), 201);
     })

@@ -31,7 +31,9 @@ export function proxyRoutes(deps: Deps, clock: () => number, getKeys: () => Prom
       const rrn = parseRrn(body.rrn, now);
       const relationship = body.relationship;
       if (!isRelationship(relationship)) {
-        throw new AppError("relationship_invalid", 400, `relationship must be one of: ${RELATIONSHIPS.join(", ")}.`, { field: "relationship" });
+        throw new AppError("relationship_invalid", 400, `relationship must be one of: ${RELATIONSHIPS.join(", ")}.`, {
+          field: "relationship",
+        });
       }
       const session = c.get("session");
       const k = await getKeys();
@@ -57,13 +59,22 @@ export function proxyRoutes(deps: Deps, clock: () => number, getKeys: () => Prom
         proxyPhone: proxy.phone,
       });
       if (!sameName(subject.name, name)) {
-        throw new AppError("subject_mismatch", 403, "The name does not match the person with this resident registration number; enter their name as on their resident registration card.", {
-          field: "name",
-        });
+        throw new AppError(
+          "subject_mismatch",
+          403,
+          "The name does not match the person with this resident registration number; enter their name as on their resident registration card.",
+          {
+            field: "name",
+          },
+        );
       }
       if (await hasActiveBooking(db, subject.id)) throw alreadyBooked();
       await setSessionSubject(db, { tokenHash: session.tokenHash, subjectId: subject.id, relationship });
-      return c.json({ subject: { name: subject.name, birthDate: rrn.birthDate, sex: rrn.sex, rrn: rrn.masked }, relationship, eligibility });
+      return c.json({
+        subject: { name: subject.name, birthDate: rrn.birthDate, sex: rrn.sex, rrn: rrn.masked },
+        relationship,
+        eligibility,
+      });
     })
     .delete("/proxy/subject", async (c) => {
       await setSessionSubject(db, { tokenHash: c.get("session").tokenHash, subjectId: null, relationship: null });

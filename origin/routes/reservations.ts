@@ -12,25 +12,25 @@
 import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
 import { parseIdempotencyKey, requestHash } from "../booking/idempotency";
+import { countAttempts, forgetAttempt, recordAttempt } from "../booking/lookup-misses";
 import { parseReservationNumber } from "../booking/numbers";
 import { cancelReservation, confirmReservation, findReservation, moveSecondDose } from "../booking/reservations";
 import { parseCalendarDate } from "../clinics/dates";
 import { currentEligibility } from "../identity/eligibility";
-import { sessionRelationship } from "../identity/queries";
 import { parseName, parseRrn, readJsonObject } from "../identity/fields";
-import { isUuid } from "../ids";
+import { sessionRelationship } from "../identity/queries";
 import type { IdentityKeys } from "../identity/secrets";
-import { clientKey, LOOKUP_MISSES, tooMany, type Limit } from "../limits";
-import { countAttempts, forgetAttempt, recordAttempt } from "../booking/lookup-misses";
+import { isUuid } from "../ids";
+import { endJourney } from "../journey/end";
+import { clientKey, type Limit, LOOKUP_MISSES, tooMany } from "../limits";
 import { requireSession } from "../middleware/require-session";
-import { CHANNELS, isChannel, sinkChannels, type Channel } from "../notify/channels";
+import { CHANNELS, type Channel, isChannel, sinkChannels } from "../notify/channels";
 import { sinkMessages } from "../notify/outbox";
 import type { Deps, OriginEnv } from "../types";
-import { endJourney } from "../journey/end";
-
 
 function parseChannel(value: unknown): Channel {
-  if (!isChannel(value)) throw new AppError("bad_channel", 400, `notifyChannel must be one of: ${CHANNELS.join(", ")}.`, { field: "notifyChannel" });
+  if (!isChannel(value))
+    throw new AppError("bad_channel", 400, `notifyChannel must be one of: ${CHANNELS.join(", ")}.`, { field: "notifyChannel" });
   return value;
 }
 
@@ -46,9 +46,14 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
     const rrn = parseRrn(body.rrn, now);
     const number = parseReservationNumber(typeof body.reservationNumber === "string" ? body.reservationNumber : "");
     if (!number) {
-      throw new AppError("reservation_number_invalid", 400, "That is not a reservation number: check it again (13 letters and digits, e.g. 7KQM-3XPA-9RTDH).", {
-        field: "reservationNumber",
-      });
+      throw new AppError(
+        "reservation_number_invalid",
+        400,
+        "That is not a reservation number: check it again (13 letters and digits, e.g. 7KQM-3XPA-9RTDH).",
+        {
+          field: "reservationNumber",
+        },
+      );
     }
     const keys = { clientKey: clientKey(c), number, rrnHash: await (await getKeys()).hashRrn(rrn.digits) };
     const attempt = await recordAttempt(db, { ...keys, at: now });
@@ -61,9 +66,24 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
     });
     // Each limit that this attempt would exceed, and when it frees up again; the latest one decides.
     const refusals = [
-      { limit: LOOKUP_MISSES.perClient, n: counts.byClient, oldest: counts.clientOldest, what: "Too many reservation lookups from this connection did not match." },
-      { limit: LOOKUP_MISSES.perNumber, n: counts.byNumber, oldest: counts.numberOldest, what: "Too many lookups of this reservation number did not match." },
-      { limit: LOOKUP_MISSES.perResident, n: counts.byRrn, oldest: counts.rrnOldest, what: "Too many lookups with this resident registration number did not match." },
+      {
+        limit: LOOKUP_MISSES.perClient,
+        n: counts.byClient,
+        oldest: counts.clientOldest,
+        what: "Too many reservation lookups from this connection did not match.",
+      },
+      {
+        limit: LOOKUP_MISSES.perNumber,
+        n: counts.byNumber,
+        oldest: counts.numberOldest,
+        what: "Too many lookups of this reservation number did not match.",
+      },
+      {
+        limit: LOOKUP_MISSES.perResident,
+        n: counts.byRrn,
+        oldest: counts.rrnOldest,
+        what: "Too many lookups with this resident registration number did not match.",
+      },
     ]
       .filter((r) => r.n > r.limit.max && r.oldest)
       .map((r) => tooMany({ oldest: r.oldest!, now, windowMs: r.limit.windowMs, what: r.what }))
@@ -74,7 +94,11 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
     }
     const found = await findReservation(db, { number, name, rrnHash: keys.rrnHash });
     if (!found) {
-      throw new AppError("not_found", 404, "No reservation matches these details. Check the name, resident registration number and reservation number.");
+      throw new AppError(
+        "not_found",
+        404,
+        "No reservation matches these details. Check the name, resident registration number and reservation number.",
+      );
     }
     await forgetAttempt(db, attempt);
     return found;
@@ -125,7 +149,8 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
       const now = new Date(clock());
       const body = await readJsonObject(c);
       const date = parseCalendarDate(body.date);
-      if (body.time !== undefined && typeof body.time !== "string") throw new AppError("bad_time", 400, "time must be written HH:MM.", { field: "time" });
+      if (body.time !== undefined && typeof body.time !== "string")
+        throw new AppError("bad_time", 400, "time must be written HH:MM.", { field: "time" });
       const found = await verifiedReservation(c, body, now);
       const moved = await moveSecondDose(db, { reservationId: found.id, date, time: body.time as string | undefined, now });
       endJourney(c);
@@ -134,7 +159,12 @@ export function reservationRoutes(deps: Deps, clock: () => number, getKeys: () =
 
   if (config.appEnv === "development") {
     app.get("/dev/messages", async (c) =>
-      c.json({ messages: await sinkMessages(db, { channels: sinkChannels(config.notify), to: c.req.query("phone")?.replace(/\D/g, "") || undefined }) }),
+      c.json({
+        messages: await sinkMessages(db, {
+          channels: sinkChannels(config.notify),
+          to: c.req.query("phone")?.replace(/\D/g, "") || undefined,
+        }),
+      }),
     );
   }
   return app;

@@ -9,7 +9,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkDigit } from "../../origin/identity/rrn";
-import { accessibilityProblems, browserTestsUnavailable, screenshots, startSystem, type RunningSystem } from "./system";
+import { accessibilityProblems, browserTestsUnavailable, type RunningSystem, screenshots, startSystem } from "./system";
 
 const DATABASE = process.env.TEST_DATABASE_URL;
 const unavailable = browserTestsUnavailable(DATABASE);
@@ -79,7 +79,10 @@ describe.skipIf(!!unavailable)("the citizen pages in Chromium", () => {
     const page = await visitor();
     expect(await compatMode(page)).toBe("CSS1Compat");
     const sizes = () =>
-      page.evaluate(() => ({ body: getComputedStyle(document.body).fontSize, cell: getComputedStyle(document.querySelector("td")!).fontSize }));
+      page.evaluate(() => ({
+        body: getComputedStyle(document.body).fontSize,
+        cell: getComputedStyle(document.querySelector("td")!).fontSize,
+      }));
     expect(await sizes()).toEqual({ body: "18px", cell: "18px" });
     await page.getByRole("link", { name: "글자 크게" }).click();
     await page.getByRole("link", { name: "글자 보통" }).waitFor();
@@ -129,7 +132,11 @@ describe.skipIf(!!unavailable)("the citizen pages in Chromium", () => {
     }
     await page.setViewportSize({ width: 360, height: 740 });
     type Box = { x: number; y: number; width: number; height: number };
-    const [first, dash, second] = (await Promise.all(["#rrn1", ".rrn > span", "#rrn2"].map((sel) => page.locator(sel).boundingBox()))) as [Box, Box, Box];
+    const [first, dash, second] = (await Promise.all(["#rrn1", ".rrn > span", "#rrn2"].map((sel) => page.locator(sel).boundingBox()))) as [
+      Box,
+      Box,
+      Box,
+    ];
     expect(dash.x - (first.x + first.width)).toBeLessThan(16);
     expect(second.x - (dash.x + dash.width)).toBeLessThan(16);
     expect(Math.abs(dash.y + dash.height / 2 - (first.y + first.height / 2))).toBeLessThan(first.height);

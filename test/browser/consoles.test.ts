@@ -6,7 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessibilityProblems, browserTestsUnavailable, screenshots, startSystem, type RunningSystem } from "./system";
+import { accessibilityProblems, browserTestsUnavailable, type RunningSystem, screenshots, startSystem } from "./system";
 
 const DATABASE = process.env.TEST_DATABASE_URL;
 const unavailable = browserTestsUnavailable(DATABASE);

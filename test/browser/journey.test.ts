@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isOpenDay } from "../../origin/clinics/calendar";
 import { checkDigit } from "../../origin/identity/rrn";
-import { accessibilityProblems, browserTestsUnavailable, screenshots, startSystem, type RunningSystem } from "./system";
+import { accessibilityProblems, browserTestsUnavailable, type RunningSystem, screenshots, startSystem } from "./system";
 
 const DATABASE = process.env.TEST_DATABASE_URL;
 const unavailable = browserTestsUnavailable(DATABASE);
@@ -128,7 +128,10 @@ describe.skipIf(!!unavailable)("the citizen journey in Chromium", () => {
     await page.goBack();
     await page.getByLabel("1차 접종 날짜").selectOption({ index: 5 });
     await page.getByRole("button", { name: "의료기관 찾기" }).click();
-    await page.getByRole("heading", { name: /예약 가능한 의료기관|예약 가능한 의료기관이 없습니다/ }).first().waitFor();
+    await page
+      .getByRole("heading", { name: /예약 가능한 의료기관|예약 가능한 의료기관이 없습니다/ })
+      .first()
+      .waitFor();
     await expect(page.getByLabel("시/도").inputValue()).resolves.toBe("11");
     await page.getByLabel("1차 접종 날짜").selectOption(nextWeekday());
     await page.getByRole("button", { name: "의료기관 찾기" }).click();
@@ -299,7 +302,9 @@ describe.skipIf(!!unavailable)("the citizen journey in Chromium", () => {
 
     // New arrivals show up in the live numbers within a few seconds.
     for (let i = 0; i < 3; i++) await fetch(`${sys.url}/_wr/status`);
-    await page.waitForFunction((n) => Number(document.getElementById("s-issued")?.textContent?.replace(/,/g, "")) >= n + 3, issuedBefore, { timeout: 10_000 });
+    await page.waitForFunction((n) => Number(document.getElementById("s-issued")?.textContent?.replace(/,/g, "")) >= n + 3, issuedBefore, {
+      timeout: 10_000,
+    });
     await expect(page.locator("#chart canvas").count()).resolves.toBeGreaterThan(0);
 
     // The origin's operator page: overbooked places, the bookings chart, and an audited capacity change.

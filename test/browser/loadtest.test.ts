@@ -11,15 +11,27 @@
  *   - 30 % of people giving up: their places skipped, live people admitted at the set rate.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runLoadTest, type LoadOptions, type Report } from "../../loadtest/run";
-import { startSystem, type RunningSystem } from "./system";
+import { type LoadOptions, type Report, runLoadTest } from "../../loadtest/run";
+import { type RunningSystem, startSystem } from "./system";
 
 const DATABASE = process.env.TEST_DATABASE_URL;
-if (!DATABASE) console.warn("\n!! LOAD-TEST RUN SKIPPED: TEST_DATABASE_URL is not set (the system runs on a throwaway PostgreSQL database)\n");
+if (!DATABASE)
+  console.warn("\n!! LOAD-TEST RUN SKIPPED: TEST_DATABASE_URL is not set (the system runs on a throwaway PostgreSQL database)\n");
 
 /** A run against the system under test, with what every run here shares (the rest as given). */
-async function rehearse(run: Omit<LoadOptions, "target" | "origin" | "token" | "connections" | "tolerance" | "ratePlan" | "maxSeconds"> & Partial<LoadOptions>) {
-  const report = await runLoadTest({ target: sys.url, origin: sys.originUrl, token: sys.operatorToken, ratePlan: [], maxSeconds: 120, connections: 64, tolerance: 0, ...run });
+async function rehearse(
+  run: Omit<LoadOptions, "target" | "origin" | "token" | "connections" | "tolerance" | "ratePlan" | "maxSeconds"> & Partial<LoadOptions>,
+) {
+  const report = await runLoadTest({
+    target: sys.url,
+    origin: sys.originUrl,
+    token: sys.operatorToken,
+    ratePlan: [],
+    maxSeconds: 120,
+    connections: 64,
+    tolerance: 0,
+    ...run,
+  });
   console.log(JSON.stringify({ ...report, series: undefined }));
   return report;
 }

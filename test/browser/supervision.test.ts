@@ -9,10 +9,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSystem, type RunningSystem } from "./system";
+import { type RunningSystem, startSystem } from "./system";
 
 const DATABASE = process.env.TEST_DATABASE_URL;
-if (!DATABASE) console.warn("\n!! SUPERVISION TEST SKIPPED: TEST_DATABASE_URL is not set (the system runs on a throwaway PostgreSQL database)\n");
+if (!DATABASE)
+  console.warn("\n!! SUPERVISION TEST SKIPPED: TEST_DATABASE_URL is not set (the system runs on a throwaway PostgreSQL database)\n");
 
 let sys: RunningSystem;
 
@@ -47,7 +48,10 @@ function signal(pids: number[], sig: NodeJS.Signals): void {
   for (const pid of pids) process.kill(pid, sig);
 }
 
-const originPids = () => descendants(sys.pid).filter((p) => p.args.includes("origin/server.ts")).map((p) => p.pid);
+const originPids = () =>
+  descendants(sys.pid)
+    .filter((p) => p.args.includes("origin/server.ts"))
+    .map((p) => p.pid);
 const workerdPids = () => descendants(sys.pid).filter((p) => /\bworkerd serve\b/.test(p.args));
 
 /** Milliseconds until `ok()` holds (checked every 250 ms), failing after `withinMs`. */
@@ -99,17 +103,26 @@ describe.skipIf(!DATABASE)("npm start under faults", () => {
     }
 
     const back = await until(async () => (await pass()).status === 200, 60_000, "the origin coming back");
-    console.log(`origin killed: answering again through the edge after ${((Date.now() - started) / 1000).toFixed(1)} s (${(back / 1000).toFixed(1)} s of polling)`);
+    console.log(
+      `origin killed: answering again through the edge after ${((Date.now() - started) / 1000).toFixed(1)} s (${(back / 1000).toFixed(1)} s of polling)`,
+    );
     await until(async () => sys.output().includes("[npm start] origin is up again."), 10_000, "the terminal being told");
     expect(sys.output()).toContain("[npm start] origin stopped unexpectedly (killed by SIGKILL); starting it again in 0.5 s.");
   });
 
   it("restarts the edge when its workerd processes are killed", async () => {
     const before = sys.output().length;
-    signal(workerdPids().map((p) => p.pid), "SIGKILL");
+    signal(
+      workerdPids().map((p) => p.pid),
+      "SIGKILL",
+    );
     const took = await until(edgeAnswers, 120_000, "the edge answering again");
     console.log(`every workerd killed: the edge answers again after ${(took / 1000).toFixed(1)} s`);
-    await until(async () => sys.output().slice(before).includes("[npm start] edge (wrangler dev) is up again."), 10_000, "the terminal being told");
+    await until(
+      async () => sys.output().slice(before).includes("[npm start] edge (wrangler dev) is up again."),
+      10_000,
+      "the terminal being told",
+    );
     expect(sys.output().slice(before)).toContain("[npm start] edge (wrangler dev) has stopped answering");
     expect((await pass()).status).toBe(200); // the pass still holds, and the origin is reached
   });
@@ -119,7 +132,10 @@ describe.skipIf(!DATABASE)("npm start under faults", () => {
     // The workerd that runs the Worker is the one not bound to the edge's own port (that one is wrangler's proxy).
     const port = new URL(sys.url).port;
     const worker = workerdPids().filter((p) => !p.args.includes(`entry=127.0.0.1:${port}`));
-    signal(worker.map((p) => p.pid), "SIGSTOP");
+    signal(
+      worker.map((p) => p.pid),
+      "SIGSTOP",
+    );
     const hung = await fetch(`${sys.url}/_wr/ping`, { signal: AbortSignal.timeout(2000) }).then(
       () => false,
       () => true,
@@ -127,7 +143,11 @@ describe.skipIf(!DATABASE)("npm start under faults", () => {
     expect(hung).toBe(true);
     const took = await until(edgeAnswers, 120_000, "the edge answering again");
     console.log(`the Worker's workerd frozen: the edge answers again after ${(took / 1000).toFixed(1)} s`);
-    await until(async () => sys.output().slice(before).includes("[npm start] edge (wrangler dev) is up again."), 10_000, "the terminal being told");
+    await until(
+      async () => sys.output().slice(before).includes("[npm start] edge (wrangler dev) is up again."),
+      10_000,
+      "the terminal being told",
+    );
     expect(sys.output().slice(before)).toContain("[npm start] edge (wrangler dev) has stopped answering");
     expect((await pass()).status).toBe(200);
     // the frozen process went with its group

@@ -4,15 +4,15 @@
  * state folder and a throwaway PostgreSQL database (so the test can also look at the data), and Debian's
  * Chromium driven by playwright-core.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
 import postgres from "postgres";
-import { chromium, type Browser, type Page } from "playwright-core";
 import { scratchDatabase } from "../../origin/db/scratch";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -61,7 +61,10 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-export async function startSystem(serverUrl: string, opts: { browser?: boolean; env?: Record<string, string> } = {}): Promise<RunningSystem> {
+export async function startSystem(
+  serverUrl: string,
+  opts: { browser?: boolean; env?: Record<string, string> } = {},
+): Promise<RunningSystem> {
   const database = await scratchDatabase(serverUrl);
   // The database stays until stop(): the origin (another process) migrates nothing new and seeds it on start.
   const [port, originPort] = [await freePort(), await freePort()];
@@ -84,7 +87,11 @@ export async function startSystem(serverUrl: string, opts: { browser?: boolean; 
     WRANGLER_SEND_METRICS: "false",
     ...opts.env,
   };
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
@@ -105,7 +112,8 @@ export async function startSystem(serverUrl: string, opts: { browser?: boolean; 
     });
   });
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
-  const browser = opts.browser === false ? (null as unknown as Browser) : await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser =
+    opts.browser === false ? (null as unknown as Browser) : await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   mkdirSync(ARTIFACTS, { recursive: true });
 
   return {
@@ -159,10 +167,17 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   const { violations, passes } = await page.evaluate(async () => {
     type Rule = { id: string; impact: string; help: string; nodes: { target: string[] }[] };
     const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+    const result = await axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    });
     return {
       passes: result.passes.length,
-      violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) })),
+      violations: result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 3),
+      })),
     };
   });
   if (passes === 0) throw new Error(`axe-core checked nothing on ${page.url()}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { arrivalOffsets } from "../../loadtest/arrivals";
-import { admitRatio, bySecond, countInversions, histogram, liveAdmitRatio, percentile, type CounterSample } from "../../loadtest/stats";
+import { admitRatio, bySecond, type CounterSample, countInversions, histogram, liveAdmitRatio, percentile } from "../../loadtest/stats";
 
 describe("arrival curves", () => {
   it("puts everyone inside the window, in order, the same way for the same seed", () => {
@@ -63,16 +63,44 @@ describe("report maths", () => {
     expect(countInversions(jumped, 1)).toBe(1);
     expect(countInversions(jumped, 3)).toBe(0);
     // A slow "waiting" answer that left before the "admitted" one arrived was decided before it: no inversion.
-    expect(countInversions([{ at: 10, seq: 5, admitted: true }, { sent: 8, at: 12, seq: 2, admitted: false }])).toBe(0);
-    expect(countInversions([{ at: 10, seq: 5, admitted: true }, { sent: 11, at: 12, seq: 2, admitted: false }])).toBe(1);
+    expect(
+      countInversions([
+        { at: 10, seq: 5, admitted: true },
+        { sent: 8, at: 12, seq: 2, admitted: false },
+      ]),
+    ).toBe(0);
+    expect(
+      countInversions([
+        { at: 10, seq: 5, admitted: true },
+        { sent: 11, at: 12, seq: 2, admitted: false },
+      ]),
+    ).toBe(1);
     // The same instant: being admitted and another's "waiting" at the same moment is no inversion if in order.
-    expect(countInversions([{ at: 1, seq: 2, admitted: false }, { at: 1, seq: 1, admitted: true }])).toBe(0);
+    expect(
+      countInversions([
+        { at: 1, seq: 2, admitted: false },
+        { at: 1, seq: 1, admitted: true },
+      ]),
+    ).toBe(0);
   });
 
   it("measures the admitted rate against the set rate only while people were waiting and not paused", () => {
-    const s = (at: number, serving: number, waiting: number, ratePerSec = 100, paused = false) => ({ at, serving, waiting, ratePerSec, paused });
+    const s = (at: number, serving: number, waiting: number, ratePerSec = 100, paused = false) => ({
+      at,
+      serving,
+      waiting,
+      ratePerSec,
+      paused,
+    });
     // 10 s backlogged at 100/s admitting 990: 0.99; a drained interval and a paused one do not count.
-    const samples = [s(0, 0, 500), s(5000, 495, 600), s(10_000, 990, 100), s(11_000, 1000, 0), s(12_000, 1000, 50, 100, true), s(13_000, 1000, 50, 100, true)];
+    const samples = [
+      s(0, 0, 500),
+      s(5000, 495, 600),
+      s(10_000, 990, 100),
+      s(11_000, 1000, 0),
+      s(12_000, 1000, 50, 100, true),
+      s(13_000, 1000, 50, 100, true),
+    ];
     expect(admitRatio(samples)).toBeCloseTo(0.99, 5);
     expect(admitRatio([s(0, 0, 0), s(1000, 10, 0)])).toBeNull();
   });
@@ -80,7 +108,10 @@ describe("report maths", () => {
   it("buckets by second and builds histograms", () => {
     const b = bySecond([{ t: 100 }, { t: 2500 }, { t: 2600 }], (x) => x.t, 0);
     expect(b.map((x) => x.length)).toEqual([1, 0, 2]);
-    expect(histogram([1, 2, 3, 4], 2)).toEqual([[2, 1], [4, 3]]);
+    expect(histogram([1, 2, 3, 4], 2)).toEqual([
+      [2, 1],
+      [4, 3],
+    ]);
   });
 });
 
@@ -103,7 +134,13 @@ describe("live admissions and the pre-queue in the report", () => {
 
   it("leaves out an interval in which the rate changed (when, inside it, is not known)", () => {
     // 10/s, then 30/s from somewhere between the 3 s and 4 s samples; a sample went missing around it.
-    const s = [0, 1, 2, 3, 5, 6, 7].map((sec) => ({ at: sec * 1000, serving: sec <= 3 ? sec * 10 : 30 + (sec - 3.5) * 30, waiting: 100, ratePerSec: sec <= 3 ? 10 : 30, paused: false }));
+    const s = [0, 1, 2, 3, 5, 6, 7].map((sec) => ({
+      at: sec * 1000,
+      serving: sec <= 3 ? sec * 10 : 30 + (sec - 3.5) * 30,
+      waiting: 100,
+      ratePerSec: sec <= 3 ? 10 : 30,
+      paused: false,
+    }));
     expect(admitRatio(s)).toBeCloseTo(1, 5);
   });
 

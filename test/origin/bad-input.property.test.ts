@@ -25,20 +25,30 @@ afterAll(() => bench.database.close());
 
 // The app's own route table: every method and path any route file or page registered (middleware aside).
 // Cancelling routes go last, so the others still meet live reservations.
-const routes = [...new Map(bench.app.routes.filter((r) => r.method !== "ALL").map((r) => [`${r.method} ${r.path}`, { method: r.method, path: r.path }])).values()].sort(
-  (a, b) => Number(a.path.includes("cancel")) - Number(b.path.includes("cancel")),
-);
+const routes = [
+  ...new Map(
+    bench.app.routes.filter((r) => r.method !== "ALL").map((r) => [`${r.method} ${r.path}`, { method: r.method, path: r.path }]),
+  ).values(),
+].sort((a, b) => Number(a.path.includes("cancel")) - Number(b.path.includes("cancel")));
 
 // Valid values, made the way a client would get them, so broken requests can differ from a valid one in one field.
 const people = [await bench.person(), await bench.person({ birthDate: "1980-02-29" }), await bench.person()];
-const slots = [await bench.slotOf("pfizer", "2026-11-24", "10:00"), await bench.slotOf("moderna", "2026-11-25", "11:30"), await bench.slotOf("az", "2026-11-24", "16:00")];
+const slots = [
+  await bench.slotOf("pfizer", "2026-11-24", "10:00"),
+  await bench.slotOf("moderna", "2026-11-25", "11:30"),
+  await bench.slotOf("az", "2026-11-24", "16:00"),
+];
 const booked = [await bench.book(people[0]!.cookie, slots[0]!.id), await bench.book(people[1]!.cookie, slots[1]!.id)];
 const hold = await bench.call("POST", "/api/holds", { cookie: people[2]!.cookie, body: { slotId: slots[2]!.id } });
-const started = await bench.call("POST", "/api/identity/start", { body: { name: "김민수", rrn: makeRrn("1964-04-04"), phone: "010-2222-3333" } });
+const started = await bench.call("POST", "/api/identity/start", {
+  body: { name: "김민수", rrn: makeRrn("1964-04-04"), phone: "010-2222-3333" },
+});
 const otp = await bench.call("GET", "/api/dev/otp?phone=01022223333");
 for (const r of [...booked, hold, started, otp]) if (r.status >= 300) throw new Error(`setup failed: ${JSON.stringify(r.body)}`);
 const numbers = booked.map((b) => b.body.reservationNumber as string);
-const lookupCookies = await Promise.all(numbers.map(async (n) => (await generateSignedCookie("lookup", n, ORIGIN_TEST_ENV.SESSION_SECRET)).split(";")[0]!));
+const lookupCookies = await Promise.all(
+  numbers.map(async (n) => (await generateSignedCookie("lookup", n, ORIGIN_TEST_ENV.SESSION_SECRET)).split(";")[0]!),
+);
 const opsCookie = (await generateSignedCookie("ops", "operator", ORIGIN_TEST_ENV.SESSION_SECRET)).split(";")[0]!;
 
 /** What one client has: its session, lookup cookie, reservation and places, so a valid request hangs together. */
@@ -107,11 +117,56 @@ const FIELDS = Object.keys(VALID);
 
 /** Strings that have broken things somewhere: impossible dates, out-of-range numbers, control characters, lone surrogates. */
 const NASTY = [
-  "", " ", "\u0000", "a\u0000b", "\uD800", "\uDFFF", "\uFFFE", "\u202E", "🙂", "가".repeat(300), "\n\r\t",
-  "2026-12-32", "2027-01-00", "2026-12-99", "2026-02-30", "2026-13-01", "0000-01-01", "0001-01-01", "9999-12-31", "+002026-11-24", "2026-11-24T10:00",
-  "2147483647", "2147483648", "-2147483649", "9007199254740993", "18446744073709551616", "1e10", "1e308", "-0", "NaN", "Infinity", "0x10", "00000000001",
-  "null", "true", "[]", "{}", "%", "%00", "%E0%A4%A", "' or 1=1 --", "<script>alert(1)</script>", "../../etc/passwd",
-  "25:61", "9:00", "24:00", "00000000-0000-0000-0000-000000000000", "------------------------------------", "g".repeat(36), "x".repeat(5000),
+  "",
+  " ",
+  "\u0000",
+  "a\u0000b",
+  "\uD800",
+  "\uDFFF",
+  "\uFFFE",
+  "\u202E",
+  "🙂",
+  "가".repeat(300),
+  "\n\r\t",
+  "2026-12-32",
+  "2027-01-00",
+  "2026-12-99",
+  "2026-02-30",
+  "2026-13-01",
+  "0000-01-01",
+  "0001-01-01",
+  "9999-12-31",
+  "+002026-11-24",
+  "2026-11-24T10:00",
+  "2147483647",
+  "2147483648",
+  "-2147483649",
+  "9007199254740993",
+  "18446744073709551616",
+  "1e10",
+  "1e308",
+  "-0",
+  "NaN",
+  "Infinity",
+  "0x10",
+  "00000000001",
+  "null",
+  "true",
+  "[]",
+  "{}",
+  "%",
+  "%00",
+  "%E0%A4%A",
+  "' or 1=1 --",
+  "<script>alert(1)</script>",
+  "../../etc/passwd",
+  "25:61",
+  "9:00",
+  "24:00",
+  "00000000-0000-0000-0000-000000000000",
+  "------------------------------------",
+  "g".repeat(36),
+  "x".repeat(5000),
 ];
 
 const text: fc.Arbitrary<string> = fc.oneof(
@@ -125,7 +180,10 @@ const text: fc.Arbitrary<string> = fc.oneof(
 
 const jsonJunk: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: text },
-  { weight: 2, arbitrary: fc.constantFrom(2 ** 31, 2 ** 31 - 1, 2 ** 53 + 2, 2 ** 63, 1e308, -1e308, -1, 0, 0.5, -0, Number.MAX_SAFE_INTEGER) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(2 ** 31, 2 ** 31 - 1, 2 ** 53 + 2, 2 ** 63, 1e308, -1e308, -1, 0, 0.5, -0, Number.MAX_SAFE_INTEGER),
+  },
   { weight: 1, arbitrary: fc.integer() },
   { weight: 1, arbitrary: fc.double() },
   { weight: 1, arbitrary: fc.boolean() },
@@ -139,14 +197,96 @@ const fieldName = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...FIELDS) },
 /** Values that are nearly right for a kind of field: the mistakes (and attacks) a check must catch. */
 const uuid = randomUUID();
 const NEAR_MISSES: Record<string, readonly unknown[]> = {
-  date: ["2026-12-32", "2027-01-00", "2026-12-99", "2026-02-30", "2026-13-01", "2026-00-10", "0000-01-01", "0001-01-01", "9999-12-31", "+002026-11-24", "2026-11-24T10:00", "26-11-24", "2026-1-5", " 2026-11-24", "2026/11/24", "2026-11-22", 20261124],
-  id: [2 ** 31, 2 ** 31 - 1, 2 ** 53 + 2, 2 ** 63, 1e308, -1, 0, 0.5, "2147483648", "2147483647", "1e10", "9007199254740993", "99999999999999999999999", "0x10", " 7", "7.0", "-0", "", null, [1], { id: 1 }],
-  uuid: ["00000000-0000-0000-0000-000000000000", "-".repeat(36), "g".repeat(36), uuid.toUpperCase(), `${uuid}x`, uuid.slice(1), `{${uuid}}`, uuid.replace(/-/g, ""), uuid.replace(/-/g, "").padEnd(36, "0"), 123],
-  reservation: [numbers[0]!.toLowerCase(), numbers[0]!.replace(/-/g, " "), `${numbers[0]}X`, numbers[0]!.slice(1), "0000-0000-00000", "A".repeat(100), "O0O0-IL1I-OOOOO"],
+  date: [
+    "2026-12-32",
+    "2027-01-00",
+    "2026-12-99",
+    "2026-02-30",
+    "2026-13-01",
+    "2026-00-10",
+    "0000-01-01",
+    "0001-01-01",
+    "9999-12-31",
+    "+002026-11-24",
+    "2026-11-24T10:00",
+    "26-11-24",
+    "2026-1-5",
+    " 2026-11-24",
+    "2026/11/24",
+    "2026-11-22",
+    20261124,
+  ],
+  id: [
+    2 ** 31,
+    2 ** 31 - 1,
+    2 ** 53 + 2,
+    2 ** 63,
+    1e308,
+    -1,
+    0,
+    0.5,
+    "2147483648",
+    "2147483647",
+    "1e10",
+    "9007199254740993",
+    "99999999999999999999999",
+    "0x10",
+    " 7",
+    "7.0",
+    "-0",
+    "",
+    null,
+    [1],
+    { id: 1 },
+  ],
+  uuid: [
+    "00000000-0000-0000-0000-000000000000",
+    "-".repeat(36),
+    "g".repeat(36),
+    uuid.toUpperCase(),
+    `${uuid}x`,
+    uuid.slice(1),
+    `{${uuid}}`,
+    uuid.replace(/-/g, ""),
+    uuid.replace(/-/g, "").padEnd(36, "0"),
+    123,
+  ],
+  reservation: [
+    numbers[0]!.toLowerCase(),
+    numbers[0]!.replace(/-/g, " "),
+    `${numbers[0]}X`,
+    numbers[0]!.slice(1),
+    "0000-0000-00000",
+    "A".repeat(100),
+    "O0O0-IL1I-OOOOO",
+  ],
   time: ["24:00", "25:61", "9:00", "09:15", "17:59", "-1:00", "09:00:00", "0900", 900],
-  digits: ["999999-9999999", "000000-0000000", "6501011000000", "650230-1234567", "01012345678".repeat(10), "123", "１２３４５６", "٠١٢٣٤٥", "650101-", "-"],
+  digits: [
+    "999999-9999999",
+    "000000-0000000",
+    "6501011000000",
+    "650230-1234567",
+    "01012345678".repeat(10),
+    "123",
+    "１２３４５６",
+    "٠١٢٣٤٥",
+    "650101-",
+    "-",
+  ],
   instant: ["+275760-09-13T00:00:00.000Z", "-271821-04-20T00:00:00.000Z", "2026-13-45T00:00:00Z", "9999999999999", "-1", "Invalid Date"],
-  word: ["__proto__", "constructor", "toString", "hasOwnProperty", "\u0000", "a\u0000b", "\uD800", "가".repeat(300), "x".repeat(5000), "\u202E", "<b>"],
+  word: [
+    "__proto__",
+    "constructor",
+    "toString",
+    "hasOwnProperty",
+    "\u0000",
+    "a\u0000b",
+    "\uD800",
+    "가".repeat(300),
+    "x".repeat(5000),
+    "\u202E",
+    "<b>",
+  ],
 };
 const KIND: Record<string, string> = {
   date: "date",
@@ -177,7 +317,8 @@ const KIND: Record<string, string> = {
  */
 const fieldValue = (field: string, own: Record<string, unknown> | null, focus: string): fc.Arbitrary<unknown> => {
   const valid = own && field in own ? fc.constant(own[field]) : fc.constantFrom(...VALID[field]!);
-  if ((KIND[field] ?? "word") === focus) return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...NEAR_MISSES[focus]!) }, { weight: 1, arbitrary: valid });
+  if ((KIND[field] ?? "word") === focus)
+    return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...NEAR_MISSES[focus]!) }, { weight: 1, arbitrary: valid });
   return fc.oneof({ weight: 20, arbitrary: valid }, { weight: 1, arbitrary: jsonJunk }, { weight: 1, arbitrary: fc.constant(undefined) });
 };
 
@@ -189,39 +330,97 @@ const fieldValue = (field: string, own: Record<string, unknown> | null, focus: s
 const nearlyValid = (persona: number): fc.Arbitrary<Record<string, unknown>> =>
   fc
     .record({ own: fc.boolean(), focus: fc.constantFrom(...Object.keys(NEAR_MISSES), "none") })
-    .chain(({ own, focus }) => fc.record(Object.fromEntries(FIELDS.map((f) => [f, fieldValue(f, own ? personas[persona]!.fields : null, focus)]))));
+    .chain(({ own, focus }) =>
+      fc.record(Object.fromEntries(FIELDS.map((f) => [f, fieldValue(f, own ? personas[persona]!.fields : null, focus)]))),
+    );
 
 const anyRecord: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(fieldName, jsonJunk, { maxKeys: 8 });
 const fields = (persona: number) => fc.oneof({ weight: 5, arbitrary: nearlyValid(persona) }, { weight: 1, arbitrary: anyRecord });
 
-const asText = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v) ?? "");
-const asTextRecord = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined).map(([k, v]) => [k, asText(v)]));
+const asText = (v: unknown): string => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
+const asTextRecord = (r: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(r)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, asText(v)]),
+  );
 
-type Body = { kind: "none" } | { kind: "json"; text: string } | { kind: "form"; fields: Record<string, string> } | { kind: "multipart"; fields: Record<string, string>; file: boolean } | { kind: "raw"; text: string; type: string };
+type Body =
+  | { kind: "none" }
+  | { kind: "json"; text: string }
+  | { kind: "form"; fields: Record<string, string> }
+  | { kind: "multipart"; fields: Record<string, string>; file: boolean }
+  | { kind: "raw"; text: string; type: string };
 
 /** Bodies of every kind; JSON mostly for the API, forms mostly for pages. */
 const body = (persona: number, api: boolean): fc.Arbitrary<Body> =>
   fc.oneof(
     { weight: api ? 12 : 1, arbitrary: fields(persona).map((r) => ({ kind: "json" as const, text: JSON.stringify(r) })) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => ({ kind: "json" as const, text: JSON.stringify(v) })) },
-    { weight: 1, arbitrary: fc.constantFrom("", "{", "[1,", "null", '"x"', "{\"name\":" + "[".repeat(3000), "\uFEFF{}", "{\"__proto__\":{\"x\":1}}").map((t) => ({ kind: "json" as const, text: t })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom("", "{", "[1,", "null", '"x"', '{"name":' + "[".repeat(3000), "\uFEFF{}", '{"__proto__":{"x":1}}')
+        .map((t) => ({ kind: "json" as const, text: t })),
+    },
     { weight: api ? 1 : 12, arbitrary: fields(persona).map((r) => ({ kind: "form" as const, fields: asTextRecord(r) })) },
-    { weight: 1, arbitrary: fc.tuple(fields(persona), fc.boolean()).map(([r, file]) => ({ kind: "multipart" as const, fields: asTextRecord(r), file })) },
-    { weight: 1, arbitrary: fc.tuple(text, fc.constantFrom("text/plain", "application/x-www-form-urlencoded", "multipart/form-data", "multipart/form-data; boundary=x", "application/json; charset=latin1")).map(([t, type]) => ({ kind: "raw" as const, text: t, type })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fields(persona), fc.boolean())
+        .map(([r, file]) => ({ kind: "multipart" as const, fields: asTextRecord(r), file })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          text,
+          fc.constantFrom(
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+            "multipart/form-data; boundary=x",
+            "application/json; charset=latin1",
+          ),
+        )
+        .map(([t, type]) => ({ kind: "raw" as const, text: t, type })),
+    },
     { weight: 1, arbitrary: fc.constant({ kind: "none" as const }) },
   );
 
 const query = (persona: number): fc.Arbitrary<string> =>
   fc.oneof(
     { weight: 3, arbitrary: fields(persona).map((r) => new URLSearchParams(asTextRecord(r)).toString()) },
-    { weight: 1, arbitrary: fc.array(fc.tuple(fc.constantFrom(...FIELDS), fc.constantFrom("%", "%E0%A4%A", "%00", "%zz", "a%2", "")), { maxLength: 3 }).map((kv) => kv.map(([k, v]) => `${k}=${v}`).join("&")) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .array(fc.tuple(fc.constantFrom(...FIELDS), fc.constantFrom("%", "%E0%A4%A", "%00", "%zz", "a%2", "")), { maxLength: 3 })
+        .map((kv) => kv.map(([k, v]) => `${k}=${v}`).join("&")),
+    },
     { weight: 1, arbitrary: fc.constant("") },
   );
 
 const pathParam = (persona: number): fc.Arbitrary<string> =>
   fc.oneof(
     { weight: 3, arbitrary: fc.constant(String(personas[persona]!.fields.clinicId)) },
-    { weight: 2, arbitrary: fc.constantFrom("0", "1", "2147483647", "2147483648", "9007199254740993", "99999999999999999999999", "00001", "1e10", "-1", "%", "%E0%A4%A", "%zz", "%00") },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        "0",
+        "1",
+        "2147483647",
+        "2147483648",
+        "9007199254740993",
+        "99999999999999999999999",
+        "00001",
+        "1e10",
+        "-1",
+        "%",
+        "%E0%A4%A",
+        "%zz",
+        "%00",
+      ),
+    },
     { weight: 1, arbitrary: fc.nat().map(String) },
     { weight: 1, arbitrary: text.map((t) => encodeURIComponent(t.replace(/\p{Cs}/gu, "\uFFFD")) || "x") },
   );
@@ -229,14 +428,21 @@ const pathParam = (persona: number): fc.Arbitrary<string> =>
 /** Cookie values that header syntax allows (the cookie parser still sees junk). */
 const cookieJunk = fc.string({ unit: "grapheme-ascii", maxLength: 30 }).map((s) => s.replace(/[;,\s]/g, ""));
 const cookie = (valid: string, name: string) =>
-  fc.oneof({ weight: 6, arbitrary: fc.constant(valid) }, { weight: 1, arbitrary: cookieJunk.map((j) => `${name}=${j}`) }, { weight: 1, arbitrary: fc.constant("") });
+  fc.oneof(
+    { weight: 6, arbitrary: fc.constant(valid) },
+    { weight: 1, arbitrary: cookieJunk.map((j) => `${name}=${j}`) },
+    { weight: 1, arbitrary: fc.constant("") },
+  );
 const cookies = (persona: number) =>
   fc.record({
     sid: cookie(personas[persona]!.sid, "sid"),
     lookup: cookie(personas[persona]!.lookup, "lookup"),
     channel: cookie("notify_channel=kakao", "notify_channel"),
     ops: cookie(opsCookie, "ops"),
-    lang: fc.oneof(fc.constantFrom("lang=en", ""), cookieJunk.map((j) => `lang=${j}`)),
+    lang: fc.oneof(
+      fc.constantFrom("lang=en", ""),
+      cookieJunk.map((j) => `lang=${j}`),
+    ),
   });
 
 const headerJunk = fc.string({ unit: "grapheme-ascii", maxLength: 40 });
@@ -248,10 +454,18 @@ const request = (api: boolean) =>
       body: body(persona, api),
       cookies: cookies(persona),
       accept: fc.constantFrom("text/html", "application/json", "*/*", "text/html,application/xhtml+xml", ""),
-      idempotencyKey: fc.oneof({ weight: 3, arbitrary: fc.constant(randomUUID()) }, { weight: 1, arbitrary: headerJunk }, { weight: 1, arbitrary: fc.constant("") }),
+      idempotencyKey: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(randomUUID()) },
+        { weight: 1, arbitrary: headerJunk },
+        { weight: 1, arbitrary: fc.constant("") },
+      ),
       acceptLanguage: fc.oneof(fc.constantFrom("en-US,en;q=0.9", "ko-KR"), headerJunk),
       bearer: fc.boolean(),
-      pass: fc.oneof({ weight: 12, arbitrary: fc.constant(bench.pass) }, { weight: 1, arbitrary: headerJunk }, { weight: 1, arbitrary: fc.constant(`${bench.pass}x`) }),
+      pass: fc.oneof(
+        { weight: 12, arbitrary: fc.constant(bench.pass) },
+        { weight: 1, arbitrary: headerJunk },
+        { weight: 1, arbitrary: fc.constant(`${bench.pass}x`) },
+      ),
       client: fc.option(headerJunk, { freq: 3 }),
       forwardedFor: fc.option(fc.oneof(headerJunk, fc.constantFrom("1.2.3.4", "::1, 10.0.0.1", "999.999.999.999")), { freq: 3 }),
     }),
@@ -297,10 +511,26 @@ describe("generated hostile input", () => {
   it("finds every route file's routes and every page in the app's route table", () => {
     const table = routes.map((r) => `${r.method} ${r.path}`);
     for (const expected of [
-      "GET /api/regions", "GET /api/clinics", "GET /api/clinics/:id/slots", "POST /api/identity/start", "POST /api/identity/verify", "POST /api/holds",
-      "POST /api/proxy/subject", "POST /api/reservations", "POST /api/reservations/second-dose", "GET /api/pass", "GET /",
-      "POST /book", "GET /book/search", "POST /book/clinic/:id{[0-9]+}", "POST /book/confirm", "POST /lookup/second-dose",
-      "POST /ops/capacity", "POST /ops/capacity-form", "POST /ops/login", "GET /ops",
+      "GET /api/regions",
+      "GET /api/clinics",
+      "GET /api/clinics/:id/slots",
+      "POST /api/identity/start",
+      "POST /api/identity/verify",
+      "POST /api/holds",
+      "POST /api/proxy/subject",
+      "POST /api/reservations",
+      "POST /api/reservations/second-dose",
+      "GET /api/pass",
+      "GET /",
+      "POST /book",
+      "GET /book/search",
+      "POST /book/clinic/:id{[0-9]+}",
+      "POST /book/confirm",
+      "POST /lookup/second-dose",
+      "POST /ops/capacity",
+      "POST /ops/capacity-form",
+      "POST /ops/login",
+      "GET /ops",
     ]) {
       expect(table).toContain(expected);
     }

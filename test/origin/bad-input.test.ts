@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../origin/db";
 import { MAX_BODY_BYTES } from "../../origin/middleware/body-limit";
 import { TEST_SECRETS } from "../secrets";
-import { bookingBench, placesOf, type Bench } from "./booking";
+import { type Bench, bookingBench, placesOf } from "./booking";
 
 let bench: Bench;
 const auth = { authorization: `Bearer ${TEST_SECRETS.OPERATOR_TOKEN}` };
@@ -41,7 +41,11 @@ async function page(path: string, opts: { form?: Record<string, string>; cookie?
 }
 
 async function ops(path: string, body: unknown) {
-  const res = await bench.app.request(path, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify(body) });
+  const res = await bench.app.request(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...auth },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -89,7 +93,10 @@ describe("ids outside their column", () => {
       expect(status, String(clinicId)).toBe(400);
       expect(body).toMatchObject({ code: "invalid_capacity", fields: ["clinicId"], message: expect.stringContaining("clinicId") });
     }
-    const form = await page("/ops/capacity-form", { headers: auth, form: { clinicId: "1e10", date: "2026-11-24", capacity: "3", reason: "staff ill" } });
+    const form = await page("/ops/capacity-form", {
+      headers: auth,
+      form: { clinicId: "1e10", date: "2026-11-24", capacity: "3", reason: "staff ill" },
+    });
     expect(form.status).toBe(400);
     expect(form.html).toContain("의료기관 번호는 1부터 2147483647까지의 정수입니다");
     // What was typed stays in the form, marked.
@@ -100,7 +107,12 @@ describe("ids outside their column", () => {
 
 describe("malformed uuids and instants", () => {
   it("answers 400 bad_challenge for a challenge id a uuid column cannot hold", async () => {
-    for (const challengeId of ["3376fedd192d41f687fb7c611f267f560000", "-".repeat(36), "g".repeat(36), "00000000-0000-0000-0000-00000000000"]) {
+    for (const challengeId of [
+      "3376fedd192d41f687fb7c611f267f560000",
+      "-".repeat(36),
+      "g".repeat(36),
+      "00000000-0000-0000-0000-00000000000",
+    ]) {
       for (const path of ["/api/identity/verify", "/api/identity/resend"]) {
         const { status, body } = await bench.call("POST", path, { body: { challengeId, code: "123456" } });
         expect(status, `${path} ${challengeId}`).toBe(400);
@@ -151,11 +163,21 @@ describe("impossible dates", () => {
     for (const date of IMPOSSIBLE_DATES) {
       const api = await ops("/ops/capacity", { clinicId: slot.clinicId, date, capacity: 3, reason: "staff ill" });
       expect(api.status, date).toBe(400);
-      expect(api.body).toMatchObject({ code: "invalid_capacity", fields: ["date"], message: expect.stringContaining("date must be YYYY-MM-DD") });
-      const form = await page("/ops/capacity-form", { headers: auth, form: { clinicId: String(slot.clinicId), date, capacity: "3", reason: "staff ill" } });
+      expect(api.body).toMatchObject({
+        code: "invalid_capacity",
+        fields: ["date"],
+        message: expect.stringContaining("date must be YYYY-MM-DD"),
+      });
+      const form = await page("/ops/capacity-form", {
+        headers: auth,
+        form: { clinicId: String(slot.clinicId), date, capacity: "3", reason: "staff ill" },
+      });
       expect(form.status, date).toBe(400);
       expect(form.html).toContain("날짜는 달력에 있는 날짜를 YYYY-MM-DD로 적어 주세요");
-      const en = await page("/ops/capacity-form?lang=en", { headers: auth, form: { clinicId: String(slot.clinicId), date, capacity: "3", reason: "staff ill" } });
+      const en = await page("/ops/capacity-form?lang=en", {
+        headers: auth,
+        form: { clinicId: String(slot.clinicId), date, capacity: "3", reason: "staff ill" },
+      });
       expect(en.html).toContain("date must be YYYY-MM-DD");
     }
     expect((await placesOf(bench, slot.id)).capacity).toBe(capacity);
@@ -164,13 +186,22 @@ describe("impossible dates", () => {
 
   it("answers the operator form's other refusals with the page and a 4xx, and a valid change with a redirect", async () => {
     const slot = await bench.slotOf("moderna", "2026-11-24", "10:00");
-    const noSlots = await page("/ops/capacity-form", { headers: auth, form: { clinicId: String(slot.clinicId), date: "2026-11-28", capacity: "3", reason: "staff ill" } });
+    const noSlots = await page("/ops/capacity-form", {
+      headers: auth,
+      form: { clinicId: String(slot.clinicId), date: "2026-11-28", capacity: "3", reason: "staff ill" },
+    });
     expect(noSlots.status).toBe(404);
     expect(noSlots.html).toContain("2026-11-28에 접종 시간대가 없습니다");
-    const reason = await page("/ops/capacity-form", { headers: auth, form: { clinicId: String(slot.clinicId), date: "2026-11-24", capacity: "3", reason: "ab\u0000c" } });
+    const reason = await page("/ops/capacity-form", {
+      headers: auth,
+      form: { clinicId: String(slot.clinicId), date: "2026-11-24", capacity: "3", reason: "ab\u0000c" },
+    });
     expect(reason.status).toBe(400);
     expect(reason.html).toContain("사유를 3~200자로 적어 주세요");
-    const ok = await page("/ops/capacity-form", { headers: auth, form: { clinicId: String(slot.clinicId), date: "2026-11-24", capacity: "4", reason: "extra staff" } });
+    const ok = await page("/ops/capacity-form", {
+      headers: auth,
+      form: { clinicId: String(slot.clinicId), date: "2026-11-24", capacity: "4", reason: "extra staff" },
+    });
     expect(ok.status).toBe(303);
     expect((await placesOf(bench, slot.id)).capacity).toBe(4);
   });
@@ -189,9 +220,14 @@ describe("impossible dates", () => {
     }
 
     const [rrn1, rrn2] = p.rrn.split("-");
-    const lookup = await page("/lookup", { form: { name: p.name, rrn1: rrn1!, rrn2: rrn2!, reservationNumber: details.reservationNumber } });
+    const lookup = await page("/lookup", {
+      form: { name: p.name, rrn1: rrn1!, rrn2: rrn2!, reservationNumber: details.reservationNumber },
+    });
     expect(lookup.status).toBe(303);
-    const cookie = lookup.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = lookup.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     for (const date of IMPOSSIBLE_DATES) {
       const res = await page("/lookup/second-dose", { cookie, form: { date, time: "" } });
       expect(res.status, date).toBe(400);
@@ -213,13 +249,19 @@ describe("request body limit", () => {
       body: huge(),
     });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ code: "body_too_large", message: expect.stringContaining("64 KB"), limitBytes: MAX_BODY_BYTES });
+    expect(await res.json()).toMatchObject({
+      code: "body_too_large",
+      message: expect.stringContaining("64 KB"),
+      limitBytes: MAX_BODY_BYTES,
+    });
     const after = await rows<{ n: number }>(bench.database.db, sql`select count(*)::int as n from identity_challenges`);
     expect(after[0]!.n).toBe(before[0]!.n);
   });
 
   it("answers a page request with a Korean page, and lets a body at the limit through", async () => {
-    const res = await page("/book", { form: { name: "홍길동", rrn1: "650101", rrn2: "1000000", phone: "010", junk: "x".repeat(MAX_BODY_BYTES) } });
+    const res = await page("/book", {
+      form: { name: "홍길동", rrn1: "650101", rrn2: "1000000", phone: "010", junk: "x".repeat(MAX_BODY_BYTES) },
+    });
     expect(res.status).toBe(413);
     expect(res.html).toContain("보낸 내용이 너무 커서 처리하지 않았습니다");
     const body = JSON.stringify({ challengeId: "x" });
@@ -273,7 +315,11 @@ describe("request body limit", () => {
           port,
           method: "POST",
           path: "/api/identity/start",
-          headers: { "x-wr-pass": bench.pass, "content-type": "application/json", ...(declared ? { "content-length": String(total) } : {}) },
+          headers: {
+            "x-wr-pass": bench.pass,
+            "content-type": "application/json",
+            ...(declared ? { "content-length": String(total) } : {}),
+          },
         });
         req.on("response", (res) => {
           answered = true;
@@ -311,7 +357,12 @@ describe("request body limit", () => {
             port,
             method: "POST",
             path,
-            headers: { "x-wr-pass": bench.pass, "content-type": type, accept: "text/html", ...(chunked ? {} : { "content-length": String(Buffer.byteLength(body)) }) },
+            headers: {
+              "x-wr-pass": bench.pass,
+              "content-type": type,
+              accept: "text/html",
+              ...(chunked ? {} : { "content-length": String(Buffer.byteLength(body)) }),
+            },
           });
           req.on("response", (res) => {
             const parts: Buffer[] = [];
@@ -324,10 +375,20 @@ describe("request body limit", () => {
           req.end();
         });
       for (const chunked of [false, true]) {
-        const api = await post("/api/identity/verify", JSON.stringify({ challengeId: "x", pad: " ".repeat(30_000) }), "application/json", chunked);
+        const api = await post(
+          "/api/identity/verify",
+          JSON.stringify({ challengeId: "x", pad: " ".repeat(30_000) }),
+          "application/json",
+          chunked,
+        );
         expect(api.status).toBe(400);
         expect(JSON.parse(api.text).code).toBe("bad_challenge");
-        const form = await post("/book", new URLSearchParams({ name: "1", rrn1: "650101", rrn2: "1000000", phone: "010" }).toString(), "application/x-www-form-urlencoded", chunked);
+        const form = await post(
+          "/book",
+          new URLSearchParams({ name: "1", rrn1: "650101", rrn2: "1000000", phone: "010" }).toString(),
+          "application/x-www-form-urlencoded",
+          chunked,
+        );
         expect(form.status).toBe(400);
         expect(form.text).toContain("이름을 정확히 입력해 주세요");
       }

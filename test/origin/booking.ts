@@ -7,11 +7,11 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { keyring, signPass } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
+import { loadConfig } from "../../origin/config";
+import { type Database, instant, rows } from "../../origin/db";
+import { seed } from "../../origin/db/seed";
 import { checkDigit } from "../../origin/identity/rrn";
 import { identityKeys } from "../../origin/identity/secrets";
-import { loadConfig } from "../../origin/config";
-import { instant, rows, type Database } from "../../origin/db";
-import { seed } from "../../origin/db/seed";
 import { DevSink } from "../../origin/notify/channels";
 import { ORIGIN_TEST_ENV, TEST_SECRETS } from "../secrets";
 import { testDatabase } from "./database";
@@ -36,7 +36,11 @@ export interface Bench {
   config: ReturnType<typeof loadConfig>;
   /** an admission pass for X-WR-Pass */
   pass: string;
-  call(method: string, path: string, opts?: { cookie?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { cookie?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** a verified person (resident number known, so lookups can match) with a live session */
   person(opts?: { birthDate?: string; name?: string }): Promise<{ cookie: string; personId: number; rrn: string; name: string }>;
   /** first slot of a clinic giving `vaccine` at Seoul `date` `time` */

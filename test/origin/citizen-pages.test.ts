@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_MAX_MS } from "../../origin/middleware/require-session";
-import { bookingBench, makeRrn, type Bench } from "./booking";
+import { type Bench, bookingBench, makeRrn } from "./booking";
 import { pageBrowser } from "./page-browser";
 
 let bench: Bench;
@@ -57,7 +57,14 @@ describe("standards mode", () => {
     const paths = [
       ...new Set(
         bench.app.routes
-          .filter((r) => r.method === "GET" && !r.path.startsWith("/api") && !r.path.startsWith("/health") && !r.path.includes("*") && !r.path.includes("/assets/"))
+          .filter(
+            (r) =>
+              r.method === "GET" &&
+              !r.path.startsWith("/api") &&
+              !r.path.startsWith("/health") &&
+              !r.path.includes("*") &&
+              !r.path.includes("/assets/"),
+          )
           .map((r) => r.path.replace(/:id\{[^}]*\}/, String(slot.clinicId)).replace(/:[a-z]+(\{[^}]*\})?/gi, "1")),
       ),
     ].map((path) => path + (queries[path] ?? (path.startsWith("/book/clinic/") ? "?date=2026-11-24" : "")));
@@ -167,7 +174,9 @@ describe("the session's timeout", () => {
     const go = pageBrowser(bench, p.cookie);
     const json = { accept: "application/json" };
     const first = (await go("/book/who")).html;
-    expect(tagOf(first, "timeout")).toMatch(/<dialog class="timeout" id="timeout" aria-labelledby="timeout-title" aria-describedby="timeout-lead"/);
+    expect(tagOf(first, "timeout")).toMatch(
+      /<dialog class="timeout" id="timeout" aria-labelledby="timeout-title" aria-describedby="timeout-lead"/,
+    );
     expect(first).toContain('id="timeout-continue"');
     const start = bench.clock.now;
     try {

@@ -40,7 +40,8 @@ describe("signed client address", () => {
   });
 
   it("vouches only for an IP address", async () => {
-    for (const bad of [undefined, "", "unknown", "203.0.113.9, 10.0.0.1", "203.0.113.9|1", "a".repeat(46)]) expect(isClientAddress(bad)).toBe(false);
+    for (const bad of [undefined, "", "unknown", "203.0.113.9, 10.0.0.1", "203.0.113.9|1", "a".repeat(46)])
+      expect(isClientAddress(bad)).toBe(false);
     await expect(signClientAddress(await ring(), { addr: "unverified", iat: NOW })).rejects.toThrow();
   });
 });

@@ -4,7 +4,7 @@ import { people } from "../../drizzle/schema";
 import { keyring, signPass } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
 import { loadConfig } from "../../origin/config";
-import { instant, rows, type Database } from "../../origin/db";
+import { type Database, instant, rows } from "../../origin/db";
 import { seed } from "../../origin/db/seed";
 import { ORIGIN_TEST_ENV, TEST_SECRETS } from "../secrets";
 import { testDatabase } from "./database";
@@ -54,7 +54,14 @@ describe("clinic search", () => {
     expect(status).toBe(200);
     expect(body.clinics.length).toBeGreaterThan(0);
     for (const c of body.clinics) {
-      expect(c).toEqual({ id: expect.any(Number), name: expect.any(String), address: expect.stringContaining("종로구"), vaccine: expect.any(String), freeSlots: expect.any(Number), firstFreeTime: "10:00" });
+      expect(c).toEqual({
+        id: expect.any(Number),
+        name: expect.any(String),
+        address: expect.stringContaining("종로구"),
+        vaccine: expect.any(String),
+        freeSlots: expect.any(Number),
+        firstFreeTime: "10:00",
+      });
       expect(c.freeSlots).toBeGreaterThan(0);
     }
     const [row] = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from clinics where region_code = ${JONGNO}`);
@@ -80,8 +87,14 @@ describe("clinic search", () => {
   it("counts active holds against free places, and forgets expired ones by themselves", async () => {
     const date = "2026-11-25";
     const before = (await get(`/api/clinics?date=${date}&region=${JONGNO}`)).body.clinics[0];
-    const [slot] = await rows<{ id: number }>(database.db, sql`select id from slots where clinic_id = ${before.id} and starts_at = ${instant(new Date(`${date}T10:00:00+09:00`))}`);
-    const [person] = await database.db.insert(people).values({ rrnHash: "hold-test", rrnCipher: "x", name: "홍길동", birthDate: "1965-01-01", sex: "M", phone: "01000000000" }).returning();
+    const [slot] = await rows<{ id: number }>(
+      database.db,
+      sql`select id from slots where clinic_id = ${before.id} and starts_at = ${instant(new Date(`${date}T10:00:00+09:00`))}`,
+    );
+    const [person] = await database.db
+      .insert(people)
+      .values({ rrnHash: "hold-test", rrnCipher: "x", name: "홍길동", birthDate: "1965-01-01", sex: "M", phone: "01000000000" })
+      .returning();
     await database.db.execute(sql`insert into holds (slot_id, person_id, expires_at) values
       (${slot!.id}, ${person!.id}, ${instant(new Date(NOW.getTime() + 300_000))}),
       (${slot!.id}, ${person!.id}, ${instant(new Date(NOW.getTime() - 1))})`);
@@ -131,10 +144,30 @@ describe("a clinic's times", () => {
     const { status, body } = await get(`/api/clinics/${clinic.id}/slots?date=${TODAY}`);
     expect(status).toBe(200);
     expect(body.clinic).toMatchObject({ id: clinic.id, name: clinic.name });
-    expect(body.slots.map((s: any) => s.time)).toEqual(
-      ["10:00", "10:30", "11:00", "11:30", "12:00", "12:30", "13:00", "13:30", "14:00", "14:30", "15:00", "15:30", "16:00", "16:30", "17:00", "17:30"],
-    );
-    expect(body.slots[0]).toEqual({ id: expect.any(Number), time: "10:00", startsAt: "2026-11-23T01:00:00.000Z", free: expect.any(Number) });
+    expect(body.slots.map((s: any) => s.time)).toEqual([
+      "10:00",
+      "10:30",
+      "11:00",
+      "11:30",
+      "12:00",
+      "12:30",
+      "13:00",
+      "13:30",
+      "14:00",
+      "14:30",
+      "15:00",
+      "15:30",
+      "16:00",
+      "16:30",
+      "17:00",
+      "17:30",
+    ]);
+    expect(body.slots[0]).toEqual({
+      id: expect.any(Number),
+      time: "10:00",
+      startsAt: "2026-11-23T01:00:00.000Z",
+      free: expect.any(Number),
+    });
   });
 
   it("answers 404 for an unknown clinic and 400 for a malformed id", async () => {

@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedReason, HOLIDAY_YEARS, isOpenDay } from "../../origin/clinics/calendar";
 import { instant, rows } from "../../origin/db";
-import { bookingBench, type Bench } from "./booking";
+import { type Bench, bookingBench } from "./booking";
 
 const NOW = new Date("2026-12-01T09:30:00+09:00").getTime();
 const SEOUL = "11";
@@ -67,7 +67,10 @@ describe("the seed", () => {
   });
 
   it("writes a few clinics' closures from a week ahead on, with no slot on them", async () => {
-    const closures = await rows<{ clinic_id: number; date: string }>(b.database.db, sql`select clinic_id, date::text as date from clinic_closures`);
+    const closures = await rows<{ clinic_id: number; date: string }>(
+      b.database.db,
+      sql`select clinic_id, date::text as date from clinic_closures`,
+    );
     expect(closures.length).toBeGreaterThan(0);
     for (const c of closures) {
       expect(c.date >= "2026-12-08").toBe(true);
@@ -86,11 +89,17 @@ describe("clinic search on closed days", () => {
     expect(res.status).toBe(200);
     expect(res.body.clinics).toEqual([]);
     expect(res.body.closed).toEqual({ code: "holiday", names: ["기독탄신일"] });
-    const [clinic] = await rows<{ id: number }>(b.database.db, sql`select id from clinics where region_code = ${JONGNO} order by id limit 1`);
+    const [clinic] = await rows<{ id: number }>(
+      b.database.db,
+      sql`select id from clinics where region_code = ${JONGNO} order by id limit 1`,
+    );
     const times = await b.call("GET", `/api/clinics/${clinic!.id}/slots?date=2026-12-25`);
     expect(times.status).toBe(200);
     expect(times.body.slots).toEqual([]);
-    const [slot] = await rows<{ id: number }>(b.database.db, sql`select id from slots where clinic_id = ${clinic!.id} and starts_at = ${instant(new Date("2026-12-25T10:00:00+09:00"))}`);
+    const [slot] = await rows<{ id: number }>(
+      b.database.db,
+      sql`select id from slots where clinic_id = ${clinic!.id} and starts_at = ${instant(new Date("2026-12-25T10:00:00+09:00"))}`,
+    );
     const hold = await b.call("POST", "/api/holds", { cookie: (await b.person()).cookie, body: { slotId: Number(slot!.id) } });
     expect(hold.status).toBe(409);
     expect(hold.body.code).toBe("clinic_closed");
@@ -118,7 +127,10 @@ describe("clinic search on closed days", () => {
     expect(after.map((c: any) => c.id)).toEqual(before.map((c: any) => c.id).filter((id: number) => id !== closed.id));
     expect((await b.call("GET", `/api/clinics?date=2026-12-02&region=${JONGNO}`)).body.clinics.map((c: any) => c.id)).toContain(closed.id);
     expect((await b.call("GET", `/api/clinics/${closed.id}/slots?date=${date}`)).body.slots).toEqual([]);
-    const [slot] = await rows<{ id: number }>(b.database.db, sql`select id from slots where clinic_id = ${closed.id} and starts_at = ${instant(new Date(`${date}T11:00:00+09:00`))}`);
+    const [slot] = await rows<{ id: number }>(
+      b.database.db,
+      sql`select id from slots where clinic_id = ${closed.id} and starts_at = ${instant(new Date(`${date}T11:00:00+09:00`))}`,
+    );
     const hold = await b.call("POST", "/api/holds", { cookie: (await b.person()).cookie, body: { slotId: Number(slot!.id) } });
     expect(hold.status).toBe(409);
     expect(hold.body.code).toBe("clinic_closed");
@@ -160,7 +172,12 @@ describe("moving a second dose", () => {
 
 describe("clinic search order and vaccine filter", () => {
   const ordered = (list: any[]) =>
-    list.every((c, i) => i === 0 || list[i - 1].firstFreeTime < c.firstFreeTime || (list[i - 1].firstFreeTime === c.firstFreeTime && list[i - 1].freeSlots >= c.freeSlots));
+    list.every(
+      (c, i) =>
+        i === 0 ||
+        list[i - 1].firstFreeTime < c.firstFreeTime ||
+        (list[i - 1].firstFreeTime === c.firstFreeTime && list[i - 1].freeSlots >= c.freeSlots),
+    );
 
   it("puts the earliest free time first, then the most free places", async () => {
     const date = "2026-12-04";

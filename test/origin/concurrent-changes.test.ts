@@ -6,9 +6,9 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rows } from "../../origin/db";
 import { SLOTS_PER_DAY } from "../../origin/booking/schedule";
-import { bookingBench, type Bench } from "./booking";
+import { rows } from "../../origin/db";
+import { type Bench, bookingBench } from "./booking";
 import { clientHeaders } from "./clients";
 
 const PAIRS = 50;

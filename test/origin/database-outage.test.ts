@@ -14,13 +14,13 @@ import { keyring, signPass } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
 import { formatReservationNumber, newReservationNumber } from "../../origin/booking/numbers";
 import { loadConfig } from "../../origin/config";
-import { openDatabase, rows, type Database } from "../../origin/db";
+import { type Database, openDatabase, rows } from "../../origin/db";
 import { DATABASE_RETRY_AFTER_SECONDS } from "../../origin/db/errors";
 import { scratchDatabase } from "../../origin/db/scratch";
 import { seed } from "../../origin/db/seed";
 import { ORIGIN_TEST_ENV } from "../secrets";
 import { TEST_DATABASE_URL } from "./database";
-import { edgeClient, startOrigin, type Answer, type OriginProcess } from "./origin-process";
+import { type Answer, edgeClient, type OriginProcess, startOrigin } from "./origin-process";
 import { verifiedPerson } from "./sessions";
 
 describe("the origin without its database", () => {
@@ -62,7 +62,11 @@ describe("the origin without its database", () => {
     expect(await home.text()).toContain("잠시 후 다시 시도해 주세요");
 
     const form = new URLSearchParams({ name: "홍길동", rrn1: "650101", rrn2: "1000076", reservationNumber: number });
-    const lookup = await app.request("/lookup", { method: "POST", headers: { ...page, "content-type": "application/x-www-form-urlencoded" }, body: form.toString() });
+    const lookup = await app.request("/lookup", {
+      method: "POST",
+      headers: { ...page, "content-type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
+    });
     expect(lookup.status).toBe(503);
     expect(lookup.headers.get("retry-after")).toBe(String(DATABASE_RETRY_AFTER_SECONDS));
     const html = await lookup.text();
@@ -73,7 +77,9 @@ describe("the origin without its database", () => {
 
 const pgUrl = TEST_DATABASE_URL;
 if (!pgUrl) {
-  console.warn("TEST_DATABASE_URL is not set: the tests that terminate the origin's PostgreSQL connections mid-load are skipped (they need a real server; CI sets it).");
+  console.warn(
+    "TEST_DATABASE_URL is not set: the tests that terminate the origin's PostgreSQL connections mid-load are skipped (they need a real server; CI sets it).",
+  );
 }
 
 describe.skipIf(!pgUrl)("the origin process while PostgreSQL terminates its connections (real PostgreSQL)", () => {
@@ -113,7 +119,11 @@ describe.skipIf(!pgUrl)("the origin process while PostgreSQL terminates its conn
     );
     const people: { cookie: string; personId: number }[] = [];
     for (let i = 0; i < slots.length; i += 25) {
-      people.push(...(await Promise.all(slots.slice(i, i + 25).map(() => verifiedPerson(db, { now, birthDate: "1975-05-05", sessionMs: 3_600_000 })))));
+      people.push(
+        ...(await Promise.all(
+          slots.slice(i, i + 25).map(() => verifiedPerson(db, { now, birthDate: "1975-05-05", sessionMs: 3_600_000 })),
+        )),
+      );
     }
     expect(people.length).toBeGreaterThan(150);
 
@@ -165,7 +175,13 @@ describe.skipIf(!pgUrl)("the origin process while PostgreSQL terminates its conn
 
     // Every answer was a success or the clear, retryable 503: no 500, no other failure.
     const bad = seen.filter(
-      (a) => !(a.status >= 200 && a.status < 300) && !(a.status === 503 && a.body?.code === "database_unavailable" && a.headers.get("retry-after") === String(DATABASE_RETRY_AFTER_SECONDS)),
+      (a) =>
+        !(a.status >= 200 && a.status < 300) &&
+        !(
+          a.status === 503 &&
+          a.body?.code === "database_unavailable" &&
+          a.headers.get("retry-after") === String(DATABASE_RETRY_AFTER_SECONDS)
+        ),
     );
     expect(bad.map((a) => `${a.path} ${a.status} ${JSON.stringify(a.body).slice(0, 200)}`)).toEqual([]);
     const unavailable = seen.filter((a) => a.status === 503).length;
@@ -207,7 +223,10 @@ describe.skipIf(!pgUrl)("the origin process while PostgreSQL terminates its conn
           from slots s where s.taken <> (select count(*) from reservation_doses d where d.slot_id = s.id and d.status = 'active')`,
     );
     expect(miscounted).toEqual([]);
-    const [twice] = await rows<{ n: number }>(db, sql`select count(*)::int as n from (select subject_id from reservations group by subject_id having count(*) > 1) x`);
+    const [twice] = await rows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from (select subject_id from reservations group by subject_id having count(*) > 1) x`,
+    );
     expect(twice!.n).toBe(0);
   }, 120_000);
 });

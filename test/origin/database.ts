@@ -2,7 +2,7 @@
  * Databases for origin tests: a real PostgreSQL when TEST_DATABASE_URL is set (CI sets it), in a
  * throwaway database per call; else PGlite in memory.
  */
-import { openDatabase, type Database, type OpenOptions } from "../../origin/db";
+import { type Database, type OpenOptions, openDatabase } from "../../origin/db";
 import { scratchDatabase } from "../../origin/db/scratch";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;

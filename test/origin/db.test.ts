@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { clinics, people, regions, slots, vaccines } from "../../drizzle/schema";
-import { openDatabase, rows, type Database } from "../../origin/db";
+import { type Database, openDatabase, rows } from "../../origin/db";
 import { scratchDatabase } from "../../origin/db/scratch";
 import { TEST_DATABASE_URL } from "./database";
 
@@ -23,7 +23,17 @@ describe.each(drivers)("database on %s", (_, open) => {
     );
     const names = tables.map((r) => r.table_name);
     expect(names).toEqual(
-      expect.arrayContaining(["clinics", "cohort_windows", "holds", "identity_challenges", "people", "regions", "sessions", "slots", "vaccines"]),
+      expect.arrayContaining([
+        "clinics",
+        "cohort_windows",
+        "holds",
+        "identity_challenges",
+        "people",
+        "regions",
+        "sessions",
+        "slots",
+        "vaccines",
+      ]),
     );
   });
 
@@ -33,9 +43,23 @@ describe.each(drivers)("database on %s", (_, open) => {
       { code: "11", name: "서울특별시", nameEn: "Seoul", level: 1 },
       { code: "11110", name: "종로구", nameEn: "Jongno-gu", level: 2, parentCode: "11" },
     ]);
-    await db.insert(vaccines).values({ code: "pfizer", name: "Pfizer", nameKo: "화이자", doses: 2, secondDoseDays: 21, secondDoseMinDays: 21, secondDoseMaxDays: 42 });
-    const [clinic] = await db.insert(clinics).values({ name: "종로 내과", address: "서울 종로구", phone: "02-000-0000", regionCode: "11110", vaccineCode: "pfizer" }).returning();
-    const [slot] = await db.insert(slots).values({ clinicId: clinic!.id, startsAt: new Date("2026-12-01T00:00:00Z"), vaccineCode: "pfizer", capacity: 1 }).returning();
+    await db.insert(vaccines).values({
+      code: "pfizer",
+      name: "Pfizer",
+      nameKo: "화이자",
+      doses: 2,
+      secondDoseDays: 21,
+      secondDoseMinDays: 21,
+      secondDoseMaxDays: 42,
+    });
+    const [clinic] = await db
+      .insert(clinics)
+      .values({ name: "종로 내과", address: "서울 종로구", phone: "02-000-0000", regionCode: "11110", vaccineCode: "pfizer" })
+      .returning();
+    const [slot] = await db
+      .insert(slots)
+      .values({ clinicId: clinic!.id, startsAt: new Date("2026-12-01T00:00:00Z"), vaccineCode: "pfizer", capacity: 1 })
+      .returning();
     await db.execute(sql`update slots set taken = taken + 1 where id = ${slot!.id}`);
     await expect(db.execute(sql`update slots set taken = taken + 1 where id = ${slot!.id}`)).rejects.toThrow();
     const person = { rrnHash: "h1", rrnCipher: "c1", name: "홍길동", birthDate: "1965-01-01", sex: "M", phone: "01012345678" };

@@ -5,10 +5,10 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelAdapters, DevSink, sinkChannels, type ChannelAdapter } from "../../origin/notify/channels";
+import { type ChannelAdapter, channelAdapters, DevSink, sinkChannels } from "../../origin/notify/channels";
 import { createDispatcher } from "../../origin/notify/dispatcher";
 import { sinkMessages } from "../../origin/notify/outbox";
-import { bookingBench, START, type Bench } from "./booking";
+import { type Bench, bookingBench, START } from "./booking";
 
 let b: Bench;
 beforeAll(async () => {
@@ -24,15 +24,26 @@ describe("the development sink", () => {
     const first = await b.book(me.cookie, (await b.slotOf("moderna", "2026-11-24", "16:00")).id, { channel: "sms" });
     expect(first.status).toBe(201);
     b.clock.now += 60_000;
-    const cancel = await b.call("POST", "/api/reservations/cancel", { body: { name: me.name, rrn: me.rrn, reservationNumber: first.body.reservationNumber } });
+    const cancel = await b.call("POST", "/api/reservations/cancel", {
+      body: { name: me.name, rrn: me.rrn, reservationNumber: first.body.reservationNumber },
+    });
     expect(cancel.status).toBe(200);
 
     // A dispatcher with its own sink, as in another process: the app's listing still shows both messages.
     const elsewhere = new DevSink();
-    expect(await createDispatcher({ db: b.database.db, adapters: channelAdapters({ endpoints: {} }, elsewhere), clock: () => b.clock.now }).runOnce()).toEqual({ sent: 2, failed: 0 });
+    expect(
+      await createDispatcher({
+        db: b.database.db,
+        adapters: channelAdapters({ endpoints: {} }, elsewhere),
+        clock: () => b.clock.now,
+      }).runOnce(),
+    ).toEqual({ sent: 2, failed: 0 });
     const listed = await b.call("GET", "/api/dev/messages?phone=010-4444-3333");
     expect(listed.status).toBe(200);
-    expect(listed.body.messages.map((m: { text: string }) => m.text.split("\n")[0])).toEqual(["[코로나19 예방접종 예약 취소]", "[코로나19 예방접종 사전예약 완료]"]);
+    expect(listed.body.messages.map((m: { text: string }) => m.text.split("\n")[0])).toEqual([
+      "[코로나19 예방접종 예약 취소]",
+      "[코로나19 예방접종 사전예약 완료]",
+    ]);
     const booked = elsewhere.messages.find((m) => m.text.startsWith("[코로나19 예방접종 사전예약 완료]"));
     expect(listed.body.messages[1]).toMatchObject({ channel: "sms", to: "01044443333", id: booked!.id });
 

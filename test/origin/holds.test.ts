@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyring, signPass } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
 import { loadConfig } from "../../origin/config";
-import { instant, rows, type Database } from "../../origin/db";
+import { type Database, instant, rows } from "../../origin/db";
 import { seed } from "../../origin/db/seed";
 import { ORIGIN_TEST_ENV, TEST_SECRETS } from "../secrets";
 import { testDatabase } from "./database";
@@ -21,7 +21,12 @@ beforeAll(async () => {
   await seed(database.db, { now: new Date(START), clinics: 250, days: 3 });
   app = createApp({ config: loadConfig(ORIGIN_TEST_ENV), db: database.db, clock: () => now });
   pass = await signPass(await keyring(TEST_SECRETS.PASS_SECRET), { lane: "booking", seq: 1, exp: START + 86_400_000 });
-  slotIds = (await rows<{ id: number }>(database.db, sql`select id from slots where starts_at = ${instant(new Date("2026-11-24T10:00:00+09:00"))} order by id limit 10`)).map((r) => Number(r.id));
+  slotIds = (
+    await rows<{ id: number }>(
+      database.db,
+      sql`select id from slots where starts_at = ${instant(new Date("2026-11-24T10:00:00+09:00"))} order by id limit 10`,
+    )
+  ).map((r) => Number(r.id));
 }, 120_000);
 afterAll(() => database?.close());
 
@@ -39,7 +44,10 @@ async function hold(cookie: string | null, body: unknown) {
 }
 
 async function free(slotId: number): Promise<number> {
-  const [r] = await rows<{ free: number }>(database.db, sql`select capacity - taken - (select count(*) from holds h where h.slot_id = s.id and h.expires_at > ${instant(new Date(now))})::int as free from slots s where id = ${slotId}`);
+  const [r] = await rows<{ free: number }>(
+    database.db,
+    sql`select capacity - taken - (select count(*) from holds h where h.slot_id = s.id and h.expires_at > ${instant(new Date(now))})::int as free from slots s where id = ${slotId}`,
+  );
   return r!.free;
 }
 
@@ -49,7 +57,11 @@ describe("holds", () => {
     const before = await free(slotIds[0]!);
     const { status, body } = await hold(me, { slotId: slotIds[0] });
     expect(status).toBe(201);
-    expect(body).toMatchObject({ slotId: slotIds[0], startsAt: "2026-11-24T01:00:00.000Z", expiresAt: new Date(now + 300_000).toISOString() });
+    expect(body).toMatchObject({
+      slotId: slotIds[0],
+      startsAt: "2026-11-24T01:00:00.000Z",
+      expiresAt: new Date(now + 300_000).toISOString(),
+    });
     expect(body.clinic.name).toBeTruthy();
     expect(await free(slotIds[0]!)).toBe(before - 1);
   });
@@ -62,7 +74,10 @@ describe("holds", () => {
     await hold(me, { slotId: slotIds[2] });
     expect(await free(slotIds[1]!)).toBe(a);
     await hold(me, { slotId: slotIds[2] }); // holding the same slot again does not count twice
-    const [{ n }] = (await rows<{ n: number }>(database.db, sql`select count(*)::int as n from holds h join sessions s on s.person_id = h.person_id where h.slot_id = ${slotIds[2]!}`)) as [{ n: number }];
+    const [{ n }] = (await rows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from holds h join sessions s on s.person_id = h.person_id where h.slot_id = ${slotIds[2]!}`,
+    )) as [{ n: number }];
     expect(n).toBe(1);
   });
 

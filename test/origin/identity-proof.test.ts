@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../origin/db";
 import { identityKeys } from "../../origin/identity/secrets";
-import { bookingBench, makeRrn, placesOf, type Bench } from "./booking";
+import { type Bench, bookingBench, makeRrn, placesOf } from "./booking";
 import { clientHeaders } from "./clients";
 import { pageBrowser } from "./page-browser";
 
@@ -53,7 +53,10 @@ describe("the development provider's carrier registry", () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ person: { name: "정미경", rrn: `${who.rrn.slice(0, 8)}******` }, alreadyBooked: false });
     const hash = await (await identityKeys(b.config)).hashRrn(who.rrn.replace("-", ""));
-    const lines = await rows<Record<string, unknown>>(b.database.db, sql`select * from dev_carrier_lines where phone = ${digits(who.phone)}`);
+    const lines = await rows<Record<string, unknown>>(
+      b.database.db,
+      sql`select * from dev_carrier_lines where phone = ${digits(who.phone)}`,
+    );
     expect(lines).toEqual([expect.objectContaining({ phone: digits(who.phone), rrn_hash: hash, name: "정미경" })]);
     expect(JSON.stringify(lines)).not.toContain(who.rrn.replace("-", "").slice(6));
     // The same person again, with their name written differently, is still themselves.
@@ -165,16 +168,29 @@ describe("a verification never renames a person or changes their phone", () => {
   it("lets someone a proxy entered verify themselves once, taking their own name and phone, which stay", async () => {
     const proxy = await verify({ name: "이현우", rrn: makeRrn("1990-05-15"), phone: newPhone() });
     const parent = { name: "이정숙", rrn: makeRrn("1952-06-16"), phone: newPhone() };
-    const entered = await b.call("POST", "/api/proxy/subject", { cookie: proxy.cookie!, body: { name: "이정순", rrn: parent.rrn, relationship: "parent" } });
+    const entered = await b.call("POST", "/api/proxy/subject", {
+      cookie: proxy.cookie!,
+      body: { name: "이정순", rrn: parent.rrn, relationship: "parent" },
+    });
     expect(entered.status).toBe(200);
     expect(await personRow(parent.rrn)).toMatchObject({ name: "이정순", added_by_proxy: true });
     const own = await verify(parent);
     expect(own.status).toBe(200);
     expect(await personRow(parent.rrn)).toMatchObject({ name: "이정숙", phone: digits(parent.phone), added_by_proxy: false });
     // From now on the record is theirs: the proxy's spelling is refused, the right one accepted.
-    const typo = await b.call("POST", "/api/proxy/subject", { cookie: proxy.cookie!, body: { name: "이정순", rrn: parent.rrn, relationship: "parent" } });
+    const typo = await b.call("POST", "/api/proxy/subject", {
+      cookie: proxy.cookie!,
+      body: { name: "이정순", rrn: parent.rrn, relationship: "parent" },
+    });
     expect(typo.body.code).toBe("subject_mismatch");
-    expect((await b.call("POST", "/api/proxy/subject", { cookie: proxy.cookie!, body: { name: "이정숙", rrn: parent.rrn, relationship: "parent" } })).status).toBe(200);
+    expect(
+      (
+        await b.call("POST", "/api/proxy/subject", {
+          cookie: proxy.cookie!,
+          body: { name: "이정숙", rrn: parent.rrn, relationship: "parent" },
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -183,12 +199,18 @@ describe("a proxy never renames a person", () => {
     const parent = { name: "최순자", rrn: makeRrn("1950-07-17"), phone: newPhone() };
     expect((await verify(parent)).status).toBe(200);
     const proxy = await verify({ name: "최지은", rrn: makeRrn("1985-08-18"), phone: newPhone() });
-    const r = await b.call("POST", "/api/proxy/subject", { cookie: proxy.cookie!, body: { name: "최영자", rrn: parent.rrn, relationship: "parent" } });
+    const r = await b.call("POST", "/api/proxy/subject", {
+      cookie: proxy.cookie!,
+      body: { name: "최영자", rrn: parent.rrn, relationship: "parent" },
+    });
     expect(r.status).toBe(403);
     expect(r.body).toMatchObject({ code: "subject_mismatch", field: "name" });
     expect(r.body.message).toBeTruthy();
     expect(await personRow(parent.rrn)).toMatchObject({ name: "최순자", phone: digits(parent.phone) });
-    const [s] = await rows<{ subject_id: number | null }>(b.database.db, sql`select s.subject_id from sessions s join people p on p.id = s.person_id where p.name = '최지은'`);
+    const [s] = await rows<{ subject_id: number | null }>(
+      b.database.db,
+      sql`select s.subject_id from sessions s join people p on p.id = s.person_id where p.name = '최지은'`,
+    );
     expect(s!.subject_id).toBeNull();
   });
 });
@@ -214,7 +236,14 @@ describe("no answer reveals a reservation number", () => {
   it("answers already_booked without the number when a booking lands between hold and confirm", async () => {
     const proxy = await verify({ name: "윤서연", rrn: makeRrn("1988-09-19"), phone: newPhone() });
     const parent = { name: "윤상철", rrn: makeRrn("1958-10-20"), phone: newPhone() };
-    expect((await b.call("POST", "/api/proxy/subject", { cookie: proxy.cookie!, body: { name: parent.name, rrn: parent.rrn, relationship: "parent" } })).status).toBe(200);
+    expect(
+      (
+        await b.call("POST", "/api/proxy/subject", {
+          cookie: proxy.cookie!,
+          body: { name: parent.name, rrn: parent.rrn, relationship: "parent" },
+        })
+      ).status,
+    ).toBe(200);
     const slot = await b.slotOf("pfizer", "2026-11-25", "10:30");
     const hold = await b.call("POST", "/api/holds", { cookie: proxy.cookie!, body: { slotId: slot.id } });
     expect(hold.status).toBe(201);
@@ -238,7 +267,10 @@ describe("no answer reveals a reservation number", () => {
     expect(JSON.stringify(confirm.body)).not.toContain(number);
     expect(JSON.stringify(confirm.body)).not.toContain("7KQM-3XPA-9RTDH");
     // And naming the booked parent again is refused at once, as at the proxy's "who" step.
-    const again = await b.call("POST", "/api/proxy/subject", { cookie: proxy.cookie!, body: { name: parent.name, rrn: parent.rrn, relationship: "parent" } });
+    const again = await b.call("POST", "/api/proxy/subject", {
+      cookie: proxy.cookie!,
+      body: { name: parent.name, rrn: parent.rrn, relationship: "parent" },
+    });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe("already_booked");
     expect(JSON.stringify(again.body)).not.toContain(number);

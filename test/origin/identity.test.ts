@@ -1,13 +1,12 @@
 import { sql } from "drizzle-orm";
-import { forgetCohortWindows } from "../../origin/identity/eligibility";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cohortWindows } from "../../drizzle/schema";
 import { keyring, signPass } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
 import { loadConfig } from "../../origin/config";
-import { rows, type Database } from "../../origin/db";
+import { type Database, rows } from "../../origin/db";
 import { seed } from "../../origin/db/seed";
-import { evaluateEligibility, type CohortWindow } from "../../origin/identity/eligibility";
+import { type CohortWindow, evaluateEligibility, forgetCohortWindows } from "../../origin/identity/eligibility";
 import { ORIGIN_TEST_ENV, PRODUCTION_ENV, TEST_SECRETS } from "../secrets";
 import { clientHeaders } from "./clients";
 import { testDatabase } from "./database";
@@ -167,11 +166,30 @@ describe("verifying the code", () => {
 describe("eligibility rules", () => {
   const kst = (s: string) => new Date(`${s}+09:00`);
   const base = { id: 1, name: "w", nameKo: "w", vaccineCode: null, allowProxy: true };
-  const w55: CohortWindow = { ...base, birthFrom: "1962-01-01", birthTo: "1966-12-31", birthDayDigit: null, opensAt: kst("2021-07-14T20:00"), closesAt: kst("2021-07-24T18:00") };
-  const d9: CohortWindow = { ...base, id: 2, birthFrom: "1972-01-01", birthTo: "2003-12-31", birthDayDigit: 9, opensAt: kst("2021-08-09T20:00"), closesAt: kst("2021-08-10T18:00") };
+  const w55: CohortWindow = {
+    ...base,
+    birthFrom: "1962-01-01",
+    birthTo: "1966-12-31",
+    birthDayDigit: null,
+    opensAt: kst("2021-07-14T20:00"),
+    closesAt: kst("2021-07-24T18:00"),
+  };
+  const d9: CohortWindow = {
+    ...base,
+    id: 2,
+    birthFrom: "1972-01-01",
+    birthTo: "2003-12-31",
+    birthDayDigit: 9,
+    opensAt: kst("2021-08-09T20:00"),
+    closesAt: kst("2021-08-10T18:00"),
+  };
 
   it("is closed before, open inside and over after the window", () => {
-    expect(evaluateEligibility([w55], "1965-01-01", kst("2021-07-14T19:59"))).toMatchObject({ eligible: false, reason: "not_open_yet", opensAt: w55.opensAt.toISOString() });
+    expect(evaluateEligibility([w55], "1965-01-01", kst("2021-07-14T19:59"))).toMatchObject({
+      eligible: false,
+      reason: "not_open_yet",
+      opensAt: w55.opensAt.toISOString(),
+    });
     expect(evaluateEligibility([w55], "1965-01-01", kst("2021-07-14T20:00"))).toMatchObject({ eligible: true });
     expect(evaluateEligibility([w55], "1965-01-01", kst("2021-07-24T18:00"))).toMatchObject({ eligible: false, reason: "window_closed" });
     expect(evaluateEligibility([w55], "1967-01-01", kst("2021-07-15T12:00"))).toMatchObject({ eligible: false, reason: "not_in_cohort" });
@@ -185,7 +203,10 @@ describe("eligibility rules", () => {
   });
 
   it("reads the 2021 windows from the seeded data", async () => {
-    const windows = await rows<{ n: number }>(database.db, sql`select count(*)::int as n from cohort_windows where birth_day_digit is not null and allow_proxy = false`);
+    const windows = await rows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from cohort_windows where birth_day_digit is not null and allow_proxy = false`,
+    );
     expect(windows[0]!.n).toBe(10);
     void cohortWindows;
   });
@@ -209,7 +230,10 @@ describe("development code endpoint", () => {
 
 describe("privacy", () => {
   it("keeps no resident number in clear anywhere in the database or the logs", async () => {
-    const tables = await rows<{ table_name: string }>(database.db, sql`select table_name from information_schema.tables where table_schema = 'public'`);
+    const tables = await rows<{ table_name: string }>(
+      database.db,
+      sql`select table_name from information_schema.tables where table_schema = 'public'`,
+    );
     let dump = "";
     for (const { table_name } of tables) {
       dump += JSON.stringify(await rows(database.db, sql.raw(`select * from "${table_name}"`)));

@@ -5,11 +5,11 @@
  * end and the pass's end).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyring, signPass, type PassInput } from "../../lib/tokens";
+import { keyring, type PassInput, signPass } from "../../lib/tokens";
 import { bindJourney, journeyHolder } from "../../origin/journey/bindings";
 import { deleteEndedJourneys } from "../../origin/maintenance/queries";
 import { TEST_SECRETS } from "../secrets";
-import { bookingBench, makeRrn, type Bench } from "./booking";
+import { type Bench, bookingBench, makeRrn } from "./booking";
 import { clientHeaders } from "./clients";
 import { verifiedPerson } from "./sessions";
 
@@ -23,17 +23,31 @@ let seq = 1000;
 /** A pass as the edge mints it: its own journey (ticket number, admission time), 20 minutes idle, 60 at most. */
 async function journeyPass(over: Partial<PassInput> = {}): Promise<string> {
   const adm = b.clock.now - 60_000;
-  return signPass(await keyring(TEST_SECRETS.PASS_SECRET), { lane: "booking", shard: 0, seq: seq++, adm, exp: adm + 20 * 60_000, end: adm + 60 * 60_000, ...over });
+  return signPass(await keyring(TEST_SECRETS.PASS_SECRET), {
+    lane: "booking",
+    shard: 0,
+    seq: seq++,
+    adm,
+    exp: adm + 20 * 60_000,
+    end: adm + 60 * 60_000,
+    ...over,
+  });
 }
 
 let phoneNo = 0;
 /** Starts (and, if the code is sent, completes) an identity check through `pass`. */
 async function verify(pass: string, who: { rrn: string; phone: string; name?: string }) {
   const headers = { "x-wr-pass": pass, ...(await clientHeaders(b)) };
-  const start = await b.call("POST", "/api/identity/start", { headers, body: { name: who.name ?? "홍길동", rrn: who.rrn, phone: who.phone } });
+  const start = await b.call("POST", "/api/identity/start", {
+    headers,
+    body: { name: who.name ?? "홍길동", rrn: who.rrn, phone: who.phone },
+  });
   if (start.status !== 201) return { start, verify: null };
   const otp = await b.call("GET", `/api/dev/otp?phone=${who.phone}`, { headers });
-  const verify = await b.call("POST", "/api/identity/verify", { headers, body: { challengeId: start.body.challengeId, code: otp.body.code } });
+  const verify = await b.call("POST", "/api/identity/verify", {
+    headers,
+    body: { challengeId: start.body.challengeId, code: otp.body.code },
+  });
   return { start, verify };
 }
 const someone = () => ({ rrn: makeRrn("1965-03-15"), phone: `0105555${String(++phoneNo).padStart(4, "0")}` });
@@ -68,9 +82,15 @@ describe("one pass, one person", () => {
     const startC = await b.call("POST", "/api/identity/start", { headers, body: { name: "홍길동", rrn: c.rrn, phone: c.phone } });
     expect([startA.status, startC.status]).toEqual([201, 201]);
     const code = async (phone: string) => (await b.call("GET", `/api/dev/otp?phone=${phone}`)).body.code;
-    const verifyA = await b.call("POST", "/api/identity/verify", { headers, body: { challengeId: startA.body.challengeId, code: await code(a.phone) } });
+    const verifyA = await b.call("POST", "/api/identity/verify", {
+      headers,
+      body: { challengeId: startA.body.challengeId, code: await code(a.phone) },
+    });
     expect(verifyA.status).toBe(200);
-    const verifyC = await b.call("POST", "/api/identity/verify", { headers, body: { challengeId: startC.body.challengeId, code: await code(c.phone) } });
+    const verifyC = await b.call("POST", "/api/identity/verify", {
+      headers,
+      body: { challengeId: startC.body.challengeId, code: await code(c.phone) },
+    });
     expect(verifyC.status).toBe(409);
     expect(verifyC.body).toMatchObject({ code: "pass_in_use" });
     expect(verifyC.headers.get("set-cookie") ?? "").not.toMatch(/sid=/);
@@ -114,17 +134,27 @@ describe("the journey ends at the origin's word", () => {
     expect(hold.headers.get("x-wr-command")).toBeNull();
     const key = crypto.randomUUID();
     const confirm = () =>
-      b.call("POST", "/api/reservations", { cookie: me.cookie, headers: { "idempotency-key": key }, body: { holdId: hold.body.holdId, notifyChannel: "sms" } });
+      b.call("POST", "/api/reservations", {
+        cookie: me.cookie,
+        headers: { "idempotency-key": key },
+        body: { holdId: hold.body.holdId, notifyChannel: "sms" },
+      });
     const booked = await confirm();
     expect(booked.status).toBe(201);
     expect(booked.headers.get("x-wr-command")).toBe("revoke");
     expect((await confirm()).headers.get("x-wr-command")).toBe("revoke");
-    const refused = await b.call("POST", "/api/reservations", { cookie: me.cookie, headers: { "idempotency-key": crypto.randomUUID() }, body: { holdId: crypto.randomUUID(), notifyChannel: "sms" } });
+    const refused = await b.call("POST", "/api/reservations", {
+      cookie: me.cookie,
+      headers: { "idempotency-key": crypto.randomUUID() },
+      body: { holdId: crypto.randomUUID(), notifyChannel: "sms" },
+    });
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.headers.get("x-wr-command")).toBeNull();
 
     // The page that shows the booking ends it too (the confirm form's own answer is a redirect to it).
-    const done = await b.app.request(`/book/done?r=${booked.body.reservationNumber}`, { headers: { "x-wr-pass": b.pass, cookie: me.cookie } });
+    const done = await b.app.request(`/book/done?r=${booked.body.reservationNumber}`, {
+      headers: { "x-wr-pass": b.pass, cookie: me.cookie },
+    });
     expect(done.status).toBe(200);
     expect(done.headers.get("x-wr-command")).toBe("revoke");
   });
@@ -160,7 +190,9 @@ describe("the booking pages count down the real limit", () => {
     expect(long.left).toBe(30 * 60);
     expect(long.html).toContain("본인인증 남은 시간");
     // Admitted 50 minutes ago: the pass ends in 10 minutes, before the verification does.
-    const short = await page(await journeyPass({ adm: b.clock.now - 50 * 60_000, exp: b.clock.now + 10 * 60_000, end: b.clock.now + 10 * 60_000 }));
+    const short = await page(
+      await journeyPass({ adm: b.clock.now - 50 * 60_000, exp: b.clock.now + 10 * 60_000, end: b.clock.now + 10 * 60_000 }),
+    );
     expect(short.left).toBe(10 * 60);
     expect(short.html).toContain("예약 가능 남은 시간");
   });

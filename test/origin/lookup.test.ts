@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { forgetCohortWindows } from "../../origin/identity/eligibility";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { instant, rows } from "../../origin/db";
-import { LOOKUP_MISSES } from "../../origin/limits";
-import { bookingBench, makeRrn, placesOf, START, type Bench } from "./booking";
 import { formatReservationNumber, newReservationNumber } from "../../origin/booking/numbers";
+import { instant, rows } from "../../origin/db";
+import { forgetCohortWindows } from "../../origin/identity/eligibility";
+import { LOOKUP_MISSES } from "../../origin/limits";
+import { type Bench, bookingBench, makeRrn, placesOf, START } from "./booking";
 import { clientHeaders, newAddress } from "./clients";
 
 let b: Bench;
@@ -25,7 +25,10 @@ async function booked(vaccine = "moderna", date = "2026-11-24", time = "14:00", 
 }
 
 async function secondSlotOf(clinicId: number, at: string) {
-  const [s] = await rows<{ id: number }>(b.database.db, sql`select id from slots where clinic_id = ${clinicId} and starts_at = ${instant(new Date(at))}`);
+  const [s] = await rows<{ id: number }>(
+    b.database.db,
+    sql`select id from slots where clinic_id = ${clinicId} and starts_at = ${instant(new Date(at))}`,
+  );
   return Number(s!.id);
 }
 
@@ -37,7 +40,9 @@ describe("lookup", () => {
     expect(found.status).toBe(200);
     expect(found.body).toEqual(res);
     const sloppy = details.reservationNumber.toLowerCase().replace(/-/g, " ").replace(/0/g, "o");
-    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, reservationNumber: sloppy } })).status).toBe(200);
+    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, reservationNumber: sloppy } })).status).toBe(
+      200,
+    );
   });
 
   it("answers the same not_found whatever detail was wrong", async () => {
@@ -61,12 +66,19 @@ describe("lookup", () => {
     const { details } = await booked("moderna", "2026-11-24", "14:00", 3);
     const typo = details.reservationNumber.slice(0, -1) + (details.reservationNumber.endsWith("0") ? "1" : "0");
     const headers = await client();
-    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, reservationNumber: typo } })).body).toMatchObject({
+    expect(
+      (await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, reservationNumber: typo } })).body,
+    ).toMatchObject({
       code: "reservation_number_invalid",
       field: "reservationNumber",
     });
-    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, rrn: "123" } })).body).toMatchObject({ code: "rrn_format", field: "rrn" });
-    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, name: "" } })).body).toMatchObject({ code: "name_invalid" });
+    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, rrn: "123" } })).body).toMatchObject({
+      code: "rrn_format",
+      field: "rrn",
+    });
+    expect((await b.call("POST", "/api/reservations/lookup", { headers, body: { ...details, name: "" } })).body).toMatchObject({
+      code: "name_invalid",
+    });
     expect((await b.call("POST", "/api/reservations/lookup", { headers, body: "x" })).body.code).toBe("bad_json");
   });
 });
@@ -230,7 +242,9 @@ describe("cancel", () => {
       expect((await b.call("POST", "/api/reservations/cancel", { headers: await client(), body: details })).body.status).toBe("cancelled");
     } finally {
       b.clock.now = START;
-      await b.database.db.execute(sql`update cohort_windows set closes_at = ${instant(new Date(START + 3 * 86_400_000))} where name like 'Demo%'`);
+      await b.database.db.execute(
+        sql`update cohort_windows set closes_at = ${instant(new Date(START + 3 * 86_400_000))} where name like 'Demo%'`,
+      );
       forgetCohortWindows(b.database.db);
     }
   });
@@ -241,13 +255,19 @@ describe("moving the second dose", () => {
     const { slot, res, details } = await booked("pfizer", "2026-11-24", "15:00");
     const oldSecond = await secondSlotOf(slot.clinicId, res.second.startsAt);
     const oldBefore = await placesOf(b, oldSecond);
-    const moved = await b.call("POST", "/api/reservations/second-dose", { headers: await client(), body: { ...details, date: "2026-12-30" } });
+    const moved = await b.call("POST", "/api/reservations/second-dose", {
+      headers: await client(),
+      body: { ...details, date: "2026-12-30" },
+    });
     expect(moved.status).toBe(200);
     expect(moved.body.second.startsAt).toBe(new Date("2026-12-30T15:00:00+09:00").toISOString());
     expect((await placesOf(b, oldSecond)).taken).toBe(oldBefore.taken - 1);
     const newSecond = await secondSlotOf(slot.clinicId, moved.body.second.startsAt);
     expect((await placesOf(b, newSecond)).taken).toBe(1);
-    const withTime = await b.call("POST", "/api/reservations/second-dose", { headers: await client(), body: { ...details, date: "2026-12-31", time: "09:30" } });
+    const withTime = await b.call("POST", "/api/reservations/second-dose", {
+      headers: await client(),
+      body: { ...details, date: "2026-12-31", time: "09:30" },
+    });
     expect(withTime.body.second.startsAt).toBe(new Date("2026-12-31T09:30:00+09:00").toISOString());
     const messages = await rows<{ body: string }>(
       b.database.db,
@@ -258,13 +278,19 @@ describe("moving the second dose", () => {
       expect.arrayContaining(["2차 접종: 2026년 12월 31일(목) 09:30 (변경 전: 2026년 12월 30일(수) 15:00)"]),
     );
     expect(messages).toHaveLength(2);
-    expect((await b.call("POST", "/api/reservations/lookup", { headers: await client(), body: details })).body.second.startsAt).toBe(withTime.body.second.startsAt);
+    expect((await b.call("POST", "/api/reservations/lookup", { headers: await client(), body: details })).body.second.startsAt).toBe(
+      withTime.body.second.startsAt,
+    );
   });
 
   it("refuses a day outside the window, a closed day, a full time and a bad time, and leaves the booking as it was", async () => {
     const { res, slot, details } = await booked("pfizer", "2026-11-24", "15:30");
-    const move = async (extra: Record<string, unknown>) => b.call("POST", "/api/reservations/second-dose", { headers: await client(), body: { ...details, ...extra } });
-    expect((await move({ date: "2026-12-14" })).body).toMatchObject({ code: "date_outside_window", window: { from: "2026-12-15", to: "2027-01-05" } });
+    const move = async (extra: Record<string, unknown>) =>
+      b.call("POST", "/api/reservations/second-dose", { headers: await client(), body: { ...details, ...extra } });
+    expect((await move({ date: "2026-12-14" })).body).toMatchObject({
+      code: "date_outside_window",
+      window: { from: "2026-12-15", to: "2027-01-05" },
+    });
     expect((await move({ date: "2027-01-06" })).body.code).toBe("date_outside_window");
     expect((await move({ date: "2026-12-26" })).body.code).toBe("clinic_closed"); // a Saturday
     await b.database.db.execute(sql`
@@ -282,7 +308,10 @@ describe("proxy booking end to end", () => {
   it("records both people and sends the notification to the proxy", async () => {
     const proxy = await b.person({ birthDate: "1994-08-12" });
     const parentRrn = makeRrn("1950-05-05");
-    const set = await b.call("POST", "/api/proxy/subject", { cookie: proxy.cookie, body: { name: "김순자", rrn: parentRrn, relationship: "parent" } });
+    const set = await b.call("POST", "/api/proxy/subject", {
+      cookie: proxy.cookie,
+      body: { name: "김순자", rrn: parentRrn, relationship: "parent" },
+    });
     expect(set.status).toBe(200);
     await b.database.db.execute(sql`update people set phone = '01099998888' where id = ${proxy.personId}`);
     const res = await b.book(proxy.cookie, (await b.slotOf("pfizer", "2026-11-25", "13:00")).id, { channel: "sms" });
@@ -298,7 +327,10 @@ describe("proxy booking end to end", () => {
     expect(r!.recipient).toBe("01099998888");
     expect(r!.body).toContain("김순자님(부모, 대리예약)");
     // The parent's own details find it.
-    const found = await b.call("POST", "/api/reservations/lookup", { headers: await client(), body: { name: "김순자", rrn: parentRrn, reservationNumber: res.body.reservationNumber } });
+    const found = await b.call("POST", "/api/reservations/lookup", {
+      headers: await client(),
+      body: { name: "김순자", rrn: parentRrn, reservationNumber: res.body.reservationNumber },
+    });
     expect(found.status).toBe(200);
   });
 });

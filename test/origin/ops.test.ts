@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../origin/db";
 import { fillFigure } from "../../origin/ops/words";
 import { TEST_SECRETS } from "../secrets";
-import { bookingBench, placesOf, type Bench } from "./booking";
+import { type Bench, bookingBench, placesOf } from "./booking";
 
 let bench: Bench;
 const auth = { authorization: `Bearer ${TEST_SECRETS.OPERATOR_TOKEN}` };

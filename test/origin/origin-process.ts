@@ -4,9 +4,9 @@
  * several processes on one database behave as one. Also a client for it that carries what the edge
  * adds to an admitted request: the pass and the signed client address.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { type ChildProcess, spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Agent, fetch } from "undici";
 import { CLIENT_HEADER, signClientAddress } from "../../lib/client-address";
@@ -61,7 +61,10 @@ export async function startOrigin(opts: { databaseUrl: string; processes?: numbe
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (!alive()) throw new Error(`the origin exited while starting:\n${out}`);
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok && (opts.processes ?? 1) <= 1) break;
     if (ok && (out.match(/listening on/g) ?? []).length >= opts.processes!) break;
     if (Date.now() > deadline) throw new Error(`the origin did not answer /health within 60 s:\n${out}`);
@@ -97,7 +100,12 @@ export async function edgeClient(opts: { address?: string; fresh?: boolean; time
   const ring = await keyring(ORIGIN_TEST_ENV.PASS_SECRET);
   const pass = await signPass(ring, { lane: "booking", seq: 1, exp: Date.now() + 3_600_000 });
   const address = opts.address ?? "203.0.113.7";
-  return async function call(base: string, method: string, path: string, o: { cookie?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+  return async function call(
+    base: string,
+    method: string,
+    path: string,
+    o: { cookie?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Answer> {
     const dispatcher = opts.fresh ? new Agent({ pipelining: 0 }) : undefined;
     const res = await fetch(`${base}${path}`, {
       dispatcher,

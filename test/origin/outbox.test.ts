@@ -3,10 +3,10 @@ import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../origin/db";
-import { channelAdapters, DevSink, HttpChannel, type ChannelAdapter } from "../../origin/notify/channels";
-import { backoffMs, BACKOFF_MAX_MS, createDispatcher } from "../../origin/notify/dispatcher";
+import { type ChannelAdapter, channelAdapters, DevSink, HttpChannel } from "../../origin/notify/channels";
+import { BACKOFF_MAX_MS, backoffMs, createDispatcher } from "../../origin/notify/dispatcher";
 import { outboxStats } from "../../origin/notify/outbox";
-import { bookingBench, START, type Bench } from "./booking";
+import { type Bench, bookingBench, START } from "./booking";
 
 let b: Bench;
 beforeAll(async () => {
@@ -27,11 +27,20 @@ async function flakyGateway(failures: number) {
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`, received, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`,
+    received,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
-async function pending(): Promise<{ id: string; attempts: number; sent_at: unknown; last_error: string | null; next_attempt_at: string | Date }[]> {
-  return rows(b.database.db, sql`select id, attempts, sent_at, last_error, next_attempt_at from outbox where sent_at is null order by created_at`);
+async function pending(): Promise<
+  { id: string; attempts: number; sent_at: unknown; last_error: string | null; next_attempt_at: string | Date }[]
+> {
+  return rows(
+    b.database.db,
+    sql`select id, attempts, sent_at, last_error, next_attempt_at from outbox where sent_at is null order by created_at`,
+  );
 }
 
 async function markAllSent() {
@@ -83,7 +92,12 @@ describe("notification outbox", () => {
     await markAllSent();
     await b.book((await b.person()).cookie, (await b.slotOf("moderna", "2026-11-24", "10:30")).id, { channel: "naver" });
     const stuck: ChannelAdapter = { send: () => new Promise(() => {}) }; // never answers: the process "died" mid-send
-    const dying = createDispatcher({ db: b.database.db, adapters: { kakao: stuck, naver: stuck, sms: stuck }, clock: () => b.clock.now, leaseMs: 30_000 });
+    const dying = createDispatcher({
+      db: b.database.db,
+      adapters: { kakao: stuck, naver: stuck, sms: stuck },
+      clock: () => b.clock.now,
+      leaseMs: 30_000,
+    });
     void dying.runOnce();
     await new Promise((r) => setTimeout(r, 100));
     const sink = new DevSink();
@@ -103,7 +117,8 @@ describe("notification outbox", () => {
     await markAllSent();
     for (const t of ["11:30", "12:30", "13:30"]) await b.book((await b.person()).cookie, (await b.slotOf("moderna", "2026-11-24", t)).id);
     const sink = new DevSink();
-    const make = () => createDispatcher({ db: b.database.db, adapters: channelAdapters({ endpoints: {} }, sink), clock: () => b.clock.now, batch: 2 });
+    const make = () =>
+      createDispatcher({ db: b.database.db, adapters: channelAdapters({ endpoints: {} }, sink), clock: () => b.clock.now, batch: 2 });
     const results = await Promise.all([make().runOnce(), make().runOnce(), make().runOnce()]);
     expect(results.reduce((s, r) => s + r.sent, 0)).toBe(3);
     expect(new Set(sink.messages.map((m) => m.id)).size).toBe(3);

@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rows } from "../../origin/db";
 import { forgetCohortWindows } from "../../origin/identity/eligibility";
-import { bookingBench, makeRrn, placesOf, START, type Bench } from "./booking";
+import { type Bench, bookingBench, makeRrn, placesOf, START } from "./booking";
 import { pageBrowser } from "./page-browser";
 
 let bench: Bench;
@@ -68,7 +68,9 @@ describe("identity form", () => {
       if (form.name) expect(res.html).toContain(`value="${form.name}"`);
       expect(res.html).toContain(`value="${form.rrn2}"`); // every typed value is kept, the masked half too
     }
-    const [{ n }] = (await rows<{ n: number }>(bench.database.db, sql`select count(*)::int as n from identity_challenges`)) as [{ n: number }];
+    const [{ n }] = (await rows<{ n: number }>(bench.database.db, sql`select count(*)::int as n from identity_challenges`)) as [
+      { n: number },
+    ];
     expect(n).toBe(0);
   });
 
@@ -133,7 +135,9 @@ describe("errors along the way", () => {
     forgetCohortWindows(bench.database.db);
     const p = await bench.person({ birthDate: "2009-06-01" });
     const html = (await browser(p.cookie)("/book/who")).html;
-    expect(html).toContain("지금은 본인 예약 기간이 아닙니다. 아직 예약 기간이 아닙니다. 2026년 11월 25일 (수) 10:00부터 예약할 수 있습니다.");
+    expect(html).toContain(
+      "지금은 본인 예약 기간이 아닙니다. 아직 예약 기간이 아닙니다. 2026년 11월 25일 (수) 10:00부터 예약할 수 있습니다.",
+    );
     expect(html).toMatch(/<button[^>]*value="self"[^>]*disabled/);
   });
 

@@ -7,19 +7,21 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rows, type Database } from "../../origin/db";
+import { type Database, rows } from "../../origin/db";
 import { scratchDatabase } from "../../origin/db/scratch";
 import { seed } from "../../origin/db/seed";
 import { LOOKUP_MISSES } from "../../origin/limits";
 import { STARTS_PER_CLIENT, STARTS_PER_PHONE } from "../../origin/routes/identity";
 import { makeRrn } from "./booking";
 import { TEST_DATABASE_URL } from "./database";
-import { edgeClient, startOrigin, type Answer, type OriginProcess } from "./origin-process";
+import { type Answer, edgeClient, type OriginProcess, startOrigin } from "./origin-process";
 import { verifiedPerson } from "./sessions";
 
 const pgUrl = TEST_DATABASE_URL;
 if (!pgUrl) {
-  console.warn("TEST_DATABASE_URL is not set: the tests of several origin processes on one database are skipped (PGlite is one process by design; CI sets it).");
+  console.warn(
+    "TEST_DATABASE_URL is not set: the tests of several origin processes on one database are skipped (PGlite is one process by design; CI sets it).",
+  );
 }
 
 /** Identity starts allowed per phone and per client in 15 minutes (origin/routes/identity.ts). */
@@ -47,7 +49,10 @@ describe.skipIf(!pgUrl)("several origin processes on one PostgreSQL database", (
 
   it("books exactly a slot's capacity when people race for it through both processes", async () => {
     const db = database.db;
-    const [slot] = await rows<{ id: number }>(db, sql`select id from slots where starts_at > now() + interval '2 hours' order by starts_at, id limit 1`);
+    const [slot] = await rows<{ id: number }>(
+      db,
+      sql`select id from slots where starts_at > now() + interval '2 hours' order by starts_at, id limit 1`,
+    );
     const capacity = 3;
     await db.execute(sql`update slots set capacity = ${capacity} where id = ${slot!.id}`);
     const racers = await Promise.all(Array.from({ length: 24 }, () => verifiedPerson(db, { now: Date.now(), birthDate: "1980-02-02" })));
@@ -66,7 +71,9 @@ describe.skipIf(!pgUrl)("several origin processes on one PostgreSQL database", (
       }),
     );
     expect(outcomes.filter((o) => o.status === 201)).toHaveLength(capacity);
-    expect(outcomes.filter((o) => o.status !== 201).map((o) => `${o.status} ${o.body.code}`)).toEqual(Array(racers.length - capacity).fill("409 slot_full"));
+    expect(outcomes.filter((o) => o.status !== 201).map((o) => `${o.status} ${o.body.code}`)).toEqual(
+      Array(racers.length - capacity).fill("409 slot_full"),
+    );
     const [after] = await rows<{ taken: number; active: number }>(
       db,
       sql`select taken, (select count(*) from reservation_doses d where d.slot_id = s.id and d.status = 'active')::int as active from slots s where id = ${slot!.id}`,
@@ -82,7 +89,8 @@ describe.skipIf(!pgUrl)("several origin processes on one PostgreSQL database", (
     // One phone, a new connection for each start, in turn through a and b.
     const person = { name: "김하나", rrn: makeRrn("1981-03-03"), phone: newPhone() };
     const perPhone: Answer[] = [];
-    for (let i = 0; i < STARTS_PER_PHONE + 3; i++) perPhone.push(await start(await edgeClient({ address: `198.51.100.${i + 1}` }), i, person));
+    for (let i = 0; i < STARTS_PER_PHONE + 3; i++)
+      perPhone.push(await start(await edgeClient({ address: `198.51.100.${i + 1}` }), i, person));
     expect(statuses(perPhone)).toEqual([...Array(STARTS_PER_PHONE).fill(201), 429, 429, 429]);
 
     // One connection, a new person and phone for each start.
@@ -107,7 +115,10 @@ describe.skipIf(!pgUrl)("several origin processes on one PostgreSQL database", (
 
   it("counts lookup misses of one reservation number once across both processes", async () => {
     const db = database.db;
-    const [slot] = await rows<{ id: number }>(db, sql`select id from slots where starts_at > now() + interval '2 hours' order by starts_at desc, id limit 1`);
+    const [slot] = await rows<{ id: number }>(
+      db,
+      sql`select id from slots where starts_at > now() + interval '2 hours' order by starts_at desc, id limit 1`,
+    );
     const me = await verifiedPerson(db, { now: Date.now(), birthDate: "1984-06-06" });
     const call = await edgeClient();
     const hold = await call(a.url, "POST", "/api/holds", { cookie: me.cookie, body: { slotId: Number(slot!.id) } });
@@ -149,7 +160,11 @@ describe.skipIf(!pgUrl)("the origin under node:cluster (ORIGIN_PROCESSES=2)", ()
 
   it("replaces a worker that dies at once, says so, and keeps answering", async () => {
     const call = await edgeClient({ fresh: true, timeoutMs: 2000 });
-    const health = () => call(origin.url, "GET", "/health").then((r) => r.status, () => 0);
+    const health = () =>
+      call(origin.url, "GET", "/health").then(
+        (r) => r.status,
+        () => 0,
+      );
     const [victim] = workerPids(origin.output());
     expect(workerPids(origin.output())).toHaveLength(2);
     process.kill(victim!, "SIGKILL");
@@ -161,7 +176,9 @@ describe.skipIf(!pgUrl)("the origin under node:cluster (ORIGIN_PROCESSES=2)", ()
       during.push(await health());
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(origin.output()).toMatch(new RegExp(`origin worker \\d+ \\(pid ${victim}\\) was killed by SIGKILL; started origin worker \\d+ \\(pid \\d+\\) in its place`));
+    expect(origin.output()).toMatch(
+      new RegExp(`origin worker \\d+ \\(pid ${victim}\\) was killed by SIGKILL; started origin worker \\d+ \\(pid \\d+\\) in its place`),
+    );
     expect(workerPids(origin.output())).toHaveLength(3);
     expect(during.filter((s) => s !== 200).length).toBeLessThanOrEqual(1);
     expect(origin.alive()).toBe(true);
@@ -174,7 +191,10 @@ describe.skipIf(!pgUrl)("the origin under node:cluster (ORIGIN_PROCESSES=2)", ()
     const me = await verifiedPerson(db, { now: Date.now(), birthDate: "1986-08-08" });
     const phone = newPhone().replace(/\D/g, "");
     await db.execute(sql`update people set phone = ${phone} where id = ${me.personId}`);
-    const [slot] = await rows<{ id: number }>(db, sql`select id from slots where starts_at > now() + interval '2 hours' order by starts_at, id limit 1`);
+    const [slot] = await rows<{ id: number }>(
+      db,
+      sql`select id from slots where starts_at > now() + interval '2 hours' order by starts_at, id limit 1`,
+    );
     const hold = await call(origin.url, "POST", "/api/holds", { cookie: me.cookie, body: { slotId: Number(slot!.id) } });
     const booked = await call(origin.url, "POST", "/api/reservations", {
       cookie: me.cookie,
@@ -197,7 +217,9 @@ describe.skipIf(!pgUrl)("the origin under node:cluster (ORIGIN_PROCESSES=2)", ()
     }
 
     const otpPhone = newPhone();
-    const started = await call(origin.url, "POST", "/api/identity/start", { body: { name: "정다섯", rrn: makeRrn("1987-09-09"), phone: otpPhone } });
+    const started = await call(origin.url, "POST", "/api/identity/start", {
+      body: { name: "정다섯", rrn: makeRrn("1987-09-09"), phone: otpPhone },
+    });
     expect(started.status).toBe(201);
     const codes = new Set<string>();
     for (let i = 0; i < 6; i++) {

@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
-import { forgetCohortWindows } from "../../origin/identity/eligibility";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cohortWindows } from "../../drizzle/schema";
 import { keyring, signPass } from "../../lib/tokens";
 import { createApp } from "../../origin/app";
 import { loadConfig } from "../../origin/config";
-import { instant, rows, type Database } from "../../origin/db";
+import { type Database, instant, rows } from "../../origin/db";
 import { seed } from "../../origin/db/seed";
+import { forgetCohortWindows } from "../../origin/identity/eligibility";
 import { identityKeys } from "../../origin/identity/secrets";
 import { ORIGIN_TEST_ENV, TEST_SECRETS } from "../secrets";
 import { testDatabase } from "./database";
@@ -26,7 +26,10 @@ beforeAll(async () => {
   const config = loadConfig(ORIGIN_TEST_ENV);
   app = createApp({ config, db: database.db, clock: () => NOW });
   pass = await signPass(await keyring(TEST_SECRETS.PASS_SECRET), { lane: "booking", seq: 1, exp: NOW + 86_400_000 });
-  const [slot] = await rows<{ id: number }>(database.db, sql`select id from slots where starts_at = ${instant(new Date("2026-11-24T11:00:00+09:00"))} limit 1`);
+  const [slot] = await rows<{ id: number }>(
+    database.db,
+    sql`select id from slots where starts_at = ${instant(new Date("2026-11-24T11:00:00+09:00"))} limit 1`,
+  );
   slotId = Number(slot!.id);
 }, 120_000);
 afterAll(() => database?.close());
@@ -52,10 +55,21 @@ async function call(method: string, path: string, cookie: string | null, body?: 
 describe("proxy booking (대리예약)", () => {
   it("lets a verified person act for a parent, whose hold is theirs", async () => {
     const proxy = await proxyPerson();
-    const { status, body } = await call("POST", "/api/proxy/subject", proxy.cookie, { name: "김순자", rrn: PARENT, relationship: "parent" });
+    const { status, body } = await call("POST", "/api/proxy/subject", proxy.cookie, {
+      name: "김순자",
+      rrn: PARENT,
+      relationship: "parent",
+    });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ subject: { name: "김순자", birthDate: "1965-01-01", sex: "M", rrn: "650101-1******" }, relationship: "parent", eligibility: { eligible: true } });
-    const [session] = await rows<{ subject_id: number; relationship: string }>(database.db, sql`select subject_id, relationship from sessions where person_id = ${proxy.personId}`);
+    expect(body).toMatchObject({
+      subject: { name: "김순자", birthDate: "1965-01-01", sex: "M", rrn: "650101-1******" },
+      relationship: "parent",
+      eligibility: { eligible: true },
+    });
+    const [session] = await rows<{ subject_id: number; relationship: string }>(
+      database.db,
+      sql`select subject_id, relationship from sessions where person_id = ${proxy.personId}`,
+    );
     expect(session).toMatchObject({ relationship: "parent" });
     const hold = await call("POST", "/api/holds", proxy.cookie, { slotId });
     expect(hold.status).toBe(201);
@@ -82,12 +96,17 @@ describe("proxy booking (대리예약)", () => {
     const r = await call("POST", "/api/proxy/subject", proxy.cookie, payload);
     expect(r.status).toBe(status);
     expect(r.body.code).toBe(code);
-    const [session] = await rows<{ subject_id: number | null }>(database.db, sql`select subject_id from sessions where person_id = ${proxy.personId}`);
+    const [session] = await rows<{ subject_id: number | null }>(
+      database.db,
+      sql`select subject_id from sessions where person_id = ${proxy.personId}`,
+    );
     expect(session!.subject_id).toBeNull();
   });
 
   it("needs a verified session", async () => {
-    expect((await call("POST", "/api/proxy/subject", null, { name: "김순자", rrn: PARENT, relationship: "parent" })).body.code).toBe("no_session");
+    expect((await call("POST", "/api/proxy/subject", null, { name: "김순자", rrn: PARENT, relationship: "parent" })).body.code).toBe(
+      "no_session",
+    );
   });
 
   it("is refused where the booking window forbids proxies, as for ages 18–49 in 2021", async () => {

@@ -73,7 +73,8 @@ describe("origin pass check", () => {
     const laned = createApp({ config: loadConfig({ ...ORIGIN_TEST_ENV, LANES: wranglerVar("LANES") }), db: database.db, clock: () => NOW });
     const lookupPass = await signPass(await ring(), { lane: "lookup", seq: 1, exp: NOW + 60_000 });
     const bookingPass = await signPass(await ring(), { lane: "booking", seq: 1, exp: NOW + 60_000 });
-    const at = async (path: string, pass: string) => (await laned.request(path, { headers: { "x-wr-pass": pass, accept: "application/json" } })).status;
+    const at = async (path: string, pass: string) =>
+      (await laned.request(path, { headers: { "x-wr-pass": pass, accept: "application/json" } })).status;
     expect(await at("/lookup", lookupPass)).toBe(200);
     expect(await at("/api/pass", lookupPass)).toBe(403);
     expect(await at("/book", lookupPass)).toBe(403);
@@ -100,11 +101,21 @@ describe("origin config", () => {
 
   it("needs every notification gateway in production, and none in development", () => {
     expect(() => loadConfig({ ...PRODUCTION_ENV, NOTIFY_NAVER_URL: undefined })).toThrow(/NOTIFY_NAVER_URL: is required in production/);
-    expect(loadConfig(PRODUCTION_ENV).notify.endpoints).toEqual({ kakao: "http://127.0.0.1:9/kakao", naver: "http://127.0.0.1:9/naver", sms: "http://127.0.0.1:9/sms" });
+    expect(loadConfig(PRODUCTION_ENV).notify.endpoints).toEqual({
+      kakao: "http://127.0.0.1:9/kakao",
+      naver: "http://127.0.0.1:9/naver",
+      sms: "http://127.0.0.1:9/sms",
+    });
     expect(loadConfig(ORIGIN_TEST_ENV).notify.endpoints).toEqual({ kakao: undefined, naver: undefined, sms: undefined });
   });
 
   it("has sensible defaults", () => {
-    expect(loadConfig({ ...ORIGIN_TEST_ENV, APP_ENV: undefined })).toMatchObject({ host: "127.0.0.1", port: 8788, appEnv: "development", lane: "booking", otpTtlMs: 180_000 });
+    expect(loadConfig({ ...ORIGIN_TEST_ENV, APP_ENV: undefined })).toMatchObject({
+      host: "127.0.0.1",
+      port: 8788,
+      appEnv: "development",
+      lane: "booking",
+      otpTtlMs: 180_000,
+    });
   });
 });

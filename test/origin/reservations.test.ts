@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseReservationNumber } from "../../origin/booking/numbers";
 import { instant, rows } from "../../origin/db";
-import { bookingBench, placesOf, START, type Bench } from "./booking";
+import { type Bench, bookingBench, placesOf, START } from "./booking";
 
 let b: Bench;
 beforeAll(async () => {
@@ -13,7 +13,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => b?.database.close());
 
-const count = async (query: ReturnType<typeof sql>) => ((await rows<{ n: number }>(b.database.db, query))[0]!.n);
+const count = async (query: ReturnType<typeof sql>) => (await rows<{ n: number }>(b.database.db, query))[0]!.n;
 
 describe("confirming a reservation", () => {
   it("books the first dose from the hold and the second at the same clinic and time after the interval", async () => {
@@ -29,7 +29,12 @@ describe("confirming a reservation", () => {
     // Moderna: 28 days later, 2026-12-22 (a Tuesday) at 10:00 Seoul, beyond the seeded days: the slot is opened on demand.
     expect(res.body.second).toMatchObject({ startsAt: "2026-12-22T01:00:00.000Z", clinic: { id: slot.clinicId } });
     expect(res.body.secondDoseWindow).toEqual({ from: "2026-12-22", to: "2027-01-05" });
-    expect(res.body).toMatchObject({ status: "active", vaccine: { code: "moderna", nameKo: "모더나" }, notifyChannel: "kakao", relationship: null });
+    expect(res.body).toMatchObject({
+      status: "active",
+      vaccine: { code: "moderna", nameKo: "모더나" },
+      notifyChannel: "kakao",
+      relationship: null,
+    });
 
     const after = await placesOf(b, slot.id);
     expect(after.taken).toBe(before.taken + 1);
@@ -67,7 +72,11 @@ describe("confirming a reservation", () => {
     const hold = await b.call("POST", "/api/holds", { cookie: me.cookie, body: { slotId: slot.id } });
     const key = randomUUID();
     const confirm = (channel: string) =>
-      b.call("POST", "/api/reservations", { cookie: me.cookie, headers: { "idempotency-key": key }, body: { holdId: hold.body.holdId, notifyChannel: channel } });
+      b.call("POST", "/api/reservations", {
+        cookie: me.cookie,
+        headers: { "idempotency-key": key },
+        body: { holdId: hold.body.holdId, notifyChannel: channel },
+      });
     const first = await confirm("naver");
     const again = await confirm("naver");
     expect(first.status).toBe(201);
@@ -78,7 +87,11 @@ describe("confirming a reservation", () => {
     expect(changed.status).toBe(422);
     expect(changed.body.code).toBe("idempotency_key_reused");
     expect(await count(sql`select count(*)::int as n from reservations where subject_id = ${me.personId}`)).toBe(1);
-    expect(await count(sql`select count(*)::int as n from outbox o join reservations r on r.id = o.reservation_id where r.subject_id = ${me.personId}`)).toBe(1);
+    expect(
+      await count(
+        sql`select count(*)::int as n from outbox o join reservations r on r.id = o.reservation_id where r.subject_id = ${me.personId}`,
+      ),
+    ).toBe(1);
   });
 
   it("returns the original reservation to a retry after the connection dropped mid-request", async () => {
@@ -112,7 +125,8 @@ describe("confirming a reservation", () => {
       arrived = () => {};
       let number: string | undefined;
       for (let i = 0; i < 500 && !number; i++) {
-        number = (await rows<{ number: string }>(b.database.db, sql`select number from reservations where subject_id = ${me.personId}`))[0]?.number;
+        number = (await rows<{ number: string }>(b.database.db, sql`select number from reservations where subject_id = ${me.personId}`))[0]
+          ?.number;
         if (!number) await new Promise((r) => setTimeout(r, 10));
       }
       expect(number).toBeTruthy();
@@ -133,9 +147,15 @@ describe("confirming a reservation", () => {
     const hold = await b.call("POST", "/api/holds", { cookie: me.cookie, body: { slotId: slot.id } });
     const key = randomUUID();
     const confirm = () =>
-      b.call("POST", "/api/reservations", { cookie: me.cookie, headers: { "idempotency-key": key }, body: { holdId: hold.body.holdId, notifyChannel: "kakao" } });
+      b.call("POST", "/api/reservations", {
+        cookie: me.cookie,
+        headers: { "idempotency-key": key },
+        body: { holdId: hold.body.holdId, notifyChannel: "kakao" },
+      });
     // The last write of the transaction (the outbox row) fails: everything before it must roll back.
-    await b.database.db.execute(sql`create function fail_outbox() returns trigger language plpgsql as $$ begin raise exception 'outbox down'; end $$`);
+    await b.database.db.execute(
+      sql`create function fail_outbox() returns trigger language plpgsql as $$ begin raise exception 'outbox down'; end $$`,
+    );
     await b.database.db.execute(sql`create trigger fail_outbox before insert on outbox for each row execute function fail_outbox()`);
     try {
       const failed = await confirm();
@@ -151,7 +171,11 @@ describe("confirming a reservation", () => {
     expect(await count(sql`select count(*)::int as n from holds where id = ${hold.body.holdId}`)).toBe(1);
     expect(await placesOf(b, slot.id)).toEqual({ ...before, free: before.free - 1 }); // only the hold
     // nor the second dose's slot (2026-12-23 15:00), which the failed attempt had opened and taken
-    expect(await count(sql`select count(*)::int as n from slots where clinic_id = ${slot.clinicId} and starts_at = ${instant(new Date("2026-12-23T15:00:00+09:00"))}`)).toBe(0);
+    expect(
+      await count(
+        sql`select count(*)::int as n from slots where clinic_id = ${slot.clinicId} and starts_at = ${instant(new Date("2026-12-23T15:00:00+09:00"))}`,
+      ),
+    ).toBe(0);
 
     const retried = await confirm();
     expect(retried.status).toBe(201);
@@ -168,7 +192,10 @@ describe("confirming a reservation", () => {
           select ${slot.id}, unnest(${sql.raw(`array[${people.map((p) => p.personId).join(",")}]`)}::int[]), ${instant(new Date(START - 1000))}
           returning id`,
     );
-    const byPerson = await rows<{ id: string; person_id: number }>(b.database.db, sql`select id, person_id from holds where slot_id = ${slot.id}`);
+    const byPerson = await rows<{ id: string; person_id: number }>(
+      b.database.db,
+      sql`select id, person_id from holds where slot_id = ${slot.id}`,
+    );
     expect(holds).toHaveLength(300);
     const results = await Promise.all(
       people.map((p) =>

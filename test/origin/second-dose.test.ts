@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { instant, rows } from "../../origin/db";
-import { bookingBench, placesOf, type Bench } from "./booking";
+import { type Bench, bookingBench, placesOf } from "./booking";
 
 let b: Bench;
 beforeAll(async () => {
@@ -55,15 +55,24 @@ describe("second-dose placement", () => {
     expect(res.body.message).toContain("2027-01-05");
     const after = await placesOf(b, slot.id);
     expect(after.taken).toBe(before.taken); // the first dose was not kept either
-    const [{ n }] = (await rows<{ n: number }>(b.database.db, sql`select count(*)::int as n from reservations where subject_id = ${me.personId}`)) as [{ n: number }];
+    const [{ n }] = (await rows<{ n: number }>(
+      b.database.db,
+      sql`select count(*)::int as n from reservations where subject_id = ${me.personId}`,
+    )) as [{ n: number }];
     expect(n).toBe(0);
-    const [{ held }] = (await rows<{ held: number }>(b.database.db, sql`select count(*)::int as held from holds where person_id = ${me.personId}`)) as [{ held: number }];
+    const [{ held }] = (await rows<{ held: number }>(
+      b.database.db,
+      sql`select count(*)::int as held from holds where person_id = ${me.personId}`,
+    )) as [{ held: number }];
     expect(held).toBe(1); // the hold is still there: the person can pick another time at once
   });
 
   it("moves a second dose off a public holiday to the next open day, and the message says that day", async () => {
     // Moderna: 28 days after Friday 2026-12-04 is Friday 2027-01-01 (New Year's Day); then a weekend.
-    const [clinic] = await rows<{ id: number }>(b.database.db, sql`select id from clinics where vaccine_code = 'moderna' order by id limit 1`);
+    const [clinic] = await rows<{ id: number }>(
+      b.database.db,
+      sql`select id from clinics where vaccine_code = 'moderna' order by id limit 1`,
+    );
     const [slot] = await rows<{ id: number }>(
       b.database.db,
       sql`insert into slots (clinic_id, starts_at, vaccine_code, capacity)

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { generateSignedCookie } from "hono/cookie";
 import { people } from "../../drizzle/schema";
-import { instant, type Db } from "../../origin/db";
+import { type Db, instant } from "../../origin/db";
 import { ORIGIN_TEST_ENV } from "../secrets";
 
 let personNo = 0;

@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { instant, rows, type Database } from "../../origin/db";
+import { type Database, instant, rows } from "../../origin/db";
 import { seed } from "../../origin/db/seed";
 import { LONGEST_LIMIT_WINDOW_MS, LOOKUP_MISSES } from "../../origin/limits";
 import { createSweeper, IDEMPOTENCY_RETENTION_MS } from "../../origin/maintenance/sweeper";
@@ -49,11 +49,17 @@ async function write(p: {
 }) {
   const db = database.db;
   for (const [tag, c] of Object.entries(p.challenges ?? {})) {
-    await rows(db, sql`insert into identity_challenges (phone, client_key, name, rrn_hash, rrn_cipher, birth_date, sex, code_hash, expires_at, created_at)
-                       values (${tag}, 'test', '홍길동', 'h', 'c', '1965-01-01', 'M', 'x', ${at(c.expires)}, ${at(c.created)})`);
+    await rows(
+      db,
+      sql`insert into identity_challenges (phone, client_key, name, rrn_hash, rrn_cipher, birth_date, sex, code_hash, expires_at, created_at)
+                       values (${tag}, 'test', '홍길동', 'h', 'c', '1965-01-01', 'M', 'x', ${at(c.expires)}, ${at(c.created)})`,
+    );
   }
   for (const [tag, expires] of Object.entries(p.sessions ?? {})) {
-    await rows(db, sql`insert into sessions (token_hash, person_id, expires_at, created_at) values (${tag}, ${personId}, ${at(expires)}, ${at(expires - SESSION_TTL)})`);
+    await rows(
+      db,
+      sql`insert into sessions (token_hash, person_id, expires_at, created_at) values (${tag}, ${personId}, ${at(expires)}, ${at(expires - SESSION_TTL)})`,
+    );
   }
   for (const [tag, when] of Object.entries(p.misses ?? {})) {
     await rows(db, sql`insert into lookup_failures (client_key, reservation_number, rrn_hash, at) values (${tag}, 'N', 'R', ${at(when)})`);
@@ -64,11 +70,17 @@ async function write(p: {
       sql`insert into people (rrn_hash, rrn_cipher, rrn_masked, name, birth_date, sex, phone)
           values (${`hold-${tag}`}, 'x', '', '홍길동', '1965-01-01', 'M', '01000000000') returning id`,
     );
-    await rows(db, sql`insert into holds (slot_id, person_id, expires_at, created_at) values (${slotId}, ${person!.id}, ${at(expires)}, ${at(expires - 5 * MIN)})`);
+    await rows(
+      db,
+      sql`insert into holds (slot_id, person_id, expires_at, created_at) values (${slotId}, ${person!.id}, ${at(expires)}, ${at(expires - 5 * MIN)})`,
+    );
   }
   for (const [tag, created] of Object.entries(p.keys ?? {})) {
-    await rows(db, sql`insert into idempotency_keys (person_id, key, request_hash, status, response, created_at)
-                       values (${personId}, ${tag}, 'h', 201, '{}'::jsonb, ${at(created)})`);
+    await rows(
+      db,
+      sql`insert into idempotency_keys (person_id, key, request_hash, status, response, created_at)
+                       values (${personId}, ${tag}, 'h', 201, '{}'::jsonb, ${at(created)})`,
+    );
   }
   for (const [tag, expires] of Object.entries(p.journeys ?? {})) {
     await rows(db, sql`insert into pass_bindings (pass_id, person_id, expires_at) values (${tag}, ${personId}, ${at(expires)})`);
@@ -86,7 +98,9 @@ async function left() {
     challenges: await tags(sql`select phone as tag from identity_challenges where client_key = 'test'`),
     sessions: await tags(sql`select token_hash as tag from sessions where token_hash like 's-%'`),
     misses: await tags(sql`select client_key as tag from lookup_failures where client_key like 'm-%'`),
-    holds: await tags(sql`select substr(p.rrn_hash, 6) as tag from holds h join people p on p.id = h.person_id where p.rrn_hash like 'hold-%'`),
+    holds: await tags(
+      sql`select substr(p.rrn_hash, 6) as tag from holds h join people p on p.id = h.person_id where p.rrn_hash like 'hold-%'`,
+    ),
     keys: await tags(sql`select key as tag from idempotency_keys where key like 'k-%'`),
     journeys: await tags(sql`select pass_id as tag from pass_bindings where pass_id like 'j-%'`),
     codes: await tags(sql`select phone as tag from dev_sent_codes where phone like 'd-%'`),
@@ -112,7 +126,16 @@ describe("sweeper", () => {
     });
 
     const none = { challenges: 0, sessions: 0, lookupMisses: 0, holds: 0, idempotencyKeys: 0, journeys: 0, devCodes: 0 };
-    expect(await sweeper.runOnce()).toEqual({ ...none, challenges: 1, sessions: 1, lookupMisses: 1, holds: 1, idempotencyKeys: 1, journeys: 1, devCodes: 1 });
+    expect(await sweeper.runOnce()).toEqual({
+      ...none,
+      challenges: 1,
+      sessions: 1,
+      lookupMisses: 1,
+      holds: 1,
+      idempotencyKeys: 1,
+      journeys: 1,
+      devCodes: 1,
+    });
     expect(await left()).toEqual({
       challenges: ["c-counted", "c-live"],
       sessions: ["s-live"],
@@ -125,7 +148,16 @@ describe("sweeper", () => {
 
     // An hour on, everything has expired and outlived its use.
     clock.now = START + LONGEST_LIMIT_WINDOW_MS;
-    expect(await sweeper.runOnce()).toEqual({ ...none, challenges: 2, sessions: 1, lookupMisses: 1, holds: 2, idempotencyKeys: 1, journeys: 1, devCodes: 1 });
+    expect(await sweeper.runOnce()).toEqual({
+      ...none,
+      challenges: 2,
+      sessions: 1,
+      lookupMisses: 1,
+      holds: 2,
+      idempotencyKeys: 1,
+      journeys: 1,
+      devCodes: 1,
+    });
     expect(await left()).toEqual({ challenges: [], sessions: [], misses: [], holds: [], keys: [], journeys: [], codes: [] });
     expect(await sweeper.runOnce()).toEqual(none);
   });

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Supervisor, inWords, type Policy } from "../../scripts/supervisor";
+import { inWords, type Policy, Supervisor } from "../../scripts/supervisor";
 
 /** A process that answers its health check while `answering`, and exits on SIGTERM/SIGKILL when `obeys`. */
 class FakeProcess extends EventEmitter {
@@ -163,7 +163,10 @@ describe("a process that stops answering", () => {
     expect(h.signals).toEqual([[1000, "SIGTERM"]]);
     await advance(50); // it exits on SIGTERM
     expect(h.last()).toBe("origin stopped; starting it again in 0.5 s.");
-    expect(h.signals).toEqual([[1000, "SIGTERM"], [1000, "SIGKILL"]]); // leftovers of its group cleared
+    expect(h.signals).toEqual([
+      [1000, "SIGTERM"],
+      [1000, "SIGKILL"],
+    ]); // leftovers of its group cleared
     await advance(500);
     expect(h.starts).toBe(2);
     await advance(500);
@@ -195,7 +198,10 @@ describe("a process that stops answering", () => {
     await advance(4999);
     expect(h.signals).toEqual([[1000, "SIGTERM"]]);
     await advance(1);
-    expect(h.signals).toEqual([[1000, "SIGTERM"], [1000, "SIGKILL"]]);
+    expect(h.signals).toEqual([
+      [1000, "SIGTERM"],
+      [1000, "SIGKILL"],
+    ]);
     h.current.die(null, "SIGKILL");
     await advance(500);
     expect(h.starts).toBe(2);
@@ -239,7 +245,10 @@ describe("stopping", () => {
     let done = false;
     void h.supervisor.stop().then(() => (done = true));
     await advance(5000);
-    expect(h.signals).toEqual([[1000, "SIGTERM"], [1000, "SIGKILL"]]);
+    expect(h.signals).toEqual([
+      [1000, "SIGTERM"],
+      [1000, "SIGKILL"],
+    ]);
     expect(done).toBe(false);
     h.current.die(null, "SIGKILL");
     await advance(0);

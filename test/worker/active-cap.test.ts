@@ -3,12 +3,12 @@
  * cursor holds and nobody new is admitted until a pass ends (one out, one in). The operator API and the
  * console show the count.
  */
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppEnv } from "../../worker/app-env";
 import { fromOrigin } from "../../worker/edge/passes";
-import { BASE, Jar, freshQueue, operator, passOf, stats, visit } from "./helpers";
+import { BASE, freshQueue, Jar, operator, passOf, stats, visit } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
 
@@ -17,7 +17,19 @@ const json = { accept: "application/json" };
 /** The origin ends this jar's journey (as its `X-WR-Command: revoke` does, through the edge's own handling). */
 async function finish(jar: Jar) {
   const token = jar.get("wr_pass")!;
-  const app = new Hono<AppEnv>().get("/done", async (c) => (await fromOrigin(c, new Response("done", { headers: { "x-wr-command": "revoke" } }), { token, claims: passOf(token) }, "wr_pass", [])).res);
+  const app = new Hono<AppEnv>().get(
+    "/done",
+    async (c) =>
+      (
+        await fromOrigin(
+          c,
+          new Response("done", { headers: { "x-wr-command": "revoke" } }),
+          { token, claims: passOf(token) },
+          "wr_pass",
+          [],
+        )
+      ).res,
+  );
   expect((await app.request(`${BASE}/done`, {}, env)).status).toBe(200);
 }
 
@@ -33,7 +45,7 @@ describe("active passes and the cap", () => {
     await new Promise((r) => setTimeout(r, 5));
 
     const states = [];
-    for (const jar of people) states.push(((await (await visit(jar, "/_wr/status")).json()) as { state: string; position: number }));
+    for (const jar of people) states.push((await (await visit(jar, "/_wr/status")).json()) as { state: string; position: number });
     expect(states.map((s) => s.state)).toEqual(["admitted", "admitted", "waiting", "waiting"]);
     expect(states[2]).toMatchObject({ position: 1, ahead: 0 }); // at the front, waiting for someone to finish
     expect(await stats()).toMatchObject({ activePasses: 2, maxActive: 2, atCap: true });

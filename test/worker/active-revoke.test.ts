@@ -3,12 +3,12 @@
  * were minted (on arrival at a dry line, on admission, again for a holder whose answer was lost) and whatever
  * the operator changed in between (the rate, a scheduled opening).
  */
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppEnv } from "../../worker/app-env";
 import { fromOrigin } from "../../worker/edge/passes";
-import { BASE, Jar, freshQueue, operator, passOf, stats } from "./helpers";
+import { BASE, freshQueue, Jar, operator, passOf, stats } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 100_000 }));
 
@@ -17,7 +17,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The origin ends this jar's journey (its `X-WR-Command: revoke`, through the edge's own handling). */
 async function finish(jar: Jar) {
   const token = jar.get("wr_pass")!;
-  const app = new Hono<AppEnv>().get("/done", async (c) => (await fromOrigin(c, new Response("booked", { headers: { "x-wr-command": "revoke" } }), { token, claims: passOf(token) }, "wr_pass", [])).res);
+  const app = new Hono<AppEnv>().get(
+    "/done",
+    async (c) =>
+      (
+        await fromOrigin(
+          c,
+          new Response("booked", { headers: { "x-wr-command": "revoke" } }),
+          { token, claims: passOf(token) },
+          "wr_pass",
+          [],
+        )
+      ).res,
+  );
   expect((await app.request(`${BASE}/done`, {}, env)).status).toBe(200);
 }
 

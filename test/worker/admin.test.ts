@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE, Jar, freshQueue, operator, visitJson } from "./helpers";
+import { BASE, freshQueue, Jar, operator, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue());
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { arrive, initialSchedule, pollAfterMs, queueStatus, reconfigure, serving, statusJson, type Schedule } from "../../worker/queue/admission";
+import {
+  arrive,
+  initialSchedule,
+  pollAfterMs,
+  queueStatus,
+  reconfigure,
+  type Schedule,
+  serving,
+  statusJson,
+} from "../../worker/queue/admission";
 
 const T0 = 1_750_000_000_000;
 const sec = (n: number) => T0 + n * 1000;

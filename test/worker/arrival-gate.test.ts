@@ -5,7 +5,7 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { addressKey } from "../../worker/edge/arrival-gate";
-import { BASE, Jar, counterOf, freshQueue, linked, operator, visit } from "./helpers";
+import { BASE, counterOf, freshQueue, Jar, linked, operator, visit } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
 

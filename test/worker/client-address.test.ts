@@ -4,17 +4,29 @@
  * a client sends itself (X-Forwarded-For, its own X-WR-Client) changes nothing. Seen through the origin's
  * per-client limit on lookups that match nothing.
  */
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { checkDigit } from "../../origin/identity/rrn";
 import { forget } from "../../worker/edge/snapshot";
-import { BASE, Jar, freshQueue, visit } from "./helpers";
+import { BASE, freshQueue, Jar, visit } from "./helpers";
 
 /** The origin's per-client miss limit (origin/limits.ts LOOKUP_MISSES.perClient). */
 const MISSES_PER_CLIENT = 10;
 /** Well-formed reservation numbers that belong to nobody, one per lookup (each number has its own limit). */
-const NUMBERS = ["SR5Z-6NBZ-8TTC8", "JAVQ-MWW1-KJ1RV", "ZWYX-ZXT9-VK312", "XTTG-Y9PC-NQJ1X", "A7KY-7GR5-HHSF3", "0PPA-736M-FR7PS",
-  "0MSR-N52K-TYXCS", "E4MY-Z2V9-X2HKG", "74R5-GHBC-N2D83", "E5RA-9SWP-S39FH", "NV18-CC4Q-9GW4Y", "C3GD-S2P4-ZVBSN"];
+const NUMBERS = [
+  "SR5Z-6NBZ-8TTC8",
+  "JAVQ-MWW1-KJ1RV",
+  "ZWYX-ZXT9-VK312",
+  "XTTG-Y9PC-NQJ1X",
+  "A7KY-7GR5-HHSF3",
+  "0PPA-736M-FR7PS",
+  "0MSR-N52K-TYXCS",
+  "E4MY-Z2V9-X2HKG",
+  "74R5-GHBC-N2D83",
+  "E5RA-9SWP-S39FH",
+  "NV18-CC4Q-9GW4Y",
+  "C3GD-S2P4-ZVBSN",
+];
 
 const serial = Math.floor(Math.random() * 90_000);
 /** A valid resident number of its own for lookup `i` (each resident number has its own limit too). */

@@ -1,9 +1,8 @@
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE, Jar, freshQueue, operator, postForm, signedIn, visitJson } from "./helpers";
+import { BASE, freshQueue, Jar, operator, postForm, signedIn, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 10 }));
-
 
 describe("operator console", () => {
   it("asks for the token, refuses a wrong one, and keeps the session in a strict HttpOnly cookie", async () => {
@@ -103,7 +102,9 @@ describe("operator console", () => {
 
     expect((await postForm(jar, "/_wr/admin/console", { proofOfWorkBits: "16" })).status).toBe(303);
     expect(await (await operator("/stats")).json()).toMatchObject({ proofOfWorkBits: 16 });
-    expect(await (await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: jar.header() } })).text()).toMatch(/<option value="16" selected/);
+    expect(await (await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: jar.header() } })).text()).toMatch(
+      /<option value="16" selected/,
+    );
     const badPow = await postForm(jar, "/_wr/admin/console", { proofOfWorkBits: "99" });
     expect(badPow.status).toBe(400);
     expect(await badPow.text()).toContain("방어 수준은 0(끔)부터 24비트까지");

@@ -1,5 +1,5 @@
 /** Small helpers for the worker tests: a browser-like cookie jar and the operator API. */
-import { SELF, env, reset } from "cloudflare:test";
+import { env, reset, SELF } from "cloudflare:test";
 import { forget } from "../../worker/edge/snapshot";
 
 export const BASE = "http://wr.test";

@@ -5,7 +5,7 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE, Jar, freshQueue, passOf, payload, stats } from "./helpers";
+import { BASE, freshQueue, Jar, passOf, payload, stats } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 100_000 }));
 
@@ -65,7 +65,14 @@ describe("a journey through the edge", () => {
     const hold = await call(jar, addr, "POST", "/api/holds", { slotId });
     expect(hold.res.status).toBe(201);
     expect(jar.get("wr_pass")).toBeDefined();
-    const booked = await call(jar, addr, "POST", "/api/reservations", { holdId: hold.body.holdId, notifyChannel: "kakao" }, { "idempotency-key": crypto.randomUUID() });
+    const booked = await call(
+      jar,
+      addr,
+      "POST",
+      "/api/reservations",
+      { holdId: hold.body.holdId, notifyChannel: "kakao" },
+      { "idempotency-key": crypto.randomUUID() },
+    );
     expect(booked.res.status).toBe(201);
     expect(booked.body.reservationNumber).toBeTruthy();
     expect(booked.res.headers.get("x-wr-command")).toBeNull(); // acted on at the edge, removed
@@ -83,7 +90,11 @@ describe("a journey through the edge", () => {
     const mine = await admitted("198.51.100.71");
     expect((await verify(mine, "198.51.100.71", { name: "김영희", rrn: "720820-1000013", phone: "010-3333-0002" })).res.status).toBe(200);
     const copy = new Jar({ wr_pass: mine.get("wr_pass")! });
-    const theirs = await call(copy, "203.0.113.71", "POST", "/api/identity/start", { name: "이철수", rrn: "801111-1000014", phone: "010-3333-0003" });
+    const theirs = await call(copy, "203.0.113.71", "POST", "/api/identity/start", {
+      name: "이철수",
+      rrn: "801111-1000014",
+      phone: "010-3333-0003",
+    });
     expect(theirs.res.status).toBe(409);
     expect(theirs.body).toMatchObject({ code: "pass_in_use" });
     // Their own admission is their own journey.

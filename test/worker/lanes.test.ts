@@ -1,8 +1,8 @@
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { laneFor, parseLanes } from "../../lib/lanes";
 import { forget } from "../../worker/edge/snapshot";
-import { BASE, Jar, freshQueue, visit } from "./helpers";
+import { BASE, freshQueue, Jar, visit } from "./helpers";
 
 const LANES = parseLanes(env.LANES!);
 
@@ -56,7 +56,9 @@ describe("lanes", () => {
     await visit(new Jar(), "/book");
     await visit(new Jar(), "/lookup");
     const stats = async (lane: string) =>
-      (await (await SELF.fetch(`${BASE}/_wr/admin/stats?lane=${lane}`, { headers: { authorization: `Bearer ${env.OPERATOR_TOKEN}` } })).json()) as Record<string, unknown>;
+      (await (
+        await SELF.fetch(`${BASE}/_wr/admin/stats?lane=${lane}`, { headers: { authorization: `Bearer ${env.OPERATOR_TOKEN}` } })
+      ).json()) as Record<string, unknown>;
     expect(await stats("booking")).toMatchObject({ lane: "booking", issued: 2, paused: true });
     expect(await stats("lookup")).toMatchObject({ lane: "lookup", issued: 1, ratePerSec: 200, paused: false });
     const unknown = await SELF.fetch(`${BASE}/_wr/admin/stats?lane=nope`, { headers: { authorization: `Bearer ${env.OPERATOR_TOKEN}` } });

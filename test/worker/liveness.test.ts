@@ -4,12 +4,12 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { arrive, initialSchedule, queueStatus, respeed, serving, type Schedule } from "../../worker/queue/admission";
 import { heartbeat, takeBeats } from "../../worker/edge/heartbeats";
-import { bucketOf, epochMs, LivenessBook, maxPollMs, type Beats } from "../../worker/queue/liveness";
-import type { QueueCounter } from "../../worker/queue/queue-counter";
 import { forget } from "../../worker/edge/snapshot";
-import { Jar, freshQueue, operator, visitJson } from "./helpers";
+import { arrive, initialSchedule, queueStatus, respeed, type Schedule, serving } from "../../worker/queue/admission";
+import { type Beats, bucketOf, epochMs, LivenessBook, maxPollMs } from "../../worker/queue/liveness";
+import type { QueueCounter } from "../../worker/queue/queue-counter";
+import { freshQueue, Jar, operator, visitJson } from "./helpers";
 
 const GRACE = 300_000;
 const E = epochMs(GRACE);

@@ -5,7 +5,7 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE, Jar, freshQueue, linked, operator, visit, visitJson } from "./helpers";
+import { BASE, freshQueue, Jar, linked, operator, visit, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0.5 }));
 

@@ -3,9 +3,9 @@
  * browser sends from another origin (another site, or another port of the same host), and the JSON API takes
  * only `application/json`.
  */
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE, Jar, freshQueue, stats } from "./helpers";
+import { BASE, freshQueue, Jar, stats } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 10 }));
 
@@ -48,16 +48,25 @@ describe("operator requests from elsewhere", () => {
     expect((await form({ origin: BASE, "sec-fetch-site": "same-origin" })).status).toBe(303);
     expect(await stats()).toMatchObject({ ratePerSec: 12 });
     // Following a link to the console from elsewhere only reads: it opens.
-    const link = await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: jar.header(), "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" } });
+    const link = await SELF.fetch(`${BASE}/_wr/admin`, {
+      headers: { cookie: jar.header(), "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" },
+    });
     expect(link.status).toBe(200);
     // A script elsewhere cannot read the numbers with the operator's cookie.
-    const read = await SELF.fetch(`${BASE}/_wr/admin/stats`, { headers: { cookie: jar.header(), "sec-fetch-site": "same-site", "sec-fetch-mode": "cors" } });
+    const read = await SELF.fetch(`${BASE}/_wr/admin/stats`, {
+      headers: { cookie: jar.header(), "sec-fetch-site": "same-site", "sec-fetch-mode": "cors" },
+    });
     expect(read.status).toBe(403);
   });
 
   it("refuses the JSON API from another origin, and anything but application/json with 415", async () => {
-    const post = (body: string, headers: Record<string, string>) => SELF.fetch(`${BASE}/_wr/admin/config`, { method: "POST", headers: { ...bearer, ...headers }, body });
-    const cross = await post('{"paused":true}', { "content-type": "application/json", origin: "http://wr.test:9000", "sec-fetch-site": "same-site" });
+    const post = (body: string, headers: Record<string, string>) =>
+      SELF.fetch(`${BASE}/_wr/admin/config`, { method: "POST", headers: { ...bearer, ...headers }, body });
+    const cross = await post('{"paused":true}', {
+      "content-type": "application/json",
+      origin: "http://wr.test:9000",
+      "sec-fetch-site": "same-site",
+    });
     expect(cross.status).toBe(403);
     for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""]) {
       const res = await post('{"paused":true}', type ? { "content-type": type } : {});

@@ -7,13 +7,19 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { createWorkerApp } from "../../worker/index";
-import { BASE, Jar, freshQueue, visit } from "./helpers";
+import { BASE, freshQueue, Jar, visit } from "./helpers";
 
 const NOTHING_LISTENS = "http://127.0.0.1:9";
 const app = createWorkerApp();
 
 /** A request to the edge whose origin is at `originUrl`, carrying and updating the jar. */
-async function via(originUrl: string, jar: Jar, path: string, init: RequestInit & { headers?: Record<string, string> } = {}, more: Record<string, string> = {}) {
+async function via(
+  originUrl: string,
+  jar: Jar,
+  path: string,
+  init: RequestInit & { headers?: Record<string, string> } = {},
+  more: Record<string, string> = {},
+) {
   const ctx = createExecutionContext();
   const request = new Request(`${BASE}${path}`, { ...init, headers: { cookie: jar.header(), ...init.headers }, redirect: "manual" });
   const res = await app.fetch(request, { ...env, ORIGIN_URL: originUrl, ...more }, ctx);
@@ -79,12 +85,18 @@ describe("while the origin is down", () => {
 
   it("after a form was sent, says it may not have arrived and goes back to the form's page, never another site", async () => {
     const form = { method: "POST", body: "slot=1", headers: { ...PAGE_ACCEPT, "content-type": "application/x-www-form-urlencoded" } };
-    const res = await via(NOTHING_LISTENS, new Jar(), "/book/confirm", { ...form, headers: { ...form.headers, referer: `${BASE}/book/confirm?hold=9` } });
+    const res = await via(NOTHING_LISTENS, new Jar(), "/book/confirm", {
+      ...form,
+      headers: { ...form.headers, referer: `${BASE}/book/confirm?hold=9` },
+    });
     expect(res.status).toBe(503);
     const html = await res.text();
     expect(html).toContain("보내신 내용이 처리되었는지 확인하지 못했습니다");
     expect(html).toContain('content="5;url=/book/confirm?hold=9"');
-    const foreign = await via(NOTHING_LISTENS, new Jar(), "/book/confirm", { ...form, headers: { ...form.headers, referer: "https://evil.example/x" } });
+    const foreign = await via(NOTHING_LISTENS, new Jar(), "/book/confirm", {
+      ...form,
+      headers: { ...form.headers, referer: "https://evil.example/x" },
+    });
     expect(await foreign.text()).toContain('content="5;url=/"');
   });
 

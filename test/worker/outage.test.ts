@@ -5,7 +5,7 @@
  */
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { arrive, initialSchedule, resume, RESUME_GAP_MS, serving, type Schedule } from "../../worker/queue/admission";
+import { arrive, initialSchedule, RESUME_GAP_MS, resume, type Schedule, serving } from "../../worker/queue/admission";
 import type { QueueCounter } from "../../worker/queue/queue-counter";
 
 const T0 = 1_750_000_000_000;

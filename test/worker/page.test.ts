@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE, Jar, freshQueue, visit } from "./helpers";
+import { BASE, freshQueue, Jar, visit } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
 

@@ -5,23 +5,22 @@
  * (from a place record that admits nobody), and the console's chart
  * history served from the counters' own samples.
  */
-import { SELF, createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, env, runInDurableObject, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AppEnv } from "../../worker/app-env";
-import { createWorkerApp } from "../../worker/index";
-import { SAMPLE_EVERY_MS, type QueueCounter } from "../../worker/queue/queue-counter";
-import { refusalResponse, type Refusal } from "../../worker/edge/refusal";
-import { counter } from "../../worker/edge/counter";
 import { withCookies } from "../../worker/edge/cookies";
+import { counter } from "../../worker/edge/counter";
 import { fromOrigin } from "../../worker/edge/passes";
-import { BASE, Jar, freshQueue, linked, operator, passOf, payload, postForm, signedIn, visit, visitJson } from "./helpers";
+import { type Refusal, refusalResponse } from "../../worker/edge/refusal";
+import { createWorkerApp } from "../../worker/index";
+import { type QueueCounter, SAMPLE_EVERY_MS } from "../../worker/queue/queue-counter";
+import { BASE, freshQueue, Jar, linked, operator, passOf, payload, postForm, signedIn, visit, visitJson } from "./helpers";
 
 const PAGE_ACCEPT = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
 const DOCTYPE = /^<!DOCTYPE html>\s*<html/;
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
-
 
 describe("standards mode", () => {
   it("begins every page the edge serves with <!DOCTYPE html>", async () => {
@@ -50,7 +49,11 @@ describe("standards mode", () => {
     // The origin away, for someone admitted.
     await freshQueue({ ratePerSec: 1000 });
     const ctx = createExecutionContext();
-    const away = await createWorkerApp().fetch(new Request(`${BASE}/`, { headers: PAGE_ACCEPT }), { ...env, ORIGIN_URL: "http://127.0.0.1:9" }, ctx);
+    const away = await createWorkerApp().fetch(
+      new Request(`${BASE}/`, { headers: PAGE_ACCEPT }),
+      { ...env, ORIGIN_URL: "http://127.0.0.1:9" },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect(away.status).toBe(503);
     pages.push(["origin unavailable", away]);
@@ -67,7 +70,9 @@ describe("the waiting page", () => {
     for (let i = 0; i < 12; i++) await visitJson(new Jar());
     const html = await (await visit(new Jar(), "/")).text();
     expect(html).toContain('<p class="service">대기열: 코로나19 예방접종 사전예약</p>');
-    expect(html).toMatch(/role="progressbar"[^>]*aria-valuemin="0" aria-valuemax="100" aria-valuenow="0" aria-valuetext="0% · 앞에 12명 · [^"]+"/);
+    expect(html).toMatch(
+      /role="progressbar"[^>]*aria-valuemin="0" aria-valuemax="100" aria-valuenow="0" aria-valuetext="0% · 앞에 12명 · [^"]+"/,
+    );
     expect(html).toMatch(/id="wr-pfig" class="pfig">앞에 12명 · [^<]+</);
     const lookup = await (await visit(new Jar(), "/lookup?lang=en")).text();
     expect(lookup).toContain("Line for: Checking or cancelling a COVID-19 vaccination booking");
@@ -111,7 +116,10 @@ describe("the fairness page", () => {
     expect(mine.get("wr_ticket")).toBeUndefined(); // spent at admission
     expect(mine.get("wr_pass")).toBeTruthy();
 
-    const json = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: mine.header() } })).json()) as { yourTicket: any; shards: any[] };
+    const json = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: mine.header() } })).json()) as {
+      yourTicket: any;
+      shards: any[];
+    };
     expect(json.yourTicket).toMatchObject({ shard: 0, number: 4, inPreQueue: true, place: drawn, admitted: true });
     const after = await (await SELF.fetch(`${BASE}/_wr/fairness?lane=booking`, { headers: { cookie: mine.header() } })).text();
     expect(after).toContain(`샤드 0, 번호 4 — 추첨된 순서 ${drawn}번 · 입장하셨습니다.`);
@@ -138,7 +146,13 @@ describe("the fairness page", () => {
     // The booking: the origin's revoke, through the edge's own handling, clears the pass and keeps the record a week.
     const token = mine.get("wr_pass")!;
     const app = new Hono<AppEnv>().get("/done", async (c) => {
-      const out = await fromOrigin(c, new Response("booked", { headers: { "x-wr-command": "revoke" } }), { token, claims: passOf(token) }, "wr_pass", []);
+      const out = await fromOrigin(
+        c,
+        new Response("booked", { headers: { "x-wr-command": "revoke" } }),
+        { token, claims: passOf(token) },
+        "wr_pass",
+        [],
+      );
       return withCookies(out.res, out.cookies);
     });
     const done = await app.request(`${BASE}/done`, {}, env);
@@ -149,18 +163,24 @@ describe("the fairness page", () => {
     expect(mine.get("wr_pass")).toBeUndefined();
     expect(mine.get("wr_ticket")).toBeUndefined();
 
-    const json = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: mine.header() } })).json()) as { yourTicket: any };
+    const json = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: mine.header() } })).json()) as {
+      yourTicket: any;
+    };
     expect(json.yourTicket).toMatchObject({ shard: 0, number: 3, inPreQueue: true, place: drawn, admitted: true });
     const page = await (await SELF.fetch(`${BASE}/_wr/fairness?lane=booking`, { headers: { cookie: mine.header() } })).text();
     expect(page).toContain(`샤드 0, 번호 3 — 추첨된 순서 ${drawn}번 · 입장하셨습니다.`);
     // Only the record, even without the revoke (the pass cookie simply gone): the same place.
     const onlyRecord = new Jar({ wr_place: record });
-    const again = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: onlyRecord.header() } })).json()) as { yourTicket: any };
+    const again = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: onlyRecord.header() } })).json()) as {
+      yourTicket: any;
+    };
     expect(again.yourTicket).toMatchObject({ number: 3, place: drawn });
     // A record whose number was changed shows nothing.
     const [kid, , sig] = record.split(".");
     const forged = `${kid}.${btoa("R|booking|0|1").replace(/=+$/, "")}.${sig}`;
-    const bad = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: `wr_place=${forged}` } })).json()) as { yourTicket: any };
+    const bad = (await (await SELF.fetch(`${BASE}/_wr/fairness?format=json`, { headers: { cookie: `wr_place=${forged}` } })).json()) as {
+      yourTicket: any;
+    };
     expect(bad.yourTicket).toBeNull();
 
     // The record admits nobody: not as a ticket, not as a pass, at a line that lets nobody in.
@@ -190,7 +210,9 @@ describe("the console's chart history", () => {
     }
     const res = await operator("/history?lane=booking");
     expect(res.status).toBe(200);
-    const { samples } = (await res.json()) as { samples: { t: number; issued: number; serving: number; ratePerSec: number; preQueued: number }[] };
+    const { samples } = (await res.json()) as {
+      samples: { t: number; issued: number; serving: number; ratePerSec: number; preQueued: number }[];
+    };
     const ours = samples.filter((x) => x.t >= T);
     expect(ours.map((x) => x.t)).toEqual([T, T + SAMPLE_EVERY_MS, T + 2 * SAMPLE_EVERY_MS]);
     expect(ours.map((x) => x.issued)).toEqual([1, 3, 6]);
@@ -208,7 +230,9 @@ describe("the console's chart history", () => {
     const page = await (await SELF.fetch(`${BASE}/_wr/admin`, { headers: { cookie: op.header() } })).text();
     expect(page).toContain('data-lane="booking"');
     const script = await linked(page, "script", "/console.");
-    expect(script).toMatch(/"\/_wr\/admin\/history\?lane="\+lane.*onloadend=function\(\)\{.*point\(p\.t\/1e3.*tick\(\);setInterval\(tick,1e3\)/s);
+    expect(script).toMatch(
+      /"\/_wr\/admin\/history\?lane="\+lane.*onloadend=function\(\)\{.*point\(p\.t\/1e3.*tick\(\);setInterval\(tick,1e3\)/s,
+    );
     expect(script).toContain('uPlot.tzDate(new Date(ts*1e3),"Asia/Seoul")');
   });
 });

@@ -3,14 +3,14 @@
  * holder is active (never past its end), a pass that lapsed a short while ago readmits its holder at once,
  * and it ends when the origin says the journey is done. Admitted requests really reach the origin.
  */
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
-import { keyring, signPass, signTicket, type PassClaims } from "../../lib/tokens";
+import { keyring, type PassClaims, signPass, signTicket } from "../../lib/tokens";
 import type { AppEnv } from "../../worker/app-env";
 import { withCookies } from "../../worker/edge/cookies";
 import { fromOrigin } from "../../worker/edge/passes";
-import { BASE, Jar, counterOf, freshQueue, operator, passOf, stats, visit, visitJson } from "./helpers";
+import { BASE, counterOf, freshQueue, Jar, operator, passOf, stats, visit, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
 
@@ -76,10 +76,19 @@ describe("a ticket admits once", () => {
     await operator("/config", { ratePerSec: 100_000 });
     await new Promise((r) => setTimeout(r, 5));
     // Two tabs (or a retry after a dropped connection) present the ticket at once.
-    const [a, b] = await Promise.all([visit(new Jar({ wr_ticket: ticket }), "/api/pass", json(addr)), visit(new Jar({ wr_ticket: ticket }), "/api/pass", json(addr))]);
+    const [a, b] = await Promise.all([
+      visit(new Jar({ wr_ticket: ticket }), "/api/pass", json(addr)),
+      visit(new Jar({ wr_ticket: ticket }), "/api/pass", json(addr)),
+    ]);
     expect([a.status, b.status]).toEqual([200, 200]);
-    const pa = a.headers.getSetCookie().find((c) => c.startsWith("wr_pass="))!.split(";")[0];
-    const pb = b.headers.getSetCookie().find((c) => c.startsWith("wr_pass="))!.split(";")[0];
+    const pa = a.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("wr_pass="))!
+      .split(";")[0];
+    const pb = b.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("wr_pass="))!
+      .split(";")[0];
     expect(pa).toBe(pb); // one journey, not two
     expect((await stats()).activePasses).toBe(1);
   });
@@ -147,7 +156,14 @@ describe("a pass lasts the journey", () => {
 
   it("readmits at once someone whose pass lapsed within the grace period, and counts them active again", async () => {
     const now = Date.now();
-    const lapsed = await passFor({ lane: "booking", shard: 0, seq: 9, adm: now - 25 * 60_000, exp: now - 5 * 60_000, end: now - 25 * 60_000 + MAX });
+    const lapsed = await passFor({
+      lane: "booking",
+      shard: 0,
+      seq: 9,
+      adm: now - 25 * 60_000,
+      exp: now - 5 * 60_000,
+      end: now - 25 * 60_000 + MAX,
+    });
     const jar = new Jar({ wr_pass: lapsed });
     const res = await visit(jar, "/api/pass", json("198.51.100.12"));
     expect(res.status).toBe(200); // straight to the origin: not a new place at the back of the line
@@ -177,7 +193,13 @@ describe("a pass lasts the journey", () => {
 
     // The origin's answer on its way out (passes.ts `fromOrigin`, as the edge's catch-all route calls it).
     const app = new Hono<AppEnv>().get("/done", async (c) => {
-      const out = await fromOrigin(c, new Response("booked", { headers: { "x-wr-command": "revoke", "x-kept": "yes" } }), { token, claims }, "wr_pass", ["wr_pass=renewed; Path=/", "other=1; Path=/"]);
+      const out = await fromOrigin(
+        c,
+        new Response("booked", { headers: { "x-wr-command": "revoke", "x-kept": "yes" } }),
+        { token, claims },
+        "wr_pass",
+        ["wr_pass=renewed; Path=/", "other=1; Path=/"],
+      );
       return withCookies(out.res, out.cookies);
     });
     const res = await app.request(`${BASE}/done`, {}, env);
@@ -212,8 +234,16 @@ describe("cookies of one name", () => {
     const waiting = new Jar();
     const first = await visitJson(waiting);
     const ticket = waiting.get("wr_ticket")!;
-    const forged = await signTicket(await keyring("a-key-nobody-configured-123"), { lane: "booking", shard: 0, seq: 1, iat: Date.now(), s0: 0 });
-    const again = await SELF.fetch(`${BASE}/api/pass`, { headers: { accept: "application/json", cookie: `wr_ticket=${forged}; wr_ticket=${ticket}` } });
+    const forged = await signTicket(await keyring("a-key-nobody-configured-123"), {
+      lane: "booking",
+      shard: 0,
+      seq: 1,
+      iat: Date.now(),
+      s0: 0,
+    });
+    const again = await SELF.fetch(`${BASE}/api/pass`, {
+      headers: { accept: "application/json", cookie: `wr_ticket=${forged}; wr_ticket=${ticket}` },
+    });
     expect(((await again.json()) as { seq: number }).seq).toBe(first.body.seq);
     expect((await stats()).issued).toBe(first.body.issued);
   });

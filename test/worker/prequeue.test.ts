@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { initialSchedule, laneStatus, arrive, reconfigure, scheduleOpening, seal, serving, queueStatus, type Schedule } from "../../worker/queue/admission";
+import {
+  arrive,
+  initialSchedule,
+  laneStatus,
+  queueStatus,
+  reconfigure,
+  type Schedule,
+  scheduleOpening,
+  seal,
+  serving,
+} from "../../worker/queue/admission";
 import { commitmentOf, newSeed, permute, placeOf } from "../../worker/queue/prequeue";
 
 const T0 = Date.UTC(2021, 6, 19, 11, 0, 0); // 20:00 KST

@@ -1,8 +1,8 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { serving } from "../../worker/queue/admission";
-import { QueueCounter } from "../../worker/queue/queue-counter";
 import { cachedSchedule } from "../../worker/edge/snapshot";
+import { serving } from "../../worker/queue/admission";
+import type { QueueCounter } from "../../worker/queue/queue-counter";
 
 const T0 = 1_750_000_000_000;
 let n = 0;

@@ -6,10 +6,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { keyring, signTicket } from "../../lib/tokens";
+import { forget } from "../../worker/edge/snapshot";
 import { passedBefore, rejoin, serving } from "../../worker/queue/admission";
 import type { QueueCounter } from "../../worker/queue/queue-counter";
-import { forget } from "../../worker/edge/snapshot";
-import { Jar, counterOf, freshQueue, operator, payload, visit } from "./helpers";
+import { counterOf, freshQueue, Jar, operator, payload, visit } from "./helpers";
 
 beforeEach(() => freshQueue());
 
@@ -54,7 +54,7 @@ describe("a place passed long ago", () => {
     let cursor = 2;
     for (let i = 0; i < 40 && cursor < 3; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      cursor = (await (await operator("/stats")).json() as { serving: number }).serving;
+      cursor = ((await (await operator("/stats")).json()) as { serving: number }).serving;
     }
     expect(cursor).toBeGreaterThanOrEqual(3);
     const after = (await Promise.all(jars.map(status))).map((s) => s.state === "admitted");
@@ -66,7 +66,30 @@ describe("a place passed long ago", () => {
 
   it("is judged from the counter's samples of the cursor, and a rejoiner never lands past the last number", () => {
     const now = 1_750_000_000_000;
-    const s = { issued: 10, anchorSeq: 6, anchorAt: now - 10_000, ratePerSec: 0, paused: false, speed: 1, liveShare: 1, opensAt: 0, preFrom: 0, preTo: 0, commitment: "", seed: "", rev: 1, powBits: 0, maxActive: null, active: 0, held: false, marks: [2, now - 600_000, 4, now - 400_000, 6, now - 100_000], rejoinNext: 0, soldOut: false, nextOpensAt: 0, autopilot: false };
+    const s = {
+      issued: 10,
+      anchorSeq: 6,
+      anchorAt: now - 10_000,
+      ratePerSec: 0,
+      paused: false,
+      speed: 1,
+      liveShare: 1,
+      opensAt: 0,
+      preFrom: 0,
+      preTo: 0,
+      commitment: "",
+      seed: "",
+      rev: 1,
+      powBits: 0,
+      maxActive: null,
+      active: 0,
+      held: false,
+      marks: [2, now - 600_000, 4, now - 400_000, 6, now - 100_000],
+      rejoinNext: 0,
+      soldOut: false,
+      nextOpensAt: 0,
+      autopilot: false,
+    };
     expect(passedBefore(s, 3, now - GRACE)).toBe(true); // passed by 400 s ago
     expect(passedBefore(s, 5, now - GRACE)).toBe(false); // passed only 100 s ago
     expect(passedBefore(s, 6, now - 5_000)).toBe(true); // the current anchor says so

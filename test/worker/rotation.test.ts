@@ -2,10 +2,10 @@
  * Key rotation through the whole edge: a new signing key put first in TICKET_SECRET/PASS_SECRET signs new
  * tokens, and tickets signed with the old key keep their places until they expire.
  */
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createWorkerApp } from "../../worker/index";
-import { BASE, Jar, freshQueue, visitJson } from "./helpers";
+import { BASE, freshQueue, Jar, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
 
@@ -16,7 +16,11 @@ describe("key rotation at the edge", () => {
   it("signs new tickets with the new key and keeps everyone's place from the old one", async () => {
     const early = new Jar();
     const before = (await visitJson(early)).body; // signed with the old key
-    const rotatedEnv = { ...env, TICKET_SECRET: `${NEW_TICKET_KEY},${env.TICKET_SECRET}`, PASS_SECRET: `${NEW_PASS_KEY},${env.PASS_SECRET}` };
+    const rotatedEnv = {
+      ...env,
+      TICKET_SECRET: `${NEW_TICKET_KEY},${env.TICKET_SECRET}`,
+      PASS_SECRET: `${NEW_PASS_KEY},${env.PASS_SECRET}`,
+    };
     const app = createWorkerApp();
     const call = (jar: Jar, path: string) =>
       app.fetch(new Request(`${BASE}${path}`, { headers: { cookie: jar.header(), accept: "application/json" } }), rotatedEnv);

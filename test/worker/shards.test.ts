@@ -3,10 +3,10 @@
  * evenly, a ticket names its shard, the position is counted across all shards, each shard admits rate/K,
  * and the lane is admitted close to arrival order.
  */
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forget } from "../../worker/edge/snapshot";
-import { BASE, Jar, freshQueue, visitJson } from "./helpers";
+import { BASE, freshQueue, Jar, visitJson } from "./helpers";
 
 const K = 4;
 
@@ -80,6 +80,8 @@ describe("a lane of 4 shards", () => {
     const jar = new Jar();
     const { body } = await visitJson(jar);
     expect(body.seq).toBe(1);
-    expect(await (await SELF.fetch(`${BASE}/_wr/admin/stats`, { headers: { authorization: `Bearer ${env.OPERATOR_TOKEN}` } })).json()).toMatchObject({ shards: 1, issued: 1 });
+    expect(
+      await (await SELF.fetch(`${BASE}/_wr/admin/stats`, { headers: { authorization: `Bearer ${env.OPERATOR_TOKEN}` } })).json(),
+    ).toMatchObject({ shards: 1, issued: 1 });
   });
 });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { keyring, passId, readPass, readPlace, signPass, signPlace, signTicket, verifyChallenge, verifyPass, verifyTicket } from "../../lib/tokens";
+import {
+  keyring,
+  passId,
+  readPass,
+  readPlace,
+  signPass,
+  signPlace,
+  signTicket,
+  verifyChallenge,
+  verifyPass,
+  verifyTicket,
+} from "../../lib/tokens";
 
 const SECRET = "ticket-secret-for-tests-0001";
 const OTHER = "another-secret-for-tests-0002";
@@ -33,7 +44,10 @@ describe("tokens", () => {
     const rejoined = await signTicket(ring, { ...ticket, r: 9 });
     expect(await verifyTicket(ring, rejoined, NOW, TTL)).toEqual({ ok: true, claims: { ...ticket, r: 9 } });
     const bare = await signPass(ring, { lane: "booking", seq: 42, exp: NOW + 1000 });
-    expect(await verifyPass(ring, bare, NOW)).toEqual({ ok: true, claims: { lane: "booking", shard: 0, seq: 42, adm: 0, exp: NOW + 1000, end: NOW + 1000 } });
+    expect(await verifyPass(ring, bare, NOW)).toEqual({
+      ok: true,
+      claims: { lane: "booking", shard: 0, seq: 42, adm: 0, exp: NOW + 1000, end: NOW + 1000 },
+    });
   });
 
   it("reads a lapsed pass's claims for the edge, while verifyPass refuses it", async () => {
@@ -60,7 +74,10 @@ describe("tokens", () => {
     }
     // A payload forged with a different claim but the original signature.
     const [kid, , sig] = t.split(".");
-    const forgedPayload = btoa("T|booking|0|1|" + NOW + "|0").replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const forgedPayload = btoa("T|booking|0|1|" + NOW + "|0")
+      .replace(/=+$/, "")
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_");
     expect(await check(`${kid}.${forgedPayload}.${sig}`)).toEqual({ ok: false, reason: "bad_signature" });
   });
 
@@ -85,7 +102,10 @@ describe("tokens", () => {
     expect(await verifyPass(await keyring(OTHER), r, NOW)).toEqual({ ok: false, reason: "unknown_key" });
     // Nor is a ticket or a pass a place record.
     expect(await readPlace(ring, await signTicket(ring, ticket))).toEqual({ ok: false, reason: "wrong_type" });
-    expect(await readPlace(ring, await signPass(ring, { lane: "booking", seq: 42, exp: NOW }))).toEqual({ ok: false, reason: "wrong_type" });
+    expect(await readPlace(ring, await signPass(ring, { lane: "booking", seq: 42, exp: NOW }))).toEqual({
+      ok: false,
+      reason: "wrong_type",
+    });
     expect(await readPlace(ring, flip(r, 2))).toMatchObject({ ok: false });
     expect(await readPlace(ring, undefined)).toEqual({ ok: false, reason: "missing" });
   });

@@ -1,17 +1,15 @@
-import { SELF, env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { keyring, signPass, signTicket } from "../../lib/tokens";
 import { cachedSchedule, forget, remember } from "../../worker/edge/snapshot";
 import { initialSchedule } from "../../worker/queue/admission";
-import { BASE, Jar, freshQueue, operator, visit, visitJson } from "./helpers";
+import { BASE, freshQueue, Jar, operator, visit, visitJson } from "./helpers";
 
 beforeEach(() => freshQueue({ ratePerSec: 0 }));
 
 describe("arrivals", () => {
   it("gives 200 concurrent first visits 200 distinct, gap-free numbers", async () => {
-    const seqs = await Promise.all(
-      Array.from({ length: 200 }, async () => (await visitJson(new Jar())).body.seq as number),
-    );
+    const seqs = await Promise.all(Array.from({ length: 200 }, async () => (await visitJson(new Jar())).body.seq as number));
     expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
   });
 

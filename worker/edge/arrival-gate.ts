@@ -20,14 +20,20 @@
  * browsers and as JSON (status 429, `code`) for scripts. Nothing is taken from the counter.
  */
 import type { Context } from "hono";
-import { convertIPv4BinaryToString, convertIPv4MappedIPv6ToIPv4, convertIPv6ToBinary, distinctRemoteAddr, isIPv4MappedIPv6 } from "hono/utils/ipaddr";
+import {
+  convertIPv4BinaryToString,
+  convertIPv4MappedIPv6ToIPv4,
+  convertIPv6ToBinary,
+  distinctRemoteAddr,
+  isIPv4MappedIPv6,
+} from "hono/utils/ipaddr";
 import { keyring, signChallenge, verifyChallenge } from "../../lib/tokens";
 import type { AppEnv } from "../app-env";
 import { config } from "../config";
 import { expiredCookie, readCookie } from "./cookies";
+import { counter } from "./counter";
 import { leadingZeroBits, POW_COOKIE } from "./proof-of-work";
 import { Refused } from "./refusal";
-import { counter } from "./counter";
 import { cachedSchedule, freshSchedule } from "./snapshot";
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -81,13 +87,23 @@ export async function arrivalGate(c: Context<AppEnv>, lane: string, now: number,
     const token = proof.slice(0, cut);
     const nonce = proof.slice(cut + 1);
     const challenge = await verifyChallenge(ring, token, now, CHALLENGE_TTL_MS);
-    if (cut > 0 && /^\d{1,15}$/.test(nonce) && challenge.ok && challenge.claims.lane === lane && challenge.claims.addr === bound && challenge.claims.bits >= bits) {
+    if (
+      cut > 0 &&
+      /^\d{1,15}$/.test(nonce) &&
+      challenge.ok &&
+      challenge.claims.lane === lane &&
+      challenge.claims.addr === bound &&
+      challenge.claims.bits >= bits
+    ) {
       const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(proof)));
       // Spent once, at the lane's first counter (every isolate asks the same one): one proof, one place.
-      if (leadingZeroBits(digest) >= challenge.claims.bits && (await counter(c.env, lane, 0).spendProof(token.slice(token.lastIndexOf(".") + 1), challenge.claims.iat + CHALLENGE_TTL_MS))) return;
+      if (
+        leadingZeroBits(digest) >= challenge.claims.bits &&
+        (await counter(c.env, lane, 0).spendProof(token.slice(token.lastIndexOf(".") + 1), challenge.claims.iat + CHALLENGE_TTL_MS))
+      )
+        return;
     }
   }
   const challenge = await signChallenge(ring, { lane, iat: now, bits, addr: bound });
   throw new Refused({ kind: "challenge", challenge, bits });
 }
-

@@ -17,7 +17,7 @@ import { CLIENT_HEADER, isClientAddress, signClientAddress } from "../../lib/cli
 import { keyring } from "../../lib/tokens";
 import type { AppEnv } from "../app-env";
 import { config } from "../config";
-import { endForward, startForward, type ForwardOutcome } from "./load";
+import { endForward, type ForwardOutcome, startForward } from "./load";
 import { originUnavailable } from "./origin-unavailable";
 
 export async function forward(c: Context<AppEnv>, pass: string, lane: string): Promise<Response> {

@@ -4,7 +4,7 @@
  * the next call this isolate makes to it (snapshot.ts `callCounter`). State: one small map of counts
  * per counter this isolate calls, emptied at each hand-over.
  */
-import { bucketOf, epochMs, WINDOW, type Beats } from "../queue/liveness";
+import { type Beats, bucketOf, epochMs, WINDOW } from "../queue/liveness";
 import { counterName } from "./counter";
 
 const pending = new Map<string, Map<string, number>>();
@@ -51,4 +51,3 @@ export function returnBeats(counterName: string, beats: Beats | undefined): void
   if (!counts) pending.set(counterName, (counts = new Map()));
   for (const [e, b, n] of beats) counts.set(`${e}:${b}`, (counts.get(`${e}:${b}`) ?? 0) + n);
 }
-

@@ -14,4 +14,3 @@ export function laneParam(c: Context<AppEnv>): string {
   }
   return name;
 }
-

@@ -58,5 +58,8 @@ export function originUnavailable(c: Context<AppEnv>): Response {
   }
   const sent = c.req.method !== "GET" && c.req.method !== "HEAD";
   const html = renderOriginUnavailablePage({ lang, retry: retryPath(c), sent, retryAfterSeconds: ORIGIN_RETRY_AFTER_SECONDS });
-  return new Response(c.req.method === "HEAD" ? null : html, { status: 503, headers: { ...headers, "content-type": "text/html; charset=UTF-8" } });
+  return new Response(c.req.method === "HEAD" ? null : html, {
+    status: 503,
+    headers: { ...headers, "content-type": "text/html; charset=UTF-8" },
+  });
 }

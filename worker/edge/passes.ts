@@ -24,13 +24,13 @@
  */
 import type { Context } from "hono";
 import { AppError } from "../../lib/errors";
-import { keyring, passId, readPass, signPass, signPlace, type PassClaims } from "../../lib/tokens";
+import { keyring, type PassClaims, passId, readPass, signPass, signPlace } from "../../lib/tokens";
 import type { AppEnv } from "../app-env";
 import { config, type WorkerConfig } from "../config";
-import { cookie, expiredCookie, laneCookies, PLACE_COOKIE_MS } from "./cookies";
 import type { PassTimes } from "../queue/queue-counter";
-import { Refused } from "./refusal";
+import { cookie, expiredCookie, laneCookies, PLACE_COOKIE_MS } from "./cookies";
 import { initialRate, shardCount } from "./counter";
+import { Refused } from "./refusal";
 import { callCounter } from "./snapshot";
 
 /** The origin's word to the edge about the pass of the request it answers (removed before the browser sees it). */
@@ -48,7 +48,14 @@ export function passTimes(cfg: WorkerConfig, now: number): PassTimes {
 }
 
 /** The pass cookie: kept by the browser until the grace period after `exp` is over (or `end`), so a lapsed pass can be renewed. */
-function passCookie(url: string, name: string, token: string, claims: Pick<PassClaims, "exp" | "end">, cfg: WorkerConfig, now: number): string {
+function passCookie(
+  url: string,
+  name: string,
+  token: string,
+  claims: Pick<PassClaims, "exp" | "end">,
+  cfg: WorkerConfig,
+  now: number,
+): string {
   return cookie(url, name, token, Math.min(claims.end, claims.exp + cfg.passGraceMs) - now);
 }
 
@@ -60,7 +67,16 @@ async function placeCookie(c: Context<AppEnv>, claims: Pick<PassClaims, "lane" |
 }
 
 /** Signs the pass for ticket `seq` of `shard` with the counter's times, and adds its cookie and the place record's. */
-export async function issuePass(c: Context<AppEnv>, lane: string, name: string, shard: number, seq: number, times: PassTimes, now: number, cookies: string[]): Promise<HeldPass> {
+export async function issuePass(
+  c: Context<AppEnv>,
+  lane: string,
+  name: string,
+  shard: number,
+  seq: number,
+  times: PassTimes,
+  now: number,
+  cookies: string[],
+): Promise<HeldPass> {
   const cfg = config(c.env);
   const claims: PassClaims = { lane, shard, seq, adm: times.adm, exp: times.exp, end: times.end };
   const token = await signPass(await keyring(cfg.passSecret), claims);
@@ -73,7 +89,14 @@ export async function issuePass(c: Context<AppEnv>, lane: string, name: string, 
  * half its idle time is left, readmitted when it lapsed within the grace period. Undefined when none is
  * usable (forged, another lane's, ended by the origin, past its end or its grace): the cookie is then cleared.
  */
-export async function heldPass(c: Context<AppEnv>, lane: string, name: string, values: string[], now: number, cookies: string[]): Promise<HeldPass | undefined> {
+export async function heldPass(
+  c: Context<AppEnv>,
+  lane: string,
+  name: string,
+  values: string[],
+  now: number,
+  cookies: string[],
+): Promise<HeldPass | undefined> {
   const cfg = config(c.env);
   const ring = await keyring(cfg.passSecret);
   let live: HeldPass | undefined;
@@ -99,7 +122,11 @@ export async function heldPass(c: Context<AppEnv>, lane: string, name: string, v
   } else if (lapsed) {
     const readmitted = await extend(c, lapsed.claims, now, cookies, name).catch((err) => {
       console.error("readmission failed", err);
-      throw new AppError("waiting_room_unavailable", 503, "The waiting room cannot confirm your admission right now. Please try again in a moment.");
+      throw new AppError(
+        "waiting_room_unavailable",
+        503,
+        "The waiting room cannot confirm your admission right now. Please try again in a moment.",
+      );
     });
     if (readmitted) return readmitted;
   }
@@ -111,7 +138,9 @@ export async function heldPass(c: Context<AppEnv>, lane: string, name: string, v
 async function extend(c: Context<AppEnv>, claims: PassClaims, now: number, cookies: string[], name: string): Promise<HeldPass | undefined> {
   const cfg = config(c.env);
   const exp = Math.min(claims.end, now + cfg.passTtlMs);
-  const answer = await callCounter(c.env, claims.lane, claims.shard, (stub, beats) => stub.extend(claims.seq, claims.exp, exp, initialRate(c.env, claims.lane), beats));
+  const answer = await callCounter(c.env, claims.lane, claims.shard, (stub, beats) =>
+    stub.extend(claims.seq, claims.exp, exp, initialRate(c.env, claims.lane), beats),
+  );
   if (answer.outcome === "ended") return undefined;
   const next: PassClaims = { ...claims, exp };
   const token = await signPass(await keyring(cfg.passSecret), next);
@@ -132,7 +161,13 @@ export async function limitPass(c: Context<AppEnv>, claims: PassClaims): Promise
  * the pass at its counter and clears its cookie (a renewal this same request made is dropped); the place
  * record is set again, so it lasts PLACE_COOKIE_MS from the journey's end.
  */
-export async function fromOrigin(c: Context<AppEnv>, res: Response, pass: HeldPass, name: string, cookies: string[]): Promise<{ res: Response; cookies: string[] }> {
+export async function fromOrigin(
+  c: Context<AppEnv>,
+  res: Response,
+  pass: HeldPass,
+  name: string,
+  cookies: string[],
+): Promise<{ res: Response; cookies: string[] }> {
   const command = res.headers.get(COMMAND_HEADER);
   if (command === null) return { res, cookies };
   const out = new Response(res.body, res);
@@ -140,11 +175,16 @@ export async function fromOrigin(c: Context<AppEnv>, res: Response, pass: HeldPa
   if (command.trim().toLowerCase() !== "revoke") return { res: out, cookies };
   const { claims } = pass;
   try {
-    await callCounter(c.env, claims.lane, claims.shard, (stub, beats) => stub.revoke(claims.seq, claims.exp, initialRate(c.env, claims.lane), beats));
+    await callCounter(c.env, claims.lane, claims.shard, (stub, beats) =>
+      stub.revoke(claims.seq, claims.exp, initialRate(c.env, claims.lane), beats),
+    );
   } catch (err) {
     // The browser's cookie is cleared all the same; a copy of the pass then lapses by itself.
     console.error("pass revocation failed", err);
   }
   const prefix = `${name}=`;
-  return { res: out, cookies: [...cookies.filter((v) => !v.startsWith(prefix)), expiredCookie(c.req.url, name), await placeCookie(c, claims)] };
+  return {
+    res: out,
+    cookies: [...cookies.filter((v) => !v.startsWith(prefix)), expiredCookie(c.req.url, name), await placeCookie(c, claims)],
+  };
 }

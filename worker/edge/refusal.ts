@@ -34,18 +34,33 @@ export function refusalResponse(c: Context<AppEnv>, refusal: Refusal, lang: Lang
     c.header("Retry-After", String(refusal.retryAfterSeconds));
     const message = t.limitedBody.replace("{n}", String(refusal.retryAfterSeconds));
     if (wantsJson) return c.json({ code: "too_many_new_places", message, retryAfterSeconds: refusal.retryAfterSeconds }, 429);
-    return c.html(renderRefusalPage({ lang, title: t.limitedTitle, heading: t.limitedHeading, body: message, refresh: refusal.retryAfterSeconds }), 429);
+    return c.html(
+      renderRefusalPage({ lang, title: t.limitedTitle, heading: t.limitedHeading, body: message, refresh: refusal.retryAfterSeconds }),
+      429,
+    );
   }
   if (refusal.kind === "pass_limited") {
     c.header("Retry-After", String(refusal.retryAfterSeconds));
     const message = t.passLimitedBody.replace("{n}", String(refusal.retryAfterSeconds));
     if (wantsJson) return c.json({ code: "too_many_requests", message, retryAfterSeconds: refusal.retryAfterSeconds }, 429);
-    return c.html(renderRefusalPage({ lang, title: t.passLimitedTitle, heading: t.passLimitedHeading, body: message, refresh: refusal.retryAfterSeconds }), 429);
+    return c.html(
+      renderRefusalPage({
+        lang,
+        title: t.passLimitedTitle,
+        heading: t.passLimitedHeading,
+        body: message,
+        refresh: refusal.retryAfterSeconds,
+      }),
+      429,
+    );
   }
   if (refusal.kind === "ticket_used") {
     c.header("Set-Cookie", expiredCookie(c.req.url, refusal.ticketCookie), { append: true });
     if (wantsJson) return c.json({ code: "ticket_used", message: t.ticketUsedBody }, 409);
-    return c.html(renderRefusalPage({ lang, title: t.ticketUsedTitle, heading: t.ticketUsedHeading, body: t.ticketUsedBody, retry: c.req.path }), 409);
+    return c.html(
+      renderRefusalPage({ lang, title: t.ticketUsedTitle, heading: t.ticketUsedHeading, body: t.ticketUsedBody, retry: c.req.path }),
+      409,
+    );
   }
   if (wantsJson) {
     return c.json(
@@ -60,7 +75,13 @@ export function refusalResponse(c: Context<AppEnv>, refusal: Refusal, lang: Lang
     );
   }
   return c.html(
-    renderRefusalPage({ lang, title: t.challengeTitle, heading: t.challengeHeading, body: t.challengeBody, challenge: { token: refusal.challenge, bits: refusal.bits } }),
+    renderRefusalPage({
+      lang,
+      title: t.challengeTitle,
+      heading: t.challengeHeading,
+      body: t.challengeBody,
+      challenge: { token: refusal.challenge, bits: refusal.bits },
+    }),
     429,
   );
 }

@@ -70,7 +70,15 @@ function usable(s: Schedule, now: number, atLeastIssued: number): boolean {
 }
 
 /** Every shard's schedule of a lane (one array per answer), fresh as `cachedSchedule` makes them. */
-export function laneSchedules(env: Env, lane: string, shards: number, now: number, ttlMs: number, own = 0, atLeastIssued = 0): Schedule[] | Promise<Schedule[]> {
+export function laneSchedules(
+  env: Env,
+  lane: string,
+  shards: number,
+  now: number,
+  ttlMs: number,
+  own = 0,
+  atLeastIssued = 0,
+): Schedule[] | Promise<Schedule[]> {
   if (shards === 1) {
     const s = cachedSchedule(env, lane, 0, now, ttlMs, atLeastIssued);
     return s instanceof Promise ? s.then((one) => [one]) : [s];
@@ -86,7 +94,14 @@ export function laneSchedules(env: Env, lane: string, shards: number, now: numbe
 }
 
 /** Every shard's fresh copy, or undefined if any is missing (the synchronous poll path). */
-export function freshLane(lane: string, shards: number, now: number, ttlMs: number, own: number, atLeastIssued: number): Schedule[] | undefined {
+export function freshLane(
+  lane: string,
+  shards: number,
+  now: number,
+  ttlMs: number,
+  own: number,
+  atLeastIssued: number,
+): Schedule[] | undefined {
   if (shards === 1) {
     const s = freshSchedule(lane, 0, now, ttlMs, atLeastIssued);
     return s && [s];
@@ -121,7 +136,12 @@ export function cachedSchedule(
   // then it would hold that person back while later numbers get in, so this request reads for itself.
   // At an opening, a copy from before it may answer too: it says "not drawn yet, ask again in a second",
   // which is true here until the refresh lands, and spares the counter a read per waiting person.
-  if (entry && entry.refreshingSince !== null && now - entry.refreshingSince < REFRESH_GIVE_UP_MS && entry.schedule.issued >= atLeastIssued) {
+  if (
+    entry &&
+    entry.refreshingSince !== null &&
+    now - entry.refreshingSince < REFRESH_GIVE_UP_MS &&
+    entry.schedule.issued >= atLeastIssued
+  ) {
     return entry.schedule;
   }
   if (entry) entry.refreshingSince = now;

@@ -56,7 +56,10 @@ export function staticFile(path: string): Response | undefined {
     return new Response(ROBOTS, { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=86400" } });
   }
   if (STATIC_PATHS.includes(path)) {
-    return new Response("Not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=86400" } });
+    return new Response("Not found", {
+      status: 404,
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=86400" },
+    });
   }
   return undefined;
 }

@@ -21,18 +21,27 @@
  * bad ticket earns a fresh place. Nothing about a token makes this throw.
  */
 import type { Context } from "hono";
-import { keyring, knownTicket, signTicket, verifyTicket, type Keyring, type TicketClaims } from "../../lib/tokens";
-import { beforeOpenStatus, laneStatus, passedBefore, preQueueOpen, queueStatus, serving, type QueueStatus, type Schedule } from "../queue/admission";
+import { type Keyring, keyring, knownTicket, signTicket, type TicketClaims, verifyTicket } from "../../lib/tokens";
 import type { AppEnv } from "../app-env";
 import { config, type WorkerConfig } from "../config";
-import { cookie, expiredCookie, laneCookies, readCookie, readCookies } from "./cookies";
-import { addressKey, arrivalGate } from "./arrival-gate";
-import { heartbeat } from "./heartbeats";
-import { heldPass, issuePass, passTimes, type HeldPass } from "./passes";
+import {
+  beforeOpenStatus,
+  laneStatus,
+  passedBefore,
+  preQueueOpen,
+  type QueueStatus,
+  queueStatus,
+  type Schedule,
+  serving,
+} from "../queue/admission";
 import { placeOf } from "../queue/prequeue";
-import { Refused } from "./refusal";
 import type { AdmitAnswer, RejoinAnswer } from "../queue/queue-counter";
+import { addressKey, arrivalGate } from "./arrival-gate";
+import { cookie, expiredCookie, laneCookies, readCookie, readCookies } from "./cookies";
 import { initialRate, shardCount } from "./counter";
+import { heartbeat } from "./heartbeats";
+import { type HeldPass, heldPass, issuePass, passTimes } from "./passes";
+import { Refused } from "./refusal";
 import { cachedSchedule, callCounter, freshLane, laneSchedules } from "./snapshot";
 
 /** How soon someone at the front asks again when their admission could not be made just now. */
@@ -132,11 +141,19 @@ function admittedStatus(status: QueueStatus): QueueStatus {
 }
 
 /** The valid ticket of this lane among the cookies (any valid one counts; of several, the earliest issued). */
-async function validTicket(ring: Keyring, tokens: string[], lane: string, shards: number, now: number, ttlMs: number): Promise<TicketClaims | undefined> {
+async function validTicket(
+  ring: Keyring,
+  tokens: string[],
+  lane: string,
+  shards: number,
+  now: number,
+  ttlMs: number,
+): Promise<TicketClaims | undefined> {
   let best: TicketClaims | undefined;
   for (const token of tokens) {
     const ticket = await verifyTicket(ring, token, now, ttlMs);
-    if (ticket.ok && ticket.claims.lane === lane && ticket.claims.shard < shards && (!best || ticket.claims.iat < best.iat)) best = ticket.claims;
+    if (ticket.ok && ticket.claims.lane === lane && ticket.claims.shard < shards && (!best || ticket.claims.iat < best.iat))
+      best = ticket.claims;
   }
   return best;
 }
@@ -182,7 +199,13 @@ async function fullVisit(c: Context<AppEnv>, lane: string): Promise<Visit> {
       const ticket = claims;
       let answer: RejoinAnswer;
       try {
-        answer = await callCounter(c.env, lane, ticket.shard, (stub, beats) => stub.rejoin(ticket.seq, initialRate(c.env, lane), beats), now);
+        answer = await callCounter(
+          c.env,
+          lane,
+          ticket.shard,
+          (stub, beats) => stub.rejoin(ticket.seq, initialRate(c.env, lane), beats),
+          now,
+        );
       } catch (err) {
         console.error("rejoining failed", err);
         return { status: frontOfLine(judged.status, OUTAGE_POLL_MS), startedAt: judged.startedAt, cookies };
@@ -200,14 +223,23 @@ async function fullVisit(c: Context<AppEnv>, lane: string): Promise<Visit> {
   // A new place in line, once past the gate (limits, proof of work). Admitted at once if the line had run dry.
   await arrivalGate(c, lane, now, cookies);
   const shard = pickShard(lane, shards);
-  const answer = await callCounter(c.env, lane, shard, (stub, beats) => stub.issue(initialRate(c.env, lane), beats, passTimes(cfg, now), clientKey(c)), now);
+  const answer = await callCounter(
+    c.env,
+    lane,
+    shard,
+    (stub, beats) => stub.issue(initialRate(c.env, lane), beats, passTimes(cfg, now), clientKey(c)),
+    now,
+  );
   const { seq, schedule } = answer;
   const s0 = serving(schedule, now);
   const fresh = { lane, shard, seq, iat: now, s0 };
   let status: QueueStatus;
   let startedAt = s0;
   if (preQueueOpen(schedule)) {
-    status = shards === 1 ? beforeOpenStatus(schedule, now, cfg.maxPollMs) : beforeOpen(await otherShards(c, lane, shards, shard, schedule, now), shard, now, cfg.maxPollMs);
+    status =
+      shards === 1
+        ? beforeOpenStatus(schedule, now, cfg.maxPollMs)
+        : beforeOpen(await otherShards(c, lane, shards, shard, schedule, now), shard, now, cfg.maxPollMs);
   } else if (shards === 1) {
     status = queueStatus(schedule, seq, now, false, cfg.maxPollMs);
   } else {
@@ -228,13 +260,27 @@ async function fullVisit(c: Context<AppEnv>, lane: string): Promise<Visit> {
  * A ticket whose place the edge finds reached: the counter that issued it mints its pass (or says it was
  * used, or that the lane is full, or that the place is not reached after all).
  */
-async function admitTicket(c: Context<AppEnv>, lane: string, claims: TicketClaims, views: Schedule[], judged: { status: QueueStatus; startedAt: number }, now: number, cookies: string[]): Promise<Visit> {
+async function admitTicket(
+  c: Context<AppEnv>,
+  lane: string,
+  claims: TicketClaims,
+  views: Schedule[],
+  judged: { status: QueueStatus; startedAt: number },
+  now: number,
+  cookies: string[],
+): Promise<Visit> {
   const cfg = config(c.env);
   const names = laneCookies(lane, cfg.lane);
   const place = claims.r ?? placeOf(views[claims.shard]!, lane, claims.shard, claims.seq)!;
   let answer: AdmitAnswer;
   try {
-    answer = await callCounter(c.env, lane, claims.shard, (stub, beats) => stub.admit(claims.seq, place, passTimes(cfg, now), clientKey(c), initialRate(c.env, lane), beats), now);
+    answer = await callCounter(
+      c.env,
+      lane,
+      claims.shard,
+      (stub, beats) => stub.admit(claims.seq, place, passTimes(cfg, now), clientKey(c), initialRate(c.env, lane), beats),
+      now,
+    );
   } catch (err) {
     console.error("admission failed", err);
     return { status: frontOfLine(judged.status, OUTAGE_POLL_MS), startedAt: judged.startedAt, cookies };
@@ -251,7 +297,14 @@ async function admitTicket(c: Context<AppEnv>, lane: string, claims: TicketClaim
 }
 
 /** The lane's schedules, with the one just read from this arrival's own counter in its place. */
-async function otherShards(c: Context<AppEnv>, lane: string, shards: number, own: number, schedule: Schedule, now: number): Promise<Schedule[]> {
+async function otherShards(
+  c: Context<AppEnv>,
+  lane: string,
+  shards: number,
+  own: number,
+  schedule: Schedule,
+  now: number,
+): Promise<Schedule[]> {
   const views = [...(await laneSchedules(c.env, lane, shards, now, config(c.env).snapshotTtlMs, own))];
   views[own] = schedule;
   return views;

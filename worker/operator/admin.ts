@@ -13,10 +13,10 @@ import { Hono } from "hono";
 import { AppError } from "../../lib/errors";
 import type { AppEnv } from "../app-env";
 import { config } from "../config";
+import { counter } from "../edge/counter";
 import { laneParam } from "../edge/lane-param";
 import { openingTime, parseConfigChange } from "./config-schema";
-import { counter } from "../edge/counter";
-import { configureLane, laneHistory, laneStats, openLane, readLane, type LaneRead } from "./lane-ops";
+import { configureLane, type LaneRead, laneHistory, laneStats, openLane, readLane } from "./lane-ops";
 import { sameOrigin } from "./same-origin";
 import { operatorAuth } from "./sign-in";
 
@@ -42,7 +42,7 @@ export const admin = new Hono<AppEnv>()
       throw new AppError("unsupported_media_type", 415, "Send the change as JSON, with Content-Type: application/json.");
     }
     const body = await c.req.json().catch(() => {
-      throw new AppError("bad_json", 400, "The request body must be JSON, e.g. {\"ratePerSec\": 100}.");
+      throw new AppError("bad_json", 400, 'The request body must be JSON, e.g. {"ratePerSec": 100}.');
     });
     const change = parseConfigChange(body);
     const lane = laneParam(c);
@@ -52,7 +52,11 @@ export const admin = new Hono<AppEnv>()
     if (opensAt !== undefined) {
       const opened = await openLane(c.env, lane, opensAt);
       if ("refused" in opened) {
-        throw new AppError("opening_in_progress", 409, "People from the previous opening's pre-queue are still waiting for their drawn places; schedule the next opening once they are all admitted.");
+        throw new AppError(
+          "opening_in_progress",
+          409,
+          "People from the previous opening's pre-queue are still waiting for their drawn places; schedule the next opening once they are all admitted.",
+        );
       }
       after = opened;
     }

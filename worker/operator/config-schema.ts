@@ -31,7 +31,10 @@ export const autopilotSettings = z
   .object(
     {
       targetP95Ms: z
-        .number({ required_error: "autopilot.targetP95Ms is required", invalid_type_error: "autopilot.targetP95Ms must be a whole number of milliseconds" })
+        .number({
+          required_error: "autopilot.targetP95Ms is required",
+          invalid_type_error: "autopilot.targetP95Ms must be a whole number of milliseconds",
+        })
         .int("autopilot.targetP95Ms must be a whole number of milliseconds")
         .min(MIN_TARGET_P95_MS, `autopilot.targetP95Ms below ${MIN_TARGET_P95_MS} ms cannot be held by any origin`)
         .max(MAX_TARGET_P95_MS, `autopilot.targetP95Ms above ${MAX_TARGET_P95_MS} ms (a minute) is not a plausible target`),
@@ -98,7 +101,7 @@ export function openingTime(value: string, now: number): number {
   const at = Date.parse(value);
   const problem = openingProblem(at, now);
   if (problem === "too_far") throw new AppError("invalid_config", 400, "opensAt is more than 30 days ahead; check the date.");
-  if (problem === "past") throw new AppError("invalid_config", 400, "opensAt is in the past; to open the pre-queue now, send \"now\".");
+  if (problem === "past") throw new AppError("invalid_config", 400, 'opensAt is in the past; to open the pre-queue now, send "now".');
   return at;
 }
 

@@ -44,7 +44,10 @@ export interface AutopilotSettingsView {
  * An autopilot change is big when it turns the autopilot on (the rate starts moving by itself), or cuts the
  * ceiling by more than half: it asks for confirmation first, as a big rate change does.
  */
-export function isBigAutopilot(current: { autopilot: AutopilotSettingsView | null }, change: { autopilot?: AutopilotSettingsView | null }): boolean {
+export function isBigAutopilot(
+  current: { autopilot: AutopilotSettingsView | null },
+  change: { autopilot?: AutopilotSettingsView | null },
+): boolean {
   if (!change.autopilot) return false;
   if (!current.autopilot) return true;
   return change.autopilot.maxRate < current.autopilot.maxRate * 0.5;

@@ -8,7 +8,16 @@ import { raw } from "hono/html";
 import { assetPath } from "../../lib/assets";
 import { PageHead } from "../pages/page-head";
 import { MAX_ACTIVE, MAX_RATE_PER_SEC } from "../queue/admission";
-import { type AutopilotShown, type AutopilotSettingsView, beforeOpening, changeReasonNumbers, currentReasonNumbers, koreaClock, koreaClockSeconds, koreaDateTime } from "./console-shared";
+import {
+  type AutopilotSettingsView,
+  type AutopilotShown,
+  beforeOpening,
+  changeReasonNumbers,
+  currentReasonNumbers,
+  koreaClock,
+  koreaClockSeconds,
+  koreaDateTime,
+} from "./console-shared";
 import { type ConsoleLang, changeWords, figure, phaseWords, reasonWords, WORDS } from "./console-words";
 import type { LaneStats } from "./lane-ops";
 
@@ -23,19 +32,22 @@ function Shell(props: { l: ConsoleLang; title: string; children: unknown; script
     <>
       {raw("<!DOCTYPE html>")}
       <html lang={props.l}>
-      <PageHead title={props.title}>{props.head}</PageHead>
-      <body class="console">
-        <main>
-          <div class="top">
-            <h1>{props.title}</h1>
-            <a href={`/_wr/admin?lang=${props.l === "ko" ? "en" : "ko"}${props.lane ? `&lane=${props.lane}` : ""}`} lang={props.l === "ko" ? "en" : "ko"}>
-              {WORDS[props.l].other}
-            </a>
-          </div>
-          {props.children}
-        </main>
-        {props.script ? <script src={props.script} /> : null}
-      </body>
+        <PageHead title={props.title}>{props.head}</PageHead>
+        <body class="console">
+          <main>
+            <div class="top">
+              <h1>{props.title}</h1>
+              <a
+                href={`/_wr/admin?lang=${props.l === "ko" ? "en" : "ko"}${props.lane ? `&lane=${props.lane}` : ""}`}
+                lang={props.l === "ko" ? "en" : "ko"}
+              >
+                {WORDS[props.l].other}
+              </a>
+            </div>
+            {props.children}
+          </main>
+          {props.script ? <script src={props.script} /> : null}
+        </body>
       </html>
     </>
   );
@@ -67,7 +79,8 @@ export function koreaTime(iso: string, l: ConsoleLang): string {
 /** The lane's state in a few words: before its opening, sold out, paused or running. */
 function stateWords(schedule: LaneStats, l: ConsoleLang): string {
   const w = WORDS[l];
-  if (beforeOpening(schedule)) return w.beforeOpening(schedule.preQueued.toLocaleString("ko-KR"), koreaClock(Date.parse(schedule.opensAt!)));
+  if (beforeOpening(schedule))
+    return w.beforeOpening(schedule.preQueued.toLocaleString("ko-KR"), koreaClock(Date.parse(schedule.opensAt!)));
   if (schedule.soldOut) return w.soldOut;
   return schedule.paused ? w.paused : w.running;
 }
@@ -145,11 +158,29 @@ function AutopilotPanel(props: { l: ConsoleLang; lane: string; schedule: LaneSta
         <input type="hidden" name="autopilot" value="on" />
         <p>{w.autopilotHelp}</p>
         <label for="targetP95Ms">{w.targetP95}</label>
-        <input id="targetP95Ms" name="targetP95Ms" type="number" min="100" max="60000" step="1" value={String(settings?.targetP95Ms ?? 1500)} required />
+        <input
+          id="targetP95Ms"
+          name="targetP95Ms"
+          type="number"
+          min="100"
+          max="60000"
+          step="1"
+          value={String(settings?.targetP95Ms ?? 1500)}
+          required
+        />
         <label for="minRate">{w.minRate}</label>
         <input id="minRate" name="minRate" type="number" min="0" max={String(MAX_RATE_PER_SEC)} step="any" value={String(floor)} required />
         <label for="maxRate">{w.maxRate}</label>
-        <input id="maxRate" name="maxRate" type="number" min="0" max={String(MAX_RATE_PER_SEC)} step="any" value={String(ceiling)} required />
+        <input
+          id="maxRate"
+          name="maxRate"
+          type="number"
+          min="0"
+          max={String(MAX_RATE_PER_SEC)}
+          step="any"
+          value={String(ceiling)}
+          required
+        />
         <button type="submit">{w.autopilotApply}</button>
       </form>
       {a ? (
@@ -182,7 +213,9 @@ export function Dashboard(props: { l: ConsoleLang; lane: string; lanes: string[]
       ) : null}
       <nav class="card" aria-label={w.lanes}>
         {w.lanes}:{" "}
-        {lanes.map((name) => (name === lane ? <strong aria-current="page"> {name} </strong> : <a href={`/_wr/admin?lang=${l}&lane=${name}`}> {name} </a>))}
+        {lanes.map((name) =>
+          name === lane ? <strong aria-current="page"> {name} </strong> : <a href={`/_wr/admin?lang=${l}&lane=${name}`}> {name} </a>,
+        )}
       </nav>
       <section class="card" aria-label={w.title}>
         <dl>
@@ -219,7 +252,16 @@ export function Dashboard(props: { l: ConsoleLang; lane: string; lanes: string[]
       <AutopilotPanel l={l} lane={lane} schedule={schedule} />
       <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card" data-big="rate">
         <label for="ratePerSec">{w.setRate}</label>
-        <input id="ratePerSec" name="ratePerSec" type="number" min="0" max={String(MAX_RATE_PER_SEC)} step="any" value={String(schedule.ratePerSec)} required />
+        <input
+          id="ratePerSec"
+          name="ratePerSec"
+          type="number"
+          min="0"
+          max={String(MAX_RATE_PER_SEC)}
+          step="any"
+          value={String(schedule.ratePerSec)}
+          required
+        />
         <button type="submit">{w.apply}</button>
       </form>
       <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card" data-big={schedule.paused ? "resume" : "pause"}>
@@ -243,7 +285,15 @@ export function Dashboard(props: { l: ConsoleLang; lane: string; lanes: string[]
       <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card">
         <label for="maxActive">{w.setMaxActive}</label>
         <p>{w.maxActiveHelp}</p>
-        <input id="maxActive" name="maxActive" type="number" min="0" max={String(MAX_ACTIVE)} step="1" value={schedule.maxActive === null ? "" : String(schedule.maxActive)} />
+        <input
+          id="maxActive"
+          name="maxActive"
+          type="number"
+          min="0"
+          max={String(MAX_ACTIVE)}
+          step="1"
+          value={schedule.maxActive === null ? "" : String(schedule.maxActive)}
+        />
         <button type="submit">{w.applyCap}</button>
       </form>
       <form method="post" action={`/_wr/admin/console?lang=${l}&lane=${lane}`} class="card">
@@ -284,7 +334,11 @@ export function Problem(props: { l: ConsoleLang; lane: string; message: string }
 }
 
 /** What a big change says before it is made: a pause, the autopilot turned on or its ceiling cut, or a rate change. */
-function confirmWords(l: ConsoleLang, schedule: LaneStats, change: { ratePerSec?: number; paused?: boolean; autopilot?: AutopilotSettingsView | null }): string {
+function confirmWords(
+  l: ConsoleLang,
+  schedule: LaneStats,
+  change: { ratePerSec?: number; paused?: boolean; autopilot?: AutopilotSettingsView | null },
+): string {
   const w = WORDS[l];
   if (change.paused) return w.confirmPause;
   if (change.autopilot) {
@@ -295,7 +349,12 @@ function confirmWords(l: ConsoleLang, schedule: LaneStats, change: { ratePerSec?
 }
 
 /** A big change asks first: the change again, as hidden fields, with the confirmation. */
-export function Confirm(props: { l: ConsoleLang; lane: string; schedule: LaneStats; change: { ratePerSec?: number; paused?: boolean; autopilot?: AutopilotSettingsView | null } }) {
+export function Confirm(props: {
+  l: ConsoleLang;
+  lane: string;
+  schedule: LaneStats;
+  change: { ratePerSec?: number; paused?: boolean; autopilot?: AutopilotSettingsView | null };
+}) {
   const { l, lane, schedule, change } = props;
   const w = WORDS[l];
   return (

@@ -26,14 +26,17 @@ export function figure(x: number | null | undefined): string {
 const setpointOf = (n: ReasonNumbers) => figure(n.targetP95Ms * SETPOINT);
 
 const REASONS_KO: Record<ReasonCode, (n: ReasonNumbers) => string> = {
-  engaged: (n) => `운영자가 자동 조절을 켰습니다 (초당 ${figure(n.minRate)}–${figure(n.maxRate)}명, 목표 p95 ${figure(n.targetP95Ms)}ms). 초당 ${figure(n.rate)}명에서 시작합니다.`,
-  settings: (n) => `운영자가 설정을 바꿨습니다 (초당 ${figure(n.minRate)}–${figure(n.maxRate)}명, 목표 p95 ${figure(n.targetP95Ms)}ms). 지금 초당 ${figure(n.rate)}명입니다.`,
+  engaged: (n) =>
+    `운영자가 자동 조절을 켰습니다 (초당 ${figure(n.minRate)}–${figure(n.maxRate)}명, 목표 p95 ${figure(n.targetP95Ms)}ms). 초당 ${figure(n.rate)}명에서 시작합니다.`,
+  settings: (n) =>
+    `운영자가 설정을 바꿨습니다 (초당 ${figure(n.minRate)}–${figure(n.maxRate)}명, 목표 p95 ${figure(n.targetP95Ms)}ms). 지금 초당 ${figure(n.rate)}명입니다.`,
   fixed: (n) => `운영자가 자동 조절을 껐습니다. 초당 ${figure(n.rate)}명으로 고정합니다.`,
   slow_start: (n) => `p95 ${figure(n.p95Ms)}ms: 아직 원서버에 대기가 생기지 않아 빠르게 늘립니다 (초당 ${figure(n.rate)}명).`,
   rise: (n) => `p95 ${figure(n.p95Ms)}ms가 기준 ${setpointOf(n)}ms보다 낮아 늘립니다 (초당 ${figure(n.rate)}명).`,
   fall: (n) => `p95 ${figure(n.p95Ms)}ms가 기준 ${setpointOf(n)}ms보다 높아 줄입니다 (초당 ${figure(n.rate)}명).`,
   latency_high: (n) => `p95 ${figure(n.p95Ms)}ms가 목표 ${figure(n.targetP95Ms)}ms를 넘어 빠르게 줄입니다 (초당 ${figure(n.rate)}명).`,
-  errors: (n) => `원서버로 보낸 요청 ${figure(n.forwarded)}건 중 ${figure(n.errors)}건이 실패(5xx, 시간 초과)해 줄입니다 (초당 ${figure(n.rate)}명).`,
+  errors: (n) =>
+    `원서버로 보낸 요청 ${figure(n.forwarded)}건 중 ${figure(n.errors)}건이 실패(5xx, 시간 초과)해 줄입니다 (초당 ${figure(n.rate)}명).`,
   hold_band: (n) => `p95 ${figure(n.p95Ms)}ms가 기준 ${setpointOf(n)}ms 근처라 그대로 둡니다 (초당 ${figure(n.rate)}명).`,
   hold_settling: (n) => `p95 ${figure(n.p95Ms)}ms. 지난 변경의 효과가 나타나기를 기다립니다 (초당 ${figure(n.rate)}명).`,
   hold_demand: (n) => `p95 ${figure(n.p95Ms)}ms이지만 기다리는 분이 적어 늘리지 않습니다 (초당 ${figure(n.rate)}명).`,
@@ -43,14 +46,18 @@ const REASONS_KO: Record<ReasonCode, (n: ReasonNumbers) => string> = {
 };
 
 const REASONS_EN: Record<ReasonCode, (n: ReasonNumbers) => string> = {
-  engaged: (n) => `An operator turned the autopilot on (${figure(n.minRate)}–${figure(n.maxRate)}/s, target p95 ${figure(n.targetP95Ms)} ms), starting from ${figure(n.rate)}/s.`,
-  settings: (n) => `An operator changed the settings (${figure(n.minRate)}–${figure(n.maxRate)}/s, target p95 ${figure(n.targetP95Ms)} ms); the rate is ${figure(n.rate)}/s.`,
+  engaged: (n) =>
+    `An operator turned the autopilot on (${figure(n.minRate)}–${figure(n.maxRate)}/s, target p95 ${figure(n.targetP95Ms)} ms), starting from ${figure(n.rate)}/s.`,
+  settings: (n) =>
+    `An operator changed the settings (${figure(n.minRate)}–${figure(n.maxRate)}/s, target p95 ${figure(n.targetP95Ms)} ms); the rate is ${figure(n.rate)}/s.`,
   fixed: (n) => `An operator turned the autopilot off: a fixed rate of ${figure(n.rate)}/s.`,
   slow_start: (n) => `p95 ${figure(n.p95Ms)} ms: no queue at the origin yet, so the rate grows fast (${figure(n.rate)}/s).`,
   rise: (n) => `p95 ${figure(n.p95Ms)} ms is under the ${setpointOf(n)} ms setpoint: the rate rises (${figure(n.rate)}/s).`,
   fall: (n) => `p95 ${figure(n.p95Ms)} ms is over the ${setpointOf(n)} ms setpoint: the rate falls (${figure(n.rate)}/s).`,
-  latency_high: (n) => `p95 ${figure(n.p95Ms)} ms is over the ${figure(n.targetP95Ms)} ms target: the rate falls fast (${figure(n.rate)}/s).`,
-  errors: (n) => `${figure(n.errors)} of ${figure(n.forwarded)} requests to the origin failed (5xx, timeouts): the rate falls (${figure(n.rate)}/s).`,
+  latency_high: (n) =>
+    `p95 ${figure(n.p95Ms)} ms is over the ${figure(n.targetP95Ms)} ms target: the rate falls fast (${figure(n.rate)}/s).`,
+  errors: (n) =>
+    `${figure(n.errors)} of ${figure(n.forwarded)} requests to the origin failed (5xx, timeouts): the rate falls (${figure(n.rate)}/s).`,
   hold_band: (n) => `p95 ${figure(n.p95Ms)} ms is near the ${setpointOf(n)} ms setpoint: the rate stays (${figure(n.rate)}/s).`,
   hold_settling: (n) => `p95 ${figure(n.p95Ms)} ms; waiting for the last change to show (${figure(n.rate)}/s).`,
   hold_demand: (n) => `p95 ${figure(n.p95Ms)} ms, but few people are waiting: the rate does not rise (${figure(n.rate)}/s).`,
@@ -67,8 +74,16 @@ export function reasonWords(l: ConsoleLang, code: string, n: ReasonNumbers): str
 
 /** An operator's change as the list of changes tells it: the settings of that moment are in the log's own sentence. */
 const OPERATOR_CHANGES: Record<"ko" | "en", Partial<Record<ReasonCode, string>>> = {
-  ko: { engaged: "운영자가 자동 조절을 켰습니다.", settings: "운영자가 자동 조절 설정을 바꿨습니다.", fixed: "운영자가 자동 조절을 껐습니다 (고정 속도)." },
-  en: { engaged: "An operator turned the autopilot on.", settings: "An operator changed the autopilot's settings.", fixed: "An operator turned the autopilot off (a fixed rate)." },
+  ko: {
+    engaged: "운영자가 자동 조절을 켰습니다.",
+    settings: "운영자가 자동 조절 설정을 바꿨습니다.",
+    fixed: "운영자가 자동 조절을 껐습니다 (고정 속도).",
+  },
+  en: {
+    engaged: "An operator turned the autopilot on.",
+    settings: "An operator changed the autopilot's settings.",
+    fixed: "An operator turned the autopilot off (a fixed rate).",
+  },
 };
 
 /** A logged change in the console's words: an operator's in one sentence, the autopilot's with its numbers. */
@@ -125,7 +140,8 @@ export const WORDS = {
     scheduleOpening: "개장 시각 예약 (한국 시간)",
     schedule: "개장 예약",
     openNow: "지금 개장 (사전 대기 순서 추첨)",
-    openingHelp: "개장 전에 온 분들은 개장 시각에 무작위 순서로 줄 앞에 서고, 그 뒤로는 도착 순서대로 섭니다. 추첨 씨앗의 해시는 지금 공개되고 씨앗은 개장 때 공개됩니다 (/_wr/fairness).",
+    openingHelp:
+      "개장 전에 온 분들은 개장 시각에 무작위 순서로 줄 앞에 서고, 그 뒤로는 도착 순서대로 섭니다. 추첨 씨앗의 해시는 지금 공개되고 씨앗은 개장 때 공개됩니다 (/_wr/fairness).",
     badOpening: "개장 시각을 날짜와 시각으로 입력해 주세요 (한국 시간).",
     openingPast: "개장 시각이 이미 지났습니다. 지금 열려면 '지금 개장'을 누르세요.",
     openingTooFar: "개장 시각은 지금부터 30일 이내로 정해 주세요.",
@@ -223,7 +239,8 @@ export const WORDS = {
     scheduleOpening: "Schedule the opening (Korea time)",
     schedule: "Schedule opening",
     openNow: "Open now (draw the pre-queue's order)",
-    openingHelp: "People who come before the opening are put at the front in a random order at the opening; after it, first come, first served. The draw's seed hash is published now and the seed at the opening (/_wr/fairness).",
+    openingHelp:
+      "People who come before the opening are put at the front in a random order at the opening; after it, first come, first served. The draw's seed hash is published now and the seed at the opening (/_wr/fairness).",
     badOpening: "Enter the opening as a date and a time (Korea time).",
     openingPast: "That opening time has passed. To open now, use 'Open now'.",
     openingTooFar: "Choose an opening within 30 days from now.",
@@ -234,9 +251,11 @@ export const WORDS = {
     applied: "Change applied.",
     zone: "(Korea time)",
     time: "Time (Korea)",
-    openingInProgress: "People from the previous opening's pre-queue are still being admitted. Schedule the next opening once they are all in.",
+    openingInProgress:
+      "People from the previous opening's pre-queue are still being admitted. Schedule the next opening once they are all in.",
     pow: "Bot defence (a calculation before each new place)",
-    powHelp: "Switch on only under attack. A newcomer's device calculates for a few seconds before it gets a place. People already in line are not affected.",
+    powHelp:
+      "Switch on only under attack. A newcomer's device calculates for a few seconds before it gets a place. People already in line are not affected.",
     powOff: "off",
     powApply: "Apply defence setting",
     badPow: `The defence level is 0 (off) to ${MAX_POW_BITS} bits.`,
@@ -245,7 +264,8 @@ export const WORDS = {
     maxActive: "Cap on people inside",
     noCap: "no cap",
     setMaxActive: "Cap on people inside at once (empty: no cap)",
-    maxActiveHelp: "Once this many admitted people are inside, one more comes in each time one finishes. People already inside are not affected.",
+    maxActiveHelp:
+      "Once this many admitted people are inside, one more comes in each time one finishes. People already inside are not affected.",
     applyCap: "Apply cap",
     badMaxActive: `The cap is a whole number from 0 to ${MAX_ACTIVE}, or empty for no cap.`,
     autopilot: "Autopilot",
@@ -261,7 +281,8 @@ export const WORDS = {
     apOff: (rate: string) => `off: a fixed ${rate}/s`,
     apReason: "Why",
     apNoReason: "No decision yet.",
-    apChart: "Autopilot: ceiling (dashed), chosen rate and admitted per second (left, /s); admitted people's p95 and the target (right, ms)",
+    apChart:
+      "Autopilot: ceiling (dashed), chosen rate and admitted per second (left, /s); admitted people's p95 and the target (right, ms)",
     apChosen: "chosen rate",
     apCeiling: "ceiling",
     apP95: "p95 (ms)",

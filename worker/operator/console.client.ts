@@ -134,7 +134,14 @@ function dashboard(el: HTMLElement): void {
   }
 
   /** Adds a point at `t` (seconds) and returns the admissions per second since the last one (undefined if not newer). */
-  function point(t: number, issued: number, serving: number, rate: number, active: number, ap: { ceiling: number | null; chosen: number | null; p95: number | null }): number | undefined {
+  function point(
+    t: number,
+    issued: number,
+    serving: number,
+    rate: number,
+    active: number,
+    ap: { ceiling: number | null; chosen: number | null; p95: number | null },
+  ): number | undefined {
     if (xs.length && t <= xs[xs.length - 1]!) return undefined;
     const a = last ? Math.max(0, (serving - last.serving) / Math.max(0.001, t - last.t)) : 0;
     last = { serving: serving, t: t };
@@ -231,7 +238,16 @@ function dashboard(el: HTMLElement): void {
       set("s-live", s.liveWaiting.toLocaleString());
       set("s-pre", s.preQueued.toLocaleString());
       set("s-admitted", String(Math.round(a)));
-      set("s-state", pre ? w.beforeOpening(s.preQueued.toLocaleString(), koreaClock(Date.parse(s.opensAt!))) : s.soldOut ? w.soldOut : s.paused ? w.paused : w.running);
+      set(
+        "s-state",
+        pre
+          ? w.beforeOpening(s.preQueued.toLocaleString(), koreaClock(Date.parse(s.opensAt!)))
+          : s.soldOut
+            ? w.soldOut
+            : s.paused
+              ? w.paused
+              : w.running,
+      );
       set("s-eta", pre ? w.etaBeforeOpening : s.paused || !s.ratePerSec ? w.unknown : w.seconds(s.liveWaiting / s.ratePerSec));
     };
     x.send();
@@ -245,7 +261,11 @@ function dashboard(el: HTMLElement): void {
       const list: Sample[] = h.status === 200 ? JSON.parse(h.responseText).samples : [];
       for (let i = 0; i < list.length; i++) {
         const p = list[i]!;
-        point(p.t / 1000, p.issued, p.serving, p.ratePerSec, p.active, { ceiling: p.ceiling ?? null, chosen: p.chosenRate ?? null, p95: p.p95Ms ?? null });
+        point(p.t / 1000, p.issued, p.serving, p.ratePerSec, p.active, {
+          ceiling: p.ceiling ?? null,
+          chosen: p.chosenRate ?? null,
+          p95: p.p95Ms ?? null,
+        });
       }
     } catch {
       // no history: the chart starts with the first live reading
@@ -270,7 +290,9 @@ function dashboard(el: HTMLElement): void {
         const settings = { targetP95Ms: num("targetP95Ms"), minRate: num("minRate"), maxRate: num("maxRate") };
         if (isBigAutopilot(cur, { autopilot: settings })) {
           ok = confirm(
-            cur.autopilot ? w.confirmCeiling(cur.autopilot.maxRate, settings.maxRate) : w.confirmAutopilotOn(settings.minRate, settings.maxRate, settings.targetP95Ms),
+            cur.autopilot
+              ? w.confirmCeiling(cur.autopilot.maxRate, settings.maxRate)
+              : w.confirmAutopilotOn(settings.minRate, settings.maxRate, settings.targetP95Ms),
           );
         }
       }

@@ -75,7 +75,14 @@ export const consoleRoutes = new Hono<AppEnv>()
     const lanes = config(c.env).lanes.map((x) => x.name);
     const schedule = laneStats(lane, await readLane(c.env, lane));
     const done = DONE.find((d) => d === c.req.query("done"));
-    const notice = done === "scheduled" && schedule.opensAt ? w.scheduled(koreaTime(schedule.opensAt, l)) : done === "opened" ? w.openedNow : done === "applied" ? w.applied : null;
+    const notice =
+      done === "scheduled" && schedule.opensAt
+        ? w.scheduled(koreaTime(schedule.opensAt, l))
+        : done === "opened"
+          ? w.openedNow
+          : done === "applied"
+            ? w.applied
+            : null;
     return c.html(<Dashboard l={l} lane={lane} lanes={lanes} schedule={schedule} notice={notice} />);
   })
   .post("/login", async (c) => {

@@ -7,13 +7,14 @@
  * leader (shard 0), which decides the rate in force (a fixed rate always wins) and applies rate/K to every
  * shard. Used by the operator API and the console, so both say and do the same.
  */
-import { serving, type Schedule, type ScheduleChange } from "../queue/admission";
-import type { AutopilotSettings } from "../queue/autopilot";
-import type { Env } from "../env";
-import { commitmentOf, newSeed } from "../queue/prequeue";
-import type { CounterSample, LeaderView } from "../queue/queue-counter";
+
 import { counter, initialRate, shardCount } from "../edge/counter";
 import { forget, readCounter } from "../edge/snapshot";
+import type { Env } from "../env";
+import { type Schedule, type ScheduleChange, serving } from "../queue/admission";
+import type { AutopilotSettings } from "../queue/autopilot";
+import { commitmentOf, newSeed } from "../queue/prequeue";
+import type { CounterSample, LeaderView } from "../queue/queue-counter";
 
 export interface LaneRead {
   schedules: Schedule[];
@@ -117,7 +118,8 @@ export interface LaneChange extends Omit<ScheduleChange, "autopilot"> {
 export async function configureLane(env: Env, lane: string, change: LaneChange): Promise<LaneRead> {
   const shards = shardCount(env, lane);
   const { ratePerSec, autopilot, ...rest } = change;
-  if (ratePerSec !== undefined || autopilot !== undefined) await counter(env, lane, 0).steer({ ratePerSec, autopilot }, initialRate(env, lane));
+  if (ratePerSec !== undefined || autopilot !== undefined)
+    await counter(env, lane, 0).steer({ ratePerSec, autopilot }, initialRate(env, lane));
   const perShard = (j: number): ScheduleChange => ({
     ...rest,
     ...(rest.maxActive !== undefined && rest.maxActive !== null ? { maxActive: capShare(rest.maxActive, shards, j) } : {}),

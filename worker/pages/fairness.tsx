@@ -10,14 +10,14 @@
  */
 import { Hono } from "hono";
 import { keyring, readPass, readPlace, verifyTicket } from "../../lib/tokens";
-import { inPreQueue, preQueueOpen, type Schedule } from "../queue/admission";
 import type { AppEnv } from "../app-env";
 import { config } from "../config";
 import { laneCookies, readCookie, readCookies } from "../edge/cookies";
-import { laneParam } from "../edge/lane-param";
-import { placeOf, ROUNDS } from "../queue/prequeue";
 import { shardCount } from "../edge/counter";
+import { laneParam } from "../edge/lane-param";
 import { laneSchedules } from "../edge/snapshot";
+import { inPreQueue, preQueueOpen, type Schedule } from "../queue/admission";
+import { placeOf, ROUNDS } from "../queue/prequeue";
 import { PageHead } from "./page-head";
 
 const HOW = {
@@ -93,7 +93,13 @@ export const fairness = new Hono<AppEnv>().get("/", async (c) => {
     if (read.ok && read.claims.lane === lane && (ticket = mine(read.claims.shard, read.claims.seq, true))) break;
   }
   const lang = c.req.query("lang") === "en" ? "en" : "ko";
-  const body = { lane, at: new Date(now).toISOString(), shards: shards.map((s, j) => shardView(s, j, now)), yourTicket: ticket, how: HOW[lang] };
+  const body = {
+    lane,
+    at: new Date(now).toISOString(),
+    shards: shards.map((s, j) => shardView(s, j, now)),
+    yourTicket: ticket,
+    how: HOW[lang],
+  };
   const accept = c.req.header("accept") ?? "";
   if (c.req.query("format") === "json" || (accept.includes("application/json") && !accept.includes("text/html"))) {
     return c.json(body, 200, { "cache-control": "no-store" });
@@ -104,73 +110,73 @@ export const fairness = new Hono<AppEnv>().get("/", async (c) => {
   c.header("cache-control", "no-store");
   return c.html(
     "<!DOCTYPE html>" +
-      (
-        <html lang={lang}>
-          <PageHead title={ko ? "대기 순서 추첨 공개" : "The pre-queue draw"} indexed />
-          <body class="fairness">
-            <p>
-              <a href={`/_wr/fairness?lane=${lane}&lang=${ko ? "en" : "ko"}`} lang={ko ? "en" : "ko"}>
-                {ko ? "English" : "한국어"}
-              </a>
-            </p>
-            <h1>{ko ? "대기 순서 추첨 공개" : "The pre-queue draw, in the open"}</h1>
-            {t ? (
-              <p class="mine" id="my-ticket">
-                {ko ? "내 대기표: " : "Your ticket: "}
-                {ko ? `샤드 ${t.shard}, 번호 ${t.number}` : `shard ${t.shard}, number ${t.number}`}
-                {t.inPreQueue
-                  ? t.place === null
-                    ? ko
-                      ? " — 순서는 개장 시각에 정해집니다."
-                      : " — your place is drawn at the opening."
-                    : ko
-                      ? ` — 추첨된 순서 ${t.place}번`
-                      : ` — drawn place ${t.place}`
+    (
+      <html lang={lang}>
+        <PageHead title={ko ? "대기 순서 추첨 공개" : "The pre-queue draw"} indexed />
+        <body class="fairness">
+          <p>
+            <a href={`/_wr/fairness?lane=${lane}&lang=${ko ? "en" : "ko"}`} lang={ko ? "en" : "ko"}>
+              {ko ? "English" : "한국어"}
+            </a>
+          </p>
+          <h1>{ko ? "대기 순서 추첨 공개" : "The pre-queue draw, in the open"}</h1>
+          {t ? (
+            <p class="mine" id="my-ticket">
+              {ko ? "내 대기표: " : "Your ticket: "}
+              {ko ? `샤드 ${t.shard}, 번호 ${t.number}` : `shard ${t.shard}, number ${t.number}`}
+              {t.inPreQueue
+                ? t.place === null
+                  ? ko
+                    ? " — 순서는 개장 시각에 정해집니다."
+                    : " — your place is drawn at the opening."
                   : ko
-                    ? " (개장 후 도착: 도착 순)"
-                    : " (arrived after the opening: first come, first served)"}
-                {t.admitted ? (ko ? " · 입장하셨습니다." : " · You have been admitted.") : null}
-              </p>
-            ) : null}
-            {body.shards.map((s) => (
-              <section class="shard" aria-labelledby={`shard-${s.shard}`}>
-                <h2 id={`shard-${s.shard}`}>{ko ? `샤드 ${s.shard}` : `Shard ${s.shard}`}</h2>
-                <dl>
-                  <dt>{ko ? "상태" : "State"}</dt>
-                  <dd>{states[s.state]}</dd>
-                  <dt>{ko ? "개장 시각" : "Opens"}</dt>
-                  <dd>{s.opensAt ? koreaTime(s.opensAt, ko) : "–"}</dd>
-                  <dt>{ko ? "사전 대기 인원" : "Pre-queue"}</dt>
-                  <dd>{ko ? `${s.preQueued}명` : String(s.preQueued)}</dd>
-                  <dt>preFrom / preTo</dt>
-                  <dd>
-                    {s.preFrom ?? "–"} / {s.preTo ?? "–"}
-                  </dd>
-                  <dt>{ko ? "약속값 (씨앗의 SHA-256)" : "Commitment (SHA-256 of the seed)"}</dt>
-                  <dd>
-                    <code>{s.commitment ?? "–"}</code>
-                  </dd>
-                  <dt>{ko ? "씨앗" : "Seed"}</dt>
-                  <dd>
-                    <code>{s.seed ?? (ko ? "(개장 때 공개)" : "(published at the opening)")}</code>
-                  </dd>
-                </dl>
-              </section>
-            ))}
-            <h2>{ko ? "순서를 직접 계산하는 방법" : "How to recompute a place"}</h2>
-            <ol>
-              {body.how.map((step) => (
-                <li>{step}</li>
-              ))}
-            </ol>
-            <p>
-              {ko ? "같은 내용을 JSON으로: " : "The same as JSON: "}
-              <a href={`/_wr/fairness?lane=${lane}&format=json`}>
-                <code>/_wr/fairness?lane={lane}&amp;format=json</code>
-              </a>
+                    ? ` — 추첨된 순서 ${t.place}번`
+                    : ` — drawn place ${t.place}`
+                : ko
+                  ? " (개장 후 도착: 도착 순)"
+                  : " (arrived after the opening: first come, first served)"}
+              {t.admitted ? (ko ? " · 입장하셨습니다." : " · You have been admitted.") : null}
             </p>
-          </body>
-        </html>
-      ),
+          ) : null}
+          {body.shards.map((s) => (
+            <section class="shard" aria-labelledby={`shard-${s.shard}`}>
+              <h2 id={`shard-${s.shard}`}>{ko ? `샤드 ${s.shard}` : `Shard ${s.shard}`}</h2>
+              <dl>
+                <dt>{ko ? "상태" : "State"}</dt>
+                <dd>{states[s.state]}</dd>
+                <dt>{ko ? "개장 시각" : "Opens"}</dt>
+                <dd>{s.opensAt ? koreaTime(s.opensAt, ko) : "–"}</dd>
+                <dt>{ko ? "사전 대기 인원" : "Pre-queue"}</dt>
+                <dd>{ko ? `${s.preQueued}명` : String(s.preQueued)}</dd>
+                <dt>preFrom / preTo</dt>
+                <dd>
+                  {s.preFrom ?? "–"} / {s.preTo ?? "–"}
+                </dd>
+                <dt>{ko ? "약속값 (씨앗의 SHA-256)" : "Commitment (SHA-256 of the seed)"}</dt>
+                <dd>
+                  <code>{s.commitment ?? "–"}</code>
+                </dd>
+                <dt>{ko ? "씨앗" : "Seed"}</dt>
+                <dd>
+                  <code>{s.seed ?? (ko ? "(개장 때 공개)" : "(published at the opening)")}</code>
+                </dd>
+              </dl>
+            </section>
+          ))}
+          <h2>{ko ? "순서를 직접 계산하는 방법" : "How to recompute a place"}</h2>
+          <ol>
+            {body.how.map((step) => (
+              <li>{step}</li>
+            ))}
+          </ol>
+          <p>
+            {ko ? "같은 내용을 JSON으로: " : "The same as JSON: "}
+            <a href={`/_wr/fairness?lane=${lane}&format=json`}>
+              <code>/_wr/fairness?lane={lane}&amp;format=json</code>
+            </a>
+          </p>
+        </body>
+      </html>
+    ),
   );
 });

@@ -33,7 +33,20 @@ export function formatCountdown(seconds: number): string {
 
 const WEEKDAYS_KO = ["일", "월", "화", "수", "목", "금", "토"];
 const WEEKDAYS_EN = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS_EN = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 /** Korea time is UTC+9 all year (no daylight saving). */
 const KOREA_OFFSET_MS = 9 * 3600 * 1000;
 
@@ -60,6 +73,17 @@ export function formatOpening(iso: string, lang: string, now?: number): string {
   }
   const part = hour === 0 ? "밤" : hour === 12 ? "낮" : hour < 12 ? "오전" : "오후";
   return (
-    (showYear ? year + "년 " : "") + (month + 1) + "월 " + day + "일(" + WEEKDAYS_KO[weekday] + ") " + part + " " + h12 + "시" + (minute ? " " + minute + "분" : "")
+    (showYear ? year + "년 " : "") +
+    (month + 1) +
+    "월 " +
+    day +
+    "일(" +
+    WEEKDAYS_KO[weekday] +
+    ") " +
+    part +
+    " " +
+    h12 +
+    "시" +
+    (minute ? " " + minute + "분" : "")
   );
 }

@@ -20,7 +20,7 @@ function solve(root: HTMLElement): void {
     return;
   }
   const enc = new TextEncoder();
-  const expected = Math.pow(2, bits);
+  const expected = 2 ** bits;
   let n = 0;
   function step(): void {
     const batch: Promise<ArrayBuffer>[] = [];

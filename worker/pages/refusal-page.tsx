@@ -24,12 +24,15 @@ function RefusalPage(props: RefusalPageProps) {
   const t = messages[props.lang];
   return (
     <html lang={props.lang}>
-      <PageHead title={props.title}>
-        {props.refresh ? <meta http-equiv="refresh" content={String(props.refresh)} /> : null}
-      </PageHead>
+      <PageHead title={props.title}>{props.refresh ? <meta http-equiv="refresh" content={String(props.refresh)} /> : null}</PageHead>
       <body class="refusal">
         <main>
-          <div class="card" id={props.challenge ? "wr-pow" : undefined} data-challenge={props.challenge?.token} data-bits={props.challenge ? String(props.challenge.bits) : undefined}>
+          <div
+            class="card"
+            id={props.challenge ? "wr-pow" : undefined}
+            data-challenge={props.challenge?.token}
+            data-bits={props.challenge ? String(props.challenge.bits) : undefined}
+          >
             <h1>{props.heading}</h1>
             <p role="status">{props.body}</p>
             {props.retry ? (
@@ -56,7 +59,6 @@ function RefusalPage(props: RefusalPageProps) {
     </html>
   );
 }
-
 
 /** A refusal as a page (HTML text): what happened, and what the page does next. */
 export function renderRefusalPage(props: RefusalPageProps): string {

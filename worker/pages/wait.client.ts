@@ -92,7 +92,9 @@ function waitingPage(root: HTMLElement): void {
       }
       if (view === "sold_out") {
         const next = s.nextOpensAt;
-        const when = next ? (root.getAttribute("data-sold-next") || "").replace("{when}", formatOpening(next, lang, Date.now())) : root.getAttribute("data-sold-none") || "";
+        const when = next
+          ? (root.getAttribute("data-sold-next") || "").replace("{when}", formatOpening(next, lang, Date.now()))
+          : root.getAttribute("data-sold-none") || "";
         set("wr-sold", (root.getAttribute("data-sold-lead") || "") + " " + when);
         set("wr-seq", nf.format(s.seq));
         return later(s.pollAfterMs);

@@ -14,8 +14,8 @@ import { escapeToBuffer } from "hono/utils/html";
 import { assetPath } from "../../lib/assets";
 import type { QueueStatus } from "../queue/admission";
 import { formatCountdown, formatEta, formatOpening, progressFigure } from "./format";
-import { type Lang, messages, serviceName } from "./words";
 import { PageHead } from "./page-head";
+import { type Lang, messages, serviceName } from "./words";
 
 const numberFormats = new Map<Lang, Intl.NumberFormat>();
 
@@ -55,7 +55,16 @@ interface PageFields {
  * card (its data for the script, heading, lead if any; then the view's own figures; the "your turn" alert, the
  * view's note and the no-JavaScript line), the script.
  */
-function Frame(props: { lang: Lang; title: string; f: PageFields; card: Record<string, string>; heading: string; lead?: string; note: unknown; children: unknown }) {
+function Frame(props: {
+  lang: Lang;
+  title: string;
+  f: PageFields;
+  card: Record<string, string>;
+  heading: string;
+  lead?: string;
+  note: unknown;
+  children: unknown;
+}) {
   const { lang, f } = props;
   const t = messages[lang];
   const other: Lang = lang === "ko" ? "en" : "ko";
@@ -151,7 +160,16 @@ function PageView(props: { lang: Lang; paused: boolean; f: PageFields }) {
         <p id="wr-plabel" class="pfig">
           {t.progress}
         </p>
-        <div id="wr-progress" class="bar" role="progressbar" aria-labelledby="wr-plabel" aria-valuemin="0" aria-valuemax="100" aria-valuenow={f.percent} aria-valuetext={`${f.percent}% · ${f.progressText}`}>
+        <div
+          id="wr-progress"
+          class="bar"
+          role="progressbar"
+          aria-labelledby="wr-plabel"
+          aria-valuemin="0"
+          aria-valuemax="100"
+          aria-valuenow={f.percent}
+          aria-valuetext={`${f.percent}% · ${f.progressText}`}
+        >
           <span style={`width:${f.percent}%`} />
         </div>
         <p id="wr-pfig" class="pfig">
@@ -175,7 +193,13 @@ function PreQueueView(props: { lang: Lang; f: PageFields }) {
       lang={lang}
       title={t.preTitle}
       f={f}
-      card={{ "data-state": "before_open", "data-lane": f.lane, "data-poll": f.pollAfterMs, "data-opens": f.opensIn, "data-people": t.people }}
+      card={{
+        "data-state": "before_open",
+        "data-lane": f.lane,
+        "data-poll": f.pollAfterMs,
+        "data-opens": f.opensIn,
+        "data-people": t.people,
+      }}
       heading={t.preHeading}
       lead={t.preLead}
       note={
@@ -257,7 +281,25 @@ function template(lang: Lang, kind: PageKind): Template {
   const key = `${lang}:${kind}`;
   let tpl = templates.get(key);
   if (tpl) return tpl;
-  const names: (keyof PageFields)[] = ["lane", "refreshSeconds", "path", "startedAt", "pollAfterMs", "seq", "ahead", "behind", "eta", "progress", "percent", "opensIn", "countdown", "preQueued", "service", "progressText", "soldOut"];
+  const names: (keyof PageFields)[] = [
+    "lane",
+    "refreshSeconds",
+    "path",
+    "startedAt",
+    "pollAfterMs",
+    "seq",
+    "ahead",
+    "behind",
+    "eta",
+    "progress",
+    "percent",
+    "opensIn",
+    "countdown",
+    "preQueued",
+    "service",
+    "progressText",
+    "soldOut",
+  ];
   const marked = Object.fromEntries(names.map((n) => [n, `${MARK}${n}${MARK}`])) as unknown as PageFields;
   const view =
     kind === "before_open" ? (

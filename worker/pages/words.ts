@@ -18,8 +18,7 @@ export const messages = {
     admitted: "차례가 되었습니다. 예약 화면으로 이동합니다…",
     admittedHeading: "차례가 되었습니다",
     lineFor: "대기열: {service}",
-    keepPlace:
-      "새로고침하거나 새 창을 열어도, 잠시 창을 닫았다가 다시 와도 순서는 그대로 유지됩니다. 다시 줄을 서실 필요가 없습니다.",
+    keepPlace: "새로고침하거나 새 창을 열어도, 잠시 창을 닫았다가 다시 와도 순서는 그대로 유지됩니다. 다시 줄을 서실 필요가 없습니다.",
     autoUpdate: "이 화면은 자동으로 갱신됩니다.",
     noScript: "자바스크립트가 꺼져 있어 이 화면은 {n}초마다 새로 고쳐집니다.",
     switchLabel: "English",
@@ -48,8 +47,7 @@ export const messages = {
     challengeHeading: "접속을 확인하고 있습니다",
     challengeBody:
       "지금은 자동 접속 프로그램을 막기 위해, 대기번호를 드리기 전에 이 기기가 잠시 계산을 합니다. 보통 몇 초 걸리며, 끝나면 자동으로 대기 화면으로 넘어갑니다. 창을 닫지 말고 기다려 주세요.",
-    challengeNoScript:
-      "이 확인에는 자바스크립트가 필요합니다. 브라우저 설정에서 자바스크립트를 켠 뒤 새로고침해 주세요.",
+    challengeNoScript: "이 확인에는 자바스크립트가 필요합니다. 브라우저 설정에서 자바스크립트를 켠 뒤 새로고침해 주세요.",
     challengeUnsupported: "이 브라우저는 확인 계산을 지원하지 않습니다. 최신 브라우저로 다시 접속해 주세요.",
     originDownTitle: "잠시 후 다시 시도해 주세요 | 코로나19 예방접종 사전예약",
     originDownHeading: "예약 시스템이 잠시 응답하지 않습니다",
@@ -82,8 +80,7 @@ export const messages = {
     admitted: "It is your turn. Opening the booking page…",
     admittedHeading: "It is your turn",
     lineFor: "Line for: {service}",
-    keepPlace:
-      "Refreshing, opening another tab, or closing this page and coming back keeps your place. There is no need to queue again.",
+    keepPlace: "Refreshing, opening another tab, or closing this page and coming back keeps your place. There is no need to queue again.",
     autoUpdate: "This page updates itself.",
     noScript: "JavaScript is off, so this page reloads every {n} seconds.",
     switchLabel: "한국어",

@@ -117,7 +117,9 @@ export function initialSchedule(ratePerSec: number, now: number): Schedule {
 }
 
 /** A stored schedule that lacks some fields (openings, liveness, the cap), completed with their defaults. */
-export function upgradeSchedule(stored: Partial<Schedule> & Pick<Schedule, "issued" | "anchorSeq" | "anchorAt" | "ratePerSec" | "paused">): Schedule {
+export function upgradeSchedule(
+  stored: Partial<Schedule> & Pick<Schedule, "issued" | "anchorSeq" | "anchorAt" | "ratePerSec" | "paused">,
+): Schedule {
   return { ...initialSchedule(stored.ratePerSec, stored.anchorAt), ...stored };
 }
 
@@ -276,12 +278,7 @@ export type OpeningRefusal = "opening_in_progress";
  * keeps its pre-queue and its seed. A new opening is refused while people from the previous pre-queue
  * are still waiting for their drawn places (their places must not change).
  */
-export function scheduleOpening(
-  s: Schedule,
-  t: number,
-  opensAt: number,
-  commitment: string,
-): Schedule | OpeningRefusal {
+export function scheduleOpening(s: Schedule, t: number, opensAt: number, commitment: string): Schedule | OpeningRefusal {
   const at = Math.max(t, opensAt);
   if (preQueueOpen(s)) return { ...s, opensAt: at, anchorAt: at };
   if (s.preTo > s.preFrom && serving(s, t) < s.preTo) return "opening_in_progress";

@@ -24,7 +24,7 @@
  * place costs no admission slot), and `liveShare`, the live part of everyone waiting (for "people ahead").
  * State is O(waiting / 100) small counters, nothing per person.
  */
-import { preQueueOpen, serving, type Schedule } from "./admission";
+import { preQueueOpen, type Schedule, serving } from "./admission";
 
 export const BUCKET = 100;
 /** epochs remembered: the grace period is WINDOW − 1 epochs */

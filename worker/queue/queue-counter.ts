@@ -44,34 +44,44 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
+import { config, type Settings } from "../config";
+import { ActivePasses } from "./active-passes";
 import {
   arrive,
   atCap,
   hold,
   initialSchedule,
+  MARK_EVERY_MS,
   markCursor,
   markSoldOut,
-  MARK_EVERY_MS,
+  type OpeningRefusal,
   preQueueOpen,
+  RESUME_GAP_MS,
   reconfigure,
   rejoin,
   respeed,
   resume,
-  RESUME_GAP_MS,
-  serving,
-  scheduleOpening,
-  seal,
-  upgradeSchedule,
-  type OpeningRefusal,
   type Schedule,
   type ScheduleChange,
+  scheduleOpening,
+  seal,
+  serving,
+  upgradeSchedule,
 } from "./admission";
-import { ActivePasses } from "./active-passes";
+import {
+  type AutopilotSettings,
+  type LaneRate,
+  type OperatorChange,
+  operate,
+  type Phase,
+  type Reason,
+  type ReasonCode,
+  type Signal,
+  tick,
+} from "./autopilot";
 import { PagedBits } from "./bitmap";
-import { config, type Settings } from "../config";
-import { LivenessBook, type Beats } from "./liveness";
-import { operate, tick, type AutopilotSettings, type LaneRate, type OperatorChange, type Phase, type Reason, type ReasonCode, type Signal } from "./autopilot";
-import { addBuckets, emptyBuckets, quantileMs, type LoadReport } from "./latency";
+import { addBuckets, emptyBuckets, type LoadReport, quantileMs } from "./latency";
+import { type Beats, LivenessBook } from "./liveness";
 
 const STORAGE_KEY = "schedule";
 const SEED_KEY = "seed";
@@ -352,7 +362,12 @@ export class QueueCounter extends DurableObject<CounterEnv> {
   private steeredSample(): Pick<CounterSample, "p95Ms" | "admittedPerSec" | "chosenRate" | "ceiling"> {
     const lane = this.steering?.lane;
     if (!lane?.autopilot) return { p95Ms: null, admittedPerSec: null, chosenRate: null, ceiling: null };
-    return { p95Ms: this.lastTick?.p95Ms ?? null, admittedPerSec: this.lastTick?.admittedPerSec ?? null, chosenRate: lane.rate, ceiling: lane.autopilot.maxRate };
+    return {
+      p95Ms: this.lastTick?.p95Ms ?? null,
+      admittedPerSec: this.lastTick?.admittedPerSec ?? null,
+      chosenRate: lane.rate,
+      ceiling: lane.autopilot.maxRate,
+    };
   }
 
   /** Live passes counted now, and the cursor held while they are at the cap (released below it). */
@@ -425,7 +440,12 @@ export class QueueCounter extends DurableObject<CounterEnv> {
    * admitted at once (a line that had run dry, below the cap), its pass is minted here too: `pass` then
    * carries the times the edge signs.
    */
-  async issue(initialRatePerSec?: number, handover?: Handover, times?: PassTimes, addr = ""): Promise<{ seq: number; schedule: Schedule; now: number; pass?: PassTimes }> {
+  async issue(
+    initialRatePerSec?: number,
+    handover?: Handover,
+    times?: PassTimes,
+    addr = "",
+  ): Promise<{ seq: number; schedule: Schedule; now: number; pass?: PassTimes }> {
     const now = this.clock();
     this.receive(handover, now);
     const before = this.current(now, initialRatePerSec);
@@ -446,13 +466,21 @@ export class QueueCounter extends DurableObject<CounterEnv> {
    * same pass again for the same client address, `addr`, within REMINT_MS of minting), the lane is at its
    * cap, or the cursor here has not reached `place` after all (the edge's copy ran ahead of an outage or a cap).
    */
-  async admit(seq: number, place: number, times: PassTimes, addr: string, initialRatePerSec?: number, handover?: Handover): Promise<AdmitAnswer> {
+  async admit(
+    seq: number,
+    place: number,
+    times: PassTimes,
+    addr: string,
+    initialRatePerSec?: number,
+    handover?: Handover,
+  ): Promise<AdmitAnswer> {
     const now = this.clock();
     this.receive(handover, now);
     let schedule = this.current(now, initialRatePerSec);
     if (this.used.has(seq)) {
       const again = this.recent.get(seq);
-      if (again && addr !== "" && again.addr === addr && !this.ended.has(seq) && again.at > now - REMINT_MS) return { outcome: "admitted", pass: { adm: again.adm, exp: again.exp, end: again.end }, schedule, now };
+      if (again && addr !== "" && again.addr === addr && !this.ended.has(seq) && again.at > now - REMINT_MS)
+        return { outcome: "admitted", pass: { adm: again.adm, exp: again.exp, end: again.end }, schedule, now };
       return { outcome: "used", schedule, now };
     }
     if (preQueueOpen(schedule) || place > serving(schedule, now) || schedule.soldOut) return { outcome: "wait", schedule, now };
@@ -467,7 +495,13 @@ export class QueueCounter extends DurableObject<CounterEnv> {
    * Renews a live pass (moving it to its new minute of expiry), or readmits the holder of one that lapsed
    * (counted live again, even at the cap: they were admitted). Refused for a pass the origin ended.
    */
-  async extend(seq: number, oldExp: number, newExp: number, initialRatePerSec?: number, handover?: Handover): Promise<CounterAnswer & { outcome: "extended" | "ended" }> {
+  async extend(
+    seq: number,
+    oldExp: number,
+    newExp: number,
+    initialRatePerSec?: number,
+    handover?: Handover,
+  ): Promise<CounterAnswer & { outcome: "extended" | "ended" }> {
     const now = this.clock();
     this.receive(handover, now);
     let schedule = this.current(now, initialRatePerSec);
@@ -649,7 +683,11 @@ export class QueueCounter extends DurableObject<CounterEnv> {
     if (!s || (w.primed && windowMs < MIN_WINDOW_MS)) return;
     const judged = w.primed && windowMs <= GAP_MS && !s.paused && !s.held && !s.soldOut && !preQueueOpen(s);
     this.window = this.freshWindow(now, true);
-    const own: Tally = { minted: this.minted, active: this.active.count(now), liveWaiting: Math.round((s.issued - serving(s, now)) * s.liveShare) };
+    const own: Tally = {
+      minted: this.minted,
+      active: this.active.count(now),
+      liveWaiting: Math.round((s.issued - serving(s, now)) * s.liveShare),
+    };
     this.minted = 0;
     const tallies = [own, ...(await Promise.all(Array.from({ length: this.shardTotal() - 1 }, (_, i) => this.shardStub(i + 1).tally())))];
     const lane = this.steering?.lane;
@@ -657,11 +695,17 @@ export class QueueCounter extends DurableObject<CounterEnv> {
     const signal: Signal = {
       windowMs,
       forwarded: w.count,
-      p95Ms: quantileMs([w.done, ...[...w.open.values()].map((open) => {
-        const dense = emptyBuckets();
-        addBuckets(dense, open);
-        return dense;
-      })], 0.95),
+      p95Ms: quantileMs(
+        [
+          w.done,
+          ...[...w.open.values()].map((open) => {
+            const dense = emptyBuckets();
+            addBuckets(dense, open);
+            return dense;
+          }),
+        ],
+        0.95,
+      ),
       errors: w.errors,
       admitted: tallies.reduce((sum, t) => sum + t.minted, 0),
       waiting: tallies.reduce((sum, t) => sum + t.liveWaiting, 0),
@@ -706,7 +750,9 @@ export class QueueCounter extends DurableObject<CounterEnv> {
       const lane = this.steering?.lane;
       if (!lane) return;
       const change = { ratePerSec: lane.rate / shards, autopilot: lane.autopilot !== null };
-      await Promise.all(Array.from({ length: shards - 1 }, (_, i) => this.shardStub(i + 1).configure(change, this.spec()?.initialRatePerSec)));
+      await Promise.all(
+        Array.from({ length: shards - 1 }, (_, i) => this.shardStub(i + 1).configure(change, this.spec()?.initialRatePerSec)),
+      );
     });
     this.pushing = run.catch(() => undefined);
     return run;
@@ -720,7 +766,9 @@ export class QueueCounter extends DurableObject<CounterEnv> {
   async steer(change: OperatorChange, initialRatePerSec?: number): Promise<CounterAnswer> {
     const now = this.clock();
     const s = this.current(now, initialRatePerSec);
-    const before: LaneRate = this.steering?.lane.autopilot ? this.steering.lane : { rate: round3(s.ratePerSec * this.shardTotal()), autopilot: null, state: null };
+    const before: LaneRate = this.steering?.lane.autopilot
+      ? this.steering.lane
+      : { rate: round3(s.ratePerSec * this.shardTotal()), autopilot: null, state: null };
     const { lane, reason } = operate(before, change, now);
     if (lane.autopilot && !before.autopilot) {
       this.window = this.freshWindow(now, false);
@@ -789,11 +837,20 @@ export class QueueCounter extends DurableObject<CounterEnv> {
     this.ensureLog();
     const below = before !== undefined && /^\d+$/.test(before) ? Number(before) : Number.MAX_SAFE_INTEGER;
     const rows = this.ctx.storage.sql
-      .exec<{ id: number; at: number; from_rate: number | null; to_rate: number; code: string; text: string; p95: number | null; errors: number | null; forwarded: number | null; admitted: number | null; waiting: number | null; active: number | null }>(
-        "SELECT * FROM autopilot_log WHERE id < ? ORDER BY id DESC LIMIT ?",
-        below,
-        limit + 1,
-      )
+      .exec<{
+        id: number;
+        at: number;
+        from_rate: number | null;
+        to_rate: number;
+        code: string;
+        text: string;
+        p95: number | null;
+        errors: number | null;
+        forwarded: number | null;
+        admitted: number | null;
+        waiting: number | null;
+        active: number | null;
+      }>("SELECT * FROM autopilot_log WHERE id < ? ORDER BY id DESC LIMIT ?", below, limit + 1)
       .toArray();
     const page = rows.slice(0, limit);
     return {
@@ -858,7 +915,11 @@ export class QueueCounter extends DurableObject<CounterEnv> {
     if (this.shardTotal() <= 1 || (!changed && this.pushedPlaces === key)) return;
     this.pushedPlaces = key;
     try {
-      await Promise.all(Array.from({ length: this.shardTotal() - 1 }, (_, i) => this.shardStub(i + 1).setSoldOut(soldOut, nextOpensAt, this.spec()?.initialRatePerSec)));
+      await Promise.all(
+        Array.from({ length: this.shardTotal() - 1 }, (_, i) =>
+          this.shardStub(i + 1).setSoldOut(soldOut, nextOpensAt, this.spec()?.initialRatePerSec),
+        ),
+      );
     } catch (err) {
       this.pushedPlaces = "";
       throw err;

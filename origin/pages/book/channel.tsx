@@ -1,11 +1,11 @@
 /** Step 3, /book/channel: where the confirmation goes (KakaoTalk, Naver app or SMS), kept in a cookie until the booking. */
 import { Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { isChannel, CHANNELS } from "../../notify/channels";
+import { CHANNELS, isChannel } from "../../notify/channels";
 import type { OriginEnv } from "../../types";
 import { form } from "../forms";
 import { ErrorSummary, Page, pageCtx } from "../layout";
-import { CHANNEL_COOKIE, type Book } from "./context";
+import { type Book, CHANNEL_COOKIE } from "./context";
 import { ForWhom } from "./parts";
 
 export function channelStep(b: Book) {

@@ -2,7 +2,7 @@
  * Step 4b, /book/clinic/:id?date=: one clinic's times on one date, as radio buttons → a hold, then the
  * confirm step. A hold refused (taken meanwhile, ran out) shows the same times again with the reason.
  */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { holdPlace } from "../../booking/holds";
 import { seoulDate } from "../../clinics/dates";
 import { parseId } from "../../ids";
@@ -10,12 +10,20 @@ import type { OriginEnv, SessionInfo } from "../../types";
 import { answer } from "../api";
 import { form } from "../forms";
 import { errorText, formatDate } from "../i18n";
-import { ErrorPage, ErrorSummary, Page, pageCtx, type PageCtx } from "../layout";
+import { ErrorPage, ErrorSummary, Page, type PageCtx, pageCtx } from "../layout";
 import type { Book } from "./context";
 import { alreadyBookedPage, ForWhom } from "./parts";
 
 /** One clinic's times on a date, as radio buttons; with an error above them when given. */
-export async function timesPage(b: Book, c: Context, p: PageCtx, s: SessionInfo, clinicId: number, date: string, opts: { error?: string; status?: 200 | 400 | 409 } = {}) {
+export async function timesPage(
+  b: Book,
+  c: Context,
+  p: PageCtx,
+  s: SessionInfo,
+  clinicId: number,
+  date: string,
+  opts: { error?: string; status?: 200 | 400 | 409 } = {},
+) {
   const { t, lang } = p;
   const found = await answer(await b.api(c).clinics.clinics[":id"].slots.$get({ param: { id: String(clinicId) }, query: { date } }));
   if (!found.ok) return c.html(<ErrorPage c={c} p={p} message={errorText(t, found.body.code, found.body.message)} />, 400);
@@ -38,7 +46,10 @@ export async function timesPage(b: Book, c: Context, p: PageCtx, s: SessionInfo,
         </p>
       </div>
       <p>{t.timesLead}</p>
-      <form method="post" action={`/book/clinic/${clinicId}?${new URLSearchParams({ date, sido: c.req.query("sido") ?? "", sigungu: c.req.query("sigungu") ?? "" })}`}>
+      <form
+        method="post"
+        action={`/book/clinic/${clinicId}?${new URLSearchParams({ date, sido: c.req.query("sido") ?? "", sigungu: c.req.query("sigungu") ?? "" })}`}
+      >
         <fieldset>
           <legend>{t.chooseTime}</legend>
           {slots.map((slot) => (
@@ -61,7 +72,15 @@ export async function timesPage(b: Book, c: Context, p: PageCtx, s: SessionInfo,
 }
 
 /** The hold ran out or vanished: say so, and offer the same clinic's times on the same date. */
-export async function holdGone(b: Book, c: Context, p: PageCtx, s: SessionInfo, holdId: string, code: string, fallback?: { clinicId?: number }) {
+export async function holdGone(
+  b: Book,
+  c: Context,
+  p: PageCtx,
+  s: SessionInfo,
+  holdId: string,
+  code: string,
+  fallback?: { clinicId?: number },
+) {
   const place = await holdPlace(b.db, holdId);
   const clinicId = place?.clinicId ?? fallback?.clinicId;
   if (!clinicId) return c.html(<ErrorPage c={c} p={p} message={errorText(p.t, code)} />, 409);
@@ -91,7 +110,8 @@ export function clinicStep(b: Book) {
     if (slotId === null) return timesPage(b, c, p, s, clinicId, date, { error: p.t.errors.bad_slot, status: 400 });
     const held = await answer(await b.api(c).holds.holds.$post({ json: { slotId } }));
     if (!held.ok) {
-      if (held.body.code === "not_eligible") return c.html(<ErrorPage c={c} p={p} message={errorText(p.t, "not_eligible", held.body.message)} />, 403);
+      if (held.body.code === "not_eligible")
+        return c.html(<ErrorPage c={c} p={p} message={errorText(p.t, "not_eligible", held.body.message)} />, 403);
       if (held.body.code === "already_booked") return alreadyBookedPage(c, p, s);
       return timesPage(b, c, p, s, clinicId, date, { error: errorText(p.t, held.body.code, held.body.message), status: 409 });
     }

@@ -16,7 +16,7 @@ import { form } from "../forms";
 import { errorText, formatDate, formatInstant } from "../i18n";
 import { Countdown, ErrorPage, Page, pageCtx } from "../layout";
 import { holdGone } from "./clinic";
-import { CHANNEL_COOKIE, relationshipLabel, type Book } from "./context";
+import { type Book, CHANNEL_COOKIE, relationshipLabel } from "./context";
 import { alreadyBookedPage, ForWhom } from "./parts";
 
 /** Refusals after which the same clinic's times are offered again. */
@@ -40,11 +40,19 @@ export function confirmStep(b: Book) {
     const who = subject ?? me;
     const firstDay = seoulDate(new Date(hold.startsAt));
     // The planned day moves past weekends and holidays as booking will (the clinic's own closures are known then).
-    const second = hold.vaccine.doses > 1 && hold.vaccine.secondDoseDays ? nextOpenDay(addDays(firstDay, hold.vaccine.secondDoseDays)) : null;
+    const second =
+      hold.vaccine.doses > 1 && hold.vaccine.secondDoseDays ? nextOpenDay(addDays(firstDay, hold.vaccine.secondDoseDays)) : null;
     return c.html(
       <Page c={c} p={p} title={t.confirmTitle} step={5} script="book">
         <p class="warn" id="hold-timer">
-          {t.holdCountdown}: <Countdown untilIso={hold.expiresAt} nowMs={b.clock()} expiredId="hold-expired" disableIds={["book-it"]} label={t.holdCountdown} />
+          {t.holdCountdown}:{" "}
+          <Countdown
+            untilIso={hold.expiresAt}
+            nowMs={b.clock()}
+            expiredId="hold-expired"
+            disableIds={["book-it"]}
+            label={t.holdCountdown}
+          />
           <br />
           {t.holdWarning}
         </p>
@@ -100,12 +108,19 @@ export function confirmStep(b: Book) {
     const channel = getCookie(c, CHANNEL_COOKIE);
     if (!channel) return c.redirect("/book/channel", 303);
     const booked = await answer(
-      await b.api(c).reservations.reservations.$post({ json: { holdId: f.hold ?? "", notifyChannel: channel } }, { headers: { "idempotency-key": f.key || randomUUID() } }),
+      await b
+        .api(c)
+        .reservations.reservations.$post(
+          { json: { holdId: f.hold ?? "", notifyChannel: channel } },
+          { headers: { "idempotency-key": f.key || randomUUID() } },
+        ),
     );
     if (booked.ok) return c.redirect(`/book/done?r=${encodeURIComponent(booked.body.reservationNumber)}`, 303);
     const { code } = booked.body;
     if (HOLD_GONE.has(code)) {
-      return holdGone(b, c, p, s, f.hold ?? "", code === "slot_full" && booked.body.holdExpired ? "hold_expired" : code, { clinicId: booked.body.clinicId });
+      return holdGone(b, c, p, s, f.hold ?? "", code === "slot_full" && booked.body.holdExpired ? "hold_expired" : code, {
+        clinicId: booked.body.clinicId,
+      });
     }
     if (code === "already_booked") return alreadyBookedPage(c, p, s);
     const status = booked.status >= 400 && booked.status < 600 ? (booked.status as 400) : 400;

@@ -9,7 +9,7 @@ import type { ReferenceData } from "../../clinics/reference";
 import type { OriginConfig } from "../../config";
 import type { Db } from "../../db";
 import type { Eligibility } from "../../identity/eligibility";
-import { sessionPeople, type SessionPerson } from "../../identity/queries";
+import { type SessionPerson, sessionPeople } from "../../identity/queries";
 import { findSession } from "../../middleware/require-session";
 import type { SessionInfo } from "../../types";
 import type { Api, ApiError } from "../api";

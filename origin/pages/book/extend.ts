@@ -8,7 +8,6 @@ import type { OriginEnv } from "../../types";
 import type { Extended } from "../client/timeout";
 import type { Book } from "./context";
 
-
 export function extendStep(b: Book) {
   return new Hono<OriginEnv>().post("/book/extend", async (c) => {
     const s = await b.session(c);

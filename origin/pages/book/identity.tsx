@@ -6,14 +6,14 @@
  * Every field is checked before anything is sent, so the form names all its problems at once; the API's
  * refusals come back as sentences next to the field they concern.
  */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { parseName, parsePhone, parseRrn } from "../../identity/fields";
 import { RESEND_AFTER_MS } from "../../routes/identity";
 import type { OriginEnv } from "../../types";
 import { answer } from "../api";
-import { checkAll, form, rrnOf, RrnInputs } from "../forms";
-import { Countdown, ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "../layout";
-import { fieldErrors, maskPhone, type Book } from "./context";
+import { checkAll, form, RrnInputs, rrnOf } from "../forms";
+import { Countdown, ErrorSummary, Field, type FieldErrors, Page, type PageCtx, pageCtx } from "../layout";
+import { type Book, fieldErrors, maskPhone } from "./context";
 
 function IdentityForm(props: { c: Context; p: PageCtx; values?: Record<string, string>; errors?: FieldErrors; notice?: string }) {
   const { t } = props.p;
@@ -31,7 +31,17 @@ function IdentityForm(props: { c: Context; p: PageCtx; values?: Record<string, s
       <form method="post" action="/book" novalidate>
         <Field name="name" label={t.name} value={v.name} error={e.name} autocomplete="name" required />
         <RrnInputs t={t} front={v.rrn1} back={v.rrn2} error={e.rrn} />
-        <Field name="phone" label={t.phone} type="tel" value={v.phone} hint={t.phoneHint} error={e.phone} autocomplete="tel" inputmode="tel" required />
+        <Field
+          name="phone"
+          label={t.phone}
+          type="tel"
+          value={v.phone}
+          hint={t.phoneHint}
+          error={e.phone}
+          autocomplete="tel"
+          inputmode="tel"
+          required
+        />
         {e.form ? (
           <p class="field-error" id="form-error">
             {e.form}
@@ -81,7 +91,8 @@ function CodeForm(props: {
       <p>{t.codeLead(props.phone)}</p>
       {expires && !props.lockedOut ? (
         <p>
-          {t.codeExpires}: <Countdown untilIso={expires} nowMs={clock()} label={t.codeExpires} expiredId="code-dead" disableIds={["code", "verify"]} />
+          {t.codeExpires}:{" "}
+          <Countdown untilIso={expires} nowMs={clock()} label={t.codeExpires} expiredId="code-dead" disableIds={["code", "verify"]} />
         </p>
       ) : null}
       <p class="warn" id="code-dead" role="alert" hidden={!dead}>
@@ -173,7 +184,15 @@ export function identitySteps(b: Book) {
     const resent = await answer(await b.api(c).identity.identity.resend.$post({ json: { challengeId: f.c ?? "" } }));
     if (!resent.ok) {
       return c.html(
-        <CodeForm b={b} c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} expiresAt={f.e} errors={fieldErrors(p.t, resent.body, "code")} />,
+        <CodeForm
+          b={b}
+          c={c}
+          p={p}
+          challengeId={f.c ?? ""}
+          phone={f.m ?? ""}
+          expiresAt={f.e}
+          errors={fieldErrors(p.t, resent.body, "code")}
+        />,
         resent.status === 429 ? 429 : 400,
       );
     }
@@ -189,7 +208,16 @@ export function identitySteps(b: Book) {
       // A code that ran out: the page shows it ran out, whatever the person's form said about its expiry.
       const expiresAt = verified.body.code === "code_expired" ? b.now().toISOString() : f.e;
       return c.html(
-        <CodeForm b={b} c={c} p={p} challengeId={f.c ?? ""} phone={f.m ?? ""} expiresAt={expiresAt} errors={fieldErrors(p.t, verified.body, "code")} lockedOut={lockedOut} />,
+        <CodeForm
+          b={b}
+          c={c}
+          p={p}
+          challengeId={f.c ?? ""}
+          phone={f.m ?? ""}
+          expiresAt={expiresAt}
+          errors={fieldErrors(p.t, verified.body, "code")}
+          lockedOut={lockedOut}
+        />,
         verified.status === 429 || verified.status === 403 ? verified.status : 400,
       );
     }

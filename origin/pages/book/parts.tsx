@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import { sessionMaxMs } from "../../middleware/require-session";
 import type { SessionInfo } from "../../types";
 import { Countdown, Page, type PageCtx } from "../layout";
-import { relationshipLabel, type Book, type SessionPeople } from "./context";
+import { type Book, relationshipLabel, type SessionPeople } from "./context";
 
 /** Someone who already has a booking: said plainly, without its number, with the way to look it up. */
 export function AlreadyBooked(props: { p: PageCtx; self: boolean; id?: string }) {
@@ -54,7 +54,13 @@ function TimeoutWarning(props: { b: Book; p: PageCtx; s: SessionInfo; endsAt: st
   const extendable = !props.passFirst && props.s.expiresAt.getTime() < hardEnd - 1000;
   const label = props.passFirst ? t.journeyLeft : t.sessionLeft;
   return (
-    <dialog class="timeout" id="timeout" aria-labelledby="timeout-title" aria-describedby="timeout-lead" data-extendable={extendable ? "1" : undefined}>
+    <dialog
+      class="timeout"
+      id="timeout"
+      aria-labelledby="timeout-title"
+      aria-describedby="timeout-lead"
+      data-extendable={extendable ? "1" : undefined}
+    >
       <h2 id="timeout-title">{props.passFirst ? t.journeyLeft : t.timeoutTitle}</h2>
       <p id="timeout-lead">{props.passFirst ? t.timeoutJourney : extendable ? t.timeoutLead : t.timeoutLast}</p>
       <p>
@@ -86,7 +92,8 @@ export async function ForWhom(props: { b: Book; p: PageCtx; s: SessionInfo; know
   const timer = (
     <>
       <p class="hint" id="session-left">
-        {label}: <Countdown untilIso={endsAt} nowMs={props.b.clock()} label={label} id="session-timer" /> · {passFirst ? t.journeyLeftHint : t.sessionLeftHint}
+        {label}: <Countdown untilIso={endsAt} nowMs={props.b.clock()} label={label} id="session-timer" /> ·{" "}
+        {passFirst ? t.journeyLeftHint : t.sessionLeftHint}
       </p>
       <TimeoutWarning b={props.b} p={props.p} s={props.s} endsAt={endsAt} passFirst={passFirst} />
     </>

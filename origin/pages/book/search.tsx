@@ -12,7 +12,7 @@ import { answer } from "../api";
 import { DISTRICTS_DATA_ID, type DistrictLists } from "../client/districts";
 import { errorText, formatDate } from "../i18n";
 import { ErrorSummary, JsonData, Page, pageCtx } from "../layout";
-import { eligibilityText, type Book } from "./context";
+import { type Book, eligibilityText } from "./context";
 import { ForWhom } from "./parts";
 
 const PAGE_SIZE = 20;
@@ -46,18 +46,24 @@ export function searchStep(b: Book) {
     const result =
       region && find
         ? await answer(
-            await b.api(c).clinics.clinics.$get({ query: { date, region: district?.code ?? region.code, ...(vaccine ? { vaccine } : {}) } }),
+            await b
+              .api(c)
+              .clinics.clinics.$get({ query: { date, region: district?.code ?? region.code, ...(vaccine ? { vaccine } : {}) } }),
           )
         : null;
-    const error = find && !region ? t.errors.region_required : result && !result.ok ? errorText(t, result.body.code, result.body.message) : undefined;
+    const error =
+      find && !region ? t.errors.region_required : result && !result.ok ? errorText(t, result.body.code, result.body.message) : undefined;
     const found = result?.ok ? result.body.clinics : [];
     // A long list is hard to read: PAGE_SIZE clinics at a time, with links to the next and previous ones.
     const pages = Math.max(1, Math.ceil(found.length / PAGE_SIZE));
     const pageNo = Math.min(pages, Math.max(1, Number(c.req.query("page")) || 1));
     const clinics = found.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE);
-    const pageLink = (n: number) => `/book/search?${new URLSearchParams({ date, sido, sigungu, vaccine: vaccine ?? "", find: "1", page: String(n) })}#results`;
+    const pageLink = (n: number) =>
+      `/book/search?${new URLSearchParams({ date, sido, sigungu, vaccine: vaccine ?? "", find: "1", page: String(n) })}#results`;
     const back = new URLSearchParams({ date, sido, sigungu, vaccine: vaccine ?? "" }).toString();
-    const districtLists: DistrictLists = Object.fromEntries(regions.map((r) => [r.code, r.districts.map((d) => [d.code, label(d)] as [string, string])]));
+    const districtLists: DistrictLists = Object.fromEntries(
+      regions.map((r) => [r.code, r.districts.map((d) => [d.code, label(d)] as [string, string])]),
+    );
     return c.html(
       <Page c={c} p={p} title={t.searchTitle} step={4} script="book">
         <ForWhom b={b} p={p} s={s} />
@@ -127,7 +133,8 @@ export function searchStep(b: Book) {
                   </h3>
                   <p style="margin:.2rem 0">{cl.address}</p>
                   <p style="margin:.2rem 0">
-                    <strong>{t.freePlaces(cl.freeSlots)}</strong> · {t.firstTime(cl.firstFreeTime)} · {t.vaccine} {vaccines.get(cl.vaccine)?.[lang] ?? cl.vaccine}
+                    <strong>{t.freePlaces(cl.freeSlots)}</strong> · {t.firstTime(cl.firstFreeTime)} · {t.vaccine}{" "}
+                    {vaccines.get(cl.vaccine)?.[lang] ?? cl.vaccine}
                   </p>
                 </li>
               ))}

@@ -5,7 +5,7 @@
  * Someone who already has a booking is told so here (for oneself right after identity, for another person
  * right after their details), with the way to look it up, and goes no further.
  */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { AppError } from "../../../lib/errors";
 import { hasActiveBooking } from "../../booking/active-booking";
 import { isRelationship, RELATIONSHIP_LABELS, RELATIONSHIPS } from "../../booking/relationships";
@@ -13,12 +13,20 @@ import { currentEligibility } from "../../identity/eligibility";
 import { parseName, parseRrn } from "../../identity/fields";
 import type { OriginEnv, SessionInfo } from "../../types";
 import { answer } from "../api";
-import { checkAll, form, rrnOf, RrnInputs } from "../forms";
-import { ErrorSummary, Field, Page, pageCtx, type FieldErrors, type PageCtx } from "../layout";
-import { eligibilityText, fieldErrors, type Book } from "./context";
+import { checkAll, form, RrnInputs, rrnOf } from "../forms";
+import { ErrorSummary, Field, type FieldErrors, Page, type PageCtx, pageCtx } from "../layout";
+import { type Book, eligibilityText, fieldErrors } from "./context";
 import { AlreadyBooked, ForWhom } from "./parts";
 
-function ProxyForm(props: { b: Book; c: Context; p: PageCtx; s: SessionInfo; values?: Record<string, string>; errors?: FieldErrors; booked?: boolean }) {
+function ProxyForm(props: {
+  b: Book;
+  c: Context;
+  p: PageCtx;
+  s: SessionInfo;
+  values?: Record<string, string>;
+  errors?: FieldErrors;
+  booked?: boolean;
+}) {
   const { t, lang } = props.p;
   const v = props.values ?? {};
   const e = props.errors ?? {};
@@ -94,7 +102,14 @@ export function whoSteps(b: Book) {
               {t.notEligibleNow} {why}
             </p>
           ) : null}
-          <button type="submit" name="for" value="self" class="big" disabled={booked || !!why} aria-describedby={booked || why ? "self-why" : undefined}>
+          <button
+            type="submit"
+            name="for"
+            value="self"
+            class="big"
+            disabled={booked || !!why}
+            aria-describedby={booked || why ? "self-why" : undefined}
+          >
             {t.forMe}
           </button>
         </form>
@@ -132,19 +147,24 @@ export function whoSteps(b: Book) {
     const rrn = rrnOf(f);
     const errors = checkAll(p.t, {
       relationship: () => {
-        if (!isRelationship(f.relationship ?? "")) throw new AppError("relationship_invalid", 400, "Choose the relationship.", { field: "relationship" });
+        if (!isRelationship(f.relationship ?? ""))
+          throw new AppError("relationship_invalid", 400, "Choose the relationship.", { field: "relationship" });
       },
       name: () => parseName(f.name),
       rrn: () => parseRrn(rrn, b.now()),
     });
     if (Object.keys(errors).length) return c.html(<ProxyForm b={b} c={c} p={p} s={s} values={f} errors={errors} />, 400);
-    const named = await answer(await b.api(c).proxy.proxy.subject.$post({ json: { name: f.name ?? "", rrn, relationship: f.relationship ?? "" } }));
+    const named = await answer(
+      await b.api(c).proxy.proxy.subject.$post({ json: { name: f.name ?? "", rrn, relationship: f.relationship ?? "" } }),
+    );
     if (!named.ok) {
       if (named.body.code === "already_booked") return c.html(<ProxyForm b={b} c={c} p={p} s={s} values={f} booked />, 409);
       // Not eligible: say why, as the API decided it from the subject's date of birth and the server's clock.
       const refused =
         named.body.code === "not_eligible"
-          ? { form: `${p.t.errors.not_eligible} ${eligibilityText(p.t, await currentEligibility(db, parseRrn(rrn, b.now()).birthDate, b.now()), p.lang) ?? ""}` }
+          ? {
+              form: `${p.t.errors.not_eligible} ${eligibilityText(p.t, await currentEligibility(db, parseRrn(rrn, b.now()).birthDate, b.now()), p.lang) ?? ""}`,
+            }
           : fieldErrors(p.t, named.body, "form");
       return c.html(<ProxyForm b={b} c={c} p={p} s={s} values={f} errors={refused} />, named.status === 403 ? 403 : 400);
     }
