@@ -89,6 +89,8 @@ export const slots = pgTable(
   },
   (t) => [
     uniqueIndex("slots_clinic_time_uq").on(t.clinicId, t.startsAt),
+    // The slots with a place left, by time: the count of places left (booking/places.ts) reads only these.
+    index("slots_open_idx").on(t.startsAt).where(sql`${t.taken} < ${t.capacity}`),
     check("slots_taken_ck", sql`${t.taken} >= 0 and ${t.taken} <= ${t.capacity}`),
   ],
 );

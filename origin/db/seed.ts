@@ -13,7 +13,7 @@ import { districtCode, SIDO } from "../../drizzle/seed/regions";
 import { FIRST_SLOT_MINUTE, SLOT_MINUTES, SLOTS_PER_DAY } from "../booking/schedule";
 import { isOpenDay } from "../clinics/calendar";
 import { addDays, seoulDate } from "../clinics/dates";
-import type { Db } from "./index";
+import { type Db, execute } from "./index";
 
 export interface SeedOptions {
   now: Date;
@@ -100,6 +100,14 @@ export async function isSeeded(db: Db): Promise<boolean> {
 }
 
 export async function seed(db: Db, opts: SeedOptions): Promise<SeedSummary> {
+  const summary = await seedRows(db, opts);
+  // The planner's statistics for the rows just written: PGlite has no autovacuum to gather them, and without
+  // them a statement over the slots (the count of places left) is planned for a table of a few hundred rows.
+  await execute(db, sql`analyze`);
+  return summary;
+}
+
+function seedRows(db: Db, opts: SeedOptions): Promise<SeedSummary> {
   const random = prng(opts.seed ?? 2021);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
   const clinicCount = opts.clinics ?? 2000;

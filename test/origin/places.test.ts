@@ -43,7 +43,8 @@ describe.each(drivers)("places left on %s", (_, open) => {
     return Number(r!.n);
   }
 
-  const read = (now = START, horizonDays = HORIZON) => readPlaces(database.db, { now, horizonDays });
+  /** The count over every slot (no bound), so it equals the reference sum. */
+  const read = (now = START, horizonDays = HORIZON) => readPlaces(database.db, { now, horizonDays, countSlots: 1_000_000 });
 
   beforeAll(async () => {
     database = await open();
@@ -129,7 +130,7 @@ describe.each(drivers)("places left on %s", (_, open) => {
     expect(await read()).toMatchObject({ placesLeft: 0, window: { id: Number(moderna!.id) } });
     // No window open: nobody can book, so none are left; the next opening still shows.
     await execute(database.db, sql`update cohort_windows set closes_at = ${instant(START)} where id = ${moderna!.id}`);
-    expect(await read()).toEqual({ placesLeft: 0, window: null, nextOpensAt: kst("2026-11-26T20:00").toISOString() });
+    expect(await read()).toEqual({ placesLeft: 0, atLeast: false, window: null, nextOpensAt: kst("2026-11-26T20:00").toISOString() });
   });
 
   it("keeps an answer per process for a moment, and reads again once told to forget it", async () => {
@@ -151,8 +152,20 @@ describe.each(drivers)("places left on %s", (_, open) => {
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const body = (await res.json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(["nextOpensAt", "placesLeft", "window"]);
-    expect(body).toEqual(await read());
+    expect(Object.keys(body).sort()).toEqual(["atLeast", "nextOpensAt", "placesLeft", "window"]);
+    expect(body).toEqual(await readPlaces(database.db, { now: START, horizonDays: HORIZON }));
     expect(body.window).toEqual({ id: demoWindow.id, closesAt: kst("2026-11-27T18:00").toISOString() });
+  });
+
+  it("reads a bounded number of slots: a lower bound then, exact below it, and never sold out by the bound", async () => {
+    const exact = await read();
+    const bounded = await readPlaces(database.db, { now: START, horizonDays: HORIZON, countSlots: 3 });
+    expect(bounded.atLeast).toBe(true);
+    expect(bounded.placesLeft).toBeGreaterThan(0);
+    expect(bounded.placesLeft).toBeLessThan(exact.placesLeft);
+    expect(exact.atLeast).toBe(false);
+    // No window open: none left, and that is exact.
+    const none = await readPlaces(database.db, { now: kst("2099-01-01T00:00"), horizonDays: HORIZON, countSlots: 3 });
+    expect(none).toMatchObject({ placesLeft: 0, atLeast: false });
   });
 });

@@ -234,7 +234,13 @@ export function Dashboard(props: { l: ConsoleLang; lane: string; lanes: string[]
               ["s-shards", w.shards, String(schedule.shards)],
               ["s-active", w.active, String(schedule.activePasses)],
               ["s-max", w.maxActive, schedule.maxActive === null ? w.noCap : String(schedule.maxActive)],
-              ["s-places", w.places, schedule.placesLeft === null ? w.placesUnknown : schedule.placesLeft.toLocaleString("en-US")],
+              [
+                "s-places",
+                w.places,
+                schedule.placesLeft === null
+                  ? w.placesUnknown
+                  : `${schedule.placesLeftAtLeast ? "≥ " : ""}${schedule.placesLeft.toLocaleString("en-US")}`,
+              ],
               ["s-next", w.nextOpensAt, schedule.nextOpensAt ? koreaTime(schedule.nextOpensAt, l) : w.notSet],
             ] as const
           ).map(([id, label, value]) => (

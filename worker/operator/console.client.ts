@@ -40,6 +40,7 @@ interface Stats {
   maxActive: number | null;
   autopilot: AutopilotShown | null;
   placesLeft: number | null;
+  placesLeftAtLeast?: boolean;
   soldOut: boolean;
   nextOpensAt: string | null;
   at: string;
@@ -227,7 +228,7 @@ function dashboard(el: HTMLElement): void {
         apPlot.setData([xs, ceilings, chosen, admitted, p95s, targets]);
       }
       autopilot(s);
-      set("s-places", s.placesLeft === null ? w.placesUnknown : s.placesLeft.toLocaleString("en-US"));
+      set("s-places", s.placesLeft === null ? w.placesUnknown : (s.placesLeftAtLeast ? "≥ " : "") + s.placesLeft.toLocaleString("en-US"));
       set("s-next", s.nextOpensAt ? koreaDateTime(Date.parse(s.nextOpensAt)) + " " + w.zone : w.notSet);
       set("s-active", s.activePasses.toLocaleString());
       set("s-max", s.maxActive === null ? w.noCap : s.maxActive.toLocaleString());

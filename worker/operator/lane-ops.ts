@@ -77,6 +77,8 @@ export function laneStats(lane: string, { schedules, now, leader }: LaneRead) {
     autopilot: leader?.autopilot ?? null,
     /** places left in the open booking window, as the origin last said (null: not known, or not a booking lane) */
     placesLeft: leader?.placesLeft ?? null,
+    /** `placesLeft` is a lower bound: more are left */
+    placesLeftAtLeast: leader?.placesAtLeast ?? false,
     /** none left: the cursor holds, people keep their places and see when the next window opens */
     soldOut: schedules.some((s) => s.soldOut),
     nextOpensAt: first.nextOpensAt > 0 ? new Date(first.nextOpensAt).toISOString() : null,

@@ -164,6 +164,8 @@ export type Handover = Beats | { beats?: Beats; load?: LoadReport };
 /** The origin's `/health/places`: places left in the booking window open now, and when the next one opens. */
 const placesAnswer = z.object({
   placesLeft: z.number().int().min(0),
+  /** more are left than `placesLeft` says (the origin counts a bounded number of slots) */
+  atLeast: z.boolean().optional(),
   window: z.object({ id: z.number(), closesAt: z.string() }).nullable().optional(),
   nextOpensAt: z.string().datetime({ offset: true }).nullable().optional(),
 });
@@ -210,6 +212,8 @@ export interface LeaderView {
   autopilot: AutopilotView | null;
   /** places left in the open booking window, as the origin last said (null: not known, or not a booking lane) */
   placesLeft: number | null;
+  /** `placesLeft` is a lower bound */
+  placesAtLeast: boolean;
 }
 
 interface Steering {
@@ -798,7 +802,7 @@ export class QueueCounter extends DurableObject<CounterEnv> {
             changes: this.auditLog(undefined, RECENT_CHANGES).entries,
           }
         : null;
-    return { autopilot, placesLeft: this.places?.placesLeft ?? null };
+    return { autopilot, placesLeft: this.places?.placesLeft ?? null, placesAtLeast: this.places?.atLeast === true };
   }
 
   private ensureLog(): void {
@@ -905,7 +909,7 @@ export class QueueCounter extends DurableObject<CounterEnv> {
   }
 
   private async applyPlaces(): Promise<void> {
-    const soldOut = this.places?.placesLeft === 0;
+    const soldOut = this.places?.placesLeft === 0 && this.places.atLeast !== true;
     const nextOpensAt = this.places?.nextOpensAt ? Date.parse(this.places.nextOpensAt) : 0;
     const now = this.clock();
     const s = this.stored ?? this.current(now, this.spec()?.initialRatePerSec);

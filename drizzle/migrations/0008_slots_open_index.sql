@@ -1,0 +1,1 @@
+CREATE INDEX "slots_open_idx" ON "slots" USING btree ("starts_at") WHERE "slots"."taken" < "slots"."capacity";
