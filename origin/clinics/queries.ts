@@ -64,13 +64,19 @@ export function searchClinicsSql(params: SearchParams): SQL {
 }
 
 /** Clinics in the given 시/군/구 with free places on `date`, at times still ahead of `now`, best first. */
+/** One row of a search, as the statement answers it (declared once: a search is the hottest read). */
+const SEARCH_ROW = z.object({
+  id: col.int,
+  name: col.text,
+  address: col.text,
+  vaccine: col.text,
+  free_slots: col.int,
+  first_free: col.text,
+});
+
 export async function searchClinics(db: Db, params: SearchParams): Promise<ClinicResult[]> {
   if (!isOpenDay(params.date)) return [];
-  const result = await query(
-    db,
-    z.object({ id: col.int, name: col.text, address: col.text, vaccine: col.text, free_slots: col.int, first_free: col.text }),
-    searchClinicsSql(params),
-  );
+  const result = await query(db, SEARCH_ROW, searchClinicsSql(params));
   return result.map((r) => ({
     id: r.id,
     name: r.name,
