@@ -21,11 +21,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { Presets, SingleBar } from "cli-progress";
 import { z } from "zod";
 import { htmlReport } from "./html";
 import { operatorToken, parseAutopilot, refuse, requireLocal, slowdownOption, tokenOption } from "./options";
-import { DEFAULT_CLICK_TIMEOUT_MS, DEFAULT_TARGET_P95_MS, type LoadOptions, runLoadTest } from "./run";
+import { runWithProgress } from "./progress";
+import { DEFAULT_CLICK_TIMEOUT_MS, DEFAULT_TARGET_P95_MS, type LoadOptions } from "./run";
 
 const { values } = parseArgs({
   options: {
@@ -133,21 +133,7 @@ const opts: LoadOptions = {
   autopilot,
 };
 
-// A new peak measurement at the origin for this run (best effort: the report says if it was not measured).
-await fetch(`${opts.origin}/ops/peak/reset`, { method: "POST", headers: { authorization: `Bearer ${opts.token}` } }).catch(() => {});
-
-const bar = new SingleBar(
-  {
-    format: "{bar} {percentage}% | done {value}/{total} | arrived {arrived} | admitted {admitted} | booked {booked} | waiting {waiting}",
-    hideCursor: true,
-    noTTYOutput: true,
-    notTTYSchedule: 5000,
-  },
-  Presets.shades_classic,
-);
-bar.start(opts.users, 0, { arrived: 0, admitted: 0, booked: 0, waiting: 0 });
-const report = await runLoadTest(opts, (p) => bar.update(p.done, p));
-bar.stop();
+const report = await runWithProgress(opts);
 
 const { series: _series, ...summary } = report;
 console.log(JSON.stringify(summary, null, 2));

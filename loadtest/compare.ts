@@ -18,7 +18,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Presets, SingleBar } from "cli-progress";
 import { z } from "zod";
 import {
   autopilotLabel,
@@ -34,7 +33,9 @@ import {
 } from "./comparison";
 import { htmlReport } from "./html";
 import { operatorToken, refuse, requireLocal, slowdownOption, tokenOption } from "./options";
-import { DEFAULT_CLICK_TIMEOUT_MS, type LoadOptions, type Report, runLoadTest } from "./run";
+import { setSlowdown } from "./origin-control";
+import { runWithProgress } from "./progress";
+import { DEFAULT_CLICK_TIMEOUT_MS, type LoadOptions, type Report } from "./run";
 
 const { values } = parseArgs({
   options: {
@@ -168,6 +169,8 @@ async function restore(): Promise<void> {
   if (restored) return;
   restored = true;
   const change = restoreChange(found);
+  // A run stopped half-way leaves the development origin slowed: the slowdown ends with the comparison.
+  if (a.originSlowdown.length) await setSlowdown(origin, a.token, { identityCheckExtraMs: 0, identityCheckLines: null });
   await operator("/config", change).then(
     () => console.log(`the lane is set back: ${JSON.stringify(change)}`),
     (err) => console.error(`could not set the lane back (${JSON.stringify(change)}): ${err}`),
@@ -185,21 +188,8 @@ async function run(label: string, which: number, options: LoadOptions): Promise<
   );
   const line = settledLine(label, settled);
   console.log(line);
-  // A new peak measurement at the origin for this run (best effort: the report says if it was not measured).
-  await fetch(`${origin}/ops/peak/reset`, { method: "POST", headers: { authorization: `Bearer ${a.token}` } }).catch(() => {});
   console.log(`run ${which} of 2: ${label}`);
-  const bar = new SingleBar(
-    {
-      format: "{bar} {percentage}% | done {value}/{total} | arrived {arrived} | admitted {admitted} | booked {booked} | waiting {waiting}",
-      hideCursor: true,
-      noTTYOutput: true,
-      notTTYSchedule: 5000,
-    },
-    Presets.shades_classic,
-  );
-  bar.start(options.users, 0, { arrived: 0, admitted: 0, booked: 0, waiting: 0 });
-  const report = await runLoadTest(options, (p) => bar.update(p.done, p));
-  bar.stop();
+  const report = await runWithProgress(options);
   return { report, settled: line };
 }
 
