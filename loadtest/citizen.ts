@@ -97,6 +97,13 @@ export function person(people: number, i: number) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
+/** "network (CODE)" for a request that got no answer at all: the socket's own error code says what broke. */
+export function networkCode(err: unknown): string {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.cause?.code;
+  return typeof code === "string" ? `network (${code})` : "network";
+}
+
 /** A click that got no answer within the click timeout: the person gives up on the journey. */
 class GaveUp extends Error {
   constructor(readonly path: string) {
@@ -127,9 +134,9 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
     const sent = Date.now();
     try {
       answer = await s.client.call("GET", "/_wr/status", { jar, headers });
-    } catch {
-      s.rec.error("status", 0, "network");
-      if (!placed) return { kind: "failed", arrivedAt, reason: "network" };
+    } catch (err) {
+      s.rec.error("status", 0, networkCode(err));
+      if (!placed) return { kind: "failed", arrivedAt, reason: networkCode(err) };
       await sleep(5000);
       continue;
     }
@@ -187,8 +194,8 @@ export async function citizen(i: number, s: Shared, opts: { abandonAfterMs: numb
       return a;
     } catch (err) {
       if (err instanceof GaveUp) throw err;
-      s.rec.error(path.split("?")[0]!, 0, "network");
-      return { status: 0, body: { code: "network" }, ms: 0 };
+      s.rec.error(where, 0, networkCode(err));
+      return { status: 0, body: { code: networkCode(err) }, ms: 0 };
     } finally {
       s.rec.inflight(-1);
     }

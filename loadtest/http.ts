@@ -44,6 +44,9 @@ export const DEV_PROXY_LOST = "dev_proxy_lost_request";
 /** The code recorded for a request that got no complete answer within its timeout (a person's patience, a browser's limit). */
 export const CLICK_TIMEOUT = "click_timeout";
 
+/** How long a connection may sit idle before the harness closes it (undici's timers are coarse, about 1 s). */
+export const IDLE_CONNECTION_MS = 2000;
+
 export class Client {
   private pool: Pool;
 
@@ -51,7 +54,9 @@ export class Client {
     readonly base: string,
     connections: number,
   ) {
-    this.pool = new Pool(base, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    // An idle connection is closed here before the server closes it: workerd (the edge, `wrangler dev`) hangs
+    // up on a connection idle for 5 s without announcing it, and a request sent on it as it closes is reset.
+    this.pool = new Pool(base, { connections, pipelining: 1, keepAliveTimeout: IDLE_CONNECTION_MS });
   }
 
   /**

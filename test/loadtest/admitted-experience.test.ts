@@ -6,9 +6,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isTimedOut, timedOutReason } from "../../loadtest/citizen";
+import { isTimedOut, networkCode, timedOutReason } from "../../loadtest/citizen";
 import { htmlReport } from "../../loadtest/html";
-import { CLICK_TIMEOUT, Client } from "../../loadtest/http";
+import { CLICK_TIMEOUT, Client, IDLE_CONNECTION_MS } from "../../loadtest/http";
 import { parseSlowdownPlan } from "../../loadtest/origin-control";
 import { bookingRate, percentileFrom } from "../../loadtest/stats";
 import { reportOf } from "./report-fixture";
@@ -71,6 +71,35 @@ describe("the click timeout", () => {
     expect(timedOutReason("/api/identity/start")).toBe("click_timeout:/api/identity/start");
     expect(isTimedOut(timedOutReason("/api/holds"))).toBe(true);
     expect(isTimedOut("hold:slot_full")).toBe(false);
+  });
+});
+
+describe("the harness's connections", () => {
+  it("closes an idle connection itself before a server that hangs up on idle ones (as workerd does at 5 s) can reset a request on it", async () => {
+    let connections = 0;
+    const server = createServer((_req, res) => res.end("{}"));
+    server.keepAliveTimeout = 5000;
+    server.on("connection", () => connections++);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const client = new Client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 1);
+    try {
+      expect((await client.call("GET", "/")).status).toBe(200);
+      expect((await client.call("GET", "/")).status).toBe(200);
+      expect(connections).toBe(1); // busy: one connection serves one request after another
+      await new Promise((r) => setTimeout(r, IDLE_CONNECTION_MS + 1800));
+      expect((await client.call("GET", "/")).status).toBe(200);
+      expect(connections).toBe(2); // idle past the harness's limit, well inside the server's: a new connection
+    } finally {
+      await client.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it("names a request that got no answer by its socket's error code", () => {
+    expect(networkCode(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }))).toBe("network (ECONNRESET)");
+    expect(networkCode(new TypeError("fetch failed", { cause: { code: "UND_ERR_SOCKET" } }))).toBe("network (UND_ERR_SOCKET)");
+    expect(networkCode(new Error("something else"))).toBe("network");
   });
 });
 
