@@ -6,7 +6,7 @@
  * runs, and the change that puts the lane's rate back as it was found.
  */
 import type { AutopilotSettings } from "./autopilot";
-import type { SlowdownStep } from "./origin-control";
+import { type SlowdownStep, slowdownWords } from "./origin-control";
 import type { Report } from "./run";
 
 /** What both runs share. */
@@ -39,11 +39,7 @@ export function autopilotSettings(s: Scenario): AutopilotSettings {
 /** "3,000 people in 5 s, think 0.5 s" (and the origin's slowdown, if any). */
 export function scenarioTitle(s: Scenario): string {
   const slowed = s.originSlowdown
-    .map((x) =>
-      x.identityCheckExtraMs === 0
-        ? `back to normal at ${x.atSec} s`
-        : `identity checks +${count(x.identityCheckExtraMs)} ms${x.identityCheckLines === null ? "" : ` on ${x.identityCheckLines} lines`} from ${x.atSec} s`,
-    )
+    .map((x) => (x.identityCheckExtraMs === 0 ? `back to normal at ${x.atSec} s` : `identity checks ${slowdownWords(x)}, from ${x.atSec} s`))
     .join(", ");
   return `${count(s.users)} people in ${s.arrivalSec} s, think ${seconds(s.thinkMs)}${slowed ? `; ${slowed}` : ""}`;
 }

@@ -10,6 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { slowdownWords } from "./origin-control";
 import type { Report } from "./run";
 
 /** A chart's line: label, values, colour, and whether it is dashed and read on the right-hand axis (ms). */
@@ -84,7 +85,7 @@ export function htmlReport(r: Report): string {
         ? r.originSlowdown
             .map(
               (x) =>
-                `from ${x.atSec} s: ${x.identityCheckExtraMs} ms${x.identityCheckLines === null ? "" : ` on ${x.identityCheckLines} lines`}${x.applied ? "" : " (not applied)"}`,
+                `from ${x.atSec} s: ${slowdownWords(x)}${x.applied ? "" : " (not applied)"}`,
             )
             .join("; ")
         : "none",

@@ -14,6 +14,13 @@ export interface SlowdownStep {
   identityCheckLines: number | null;
 }
 
+/** "+100 ms, 2 at a time": one step of the plan in words (the time it starts aside). */
+export function slowdownWords(step: Omit<SlowdownStep, "atSec">): string {
+  if (step.identityCheckExtraMs === 0) return "back to normal";
+  const lines = step.identityCheckLines;
+  return `+${step.identityCheckExtraMs.toLocaleString("en-US")} ms${lines === null ? "" : `, ${lines.toLocaleString("en-US")} at a time`}`;
+}
+
 /** The plan, or the reason it cannot be read. */
 export function parseSlowdownPlan(text: string): SlowdownStep[] | { problem: string } {
   if (!text.trim()) return [];
@@ -47,7 +54,7 @@ export async function setSlowdown(origin: string, token: string, step: Omit<Slow
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ identityCheckExtraMs: step.identityCheckExtraMs, identityCheckLines: step.identityCheckLines }),
     });
-    await res.body?.cancel();
+    await res.arrayBuffer();
     return res.ok;
   } catch {
     return false;

@@ -121,18 +121,22 @@ function stop(code = 0): void {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
+/** How long a health check waits for a starting process's first answer. */
+const STARTING_PROBE_MS = 30_000;
+
 const originUrl = `http://127.0.0.1:${ORIGIN_PORT}`;
 const edgeUrl = `http://127.0.0.1:${PORT}`;
 
 /**
  * `probeTimeoutMs` bounds each health check; three misses in a row mean the process is not answering. The
- * bounds are generous on purpose: a busy machine is slow, not dead.
+ * bounds are generous on purpose: a busy machine is slow, not dead. While it starts, a check waits up to
+ * STARTING_PROBE_MS for the first answer.
  */
 function supervise(name: string, healthUrl: string, probeTimeoutMs: number, startupTimeoutMs: number, start: () => ChildProcess): void {
   const supervisor = new Supervisor({
     name,
     start,
-    probe: httpProbe(healthUrl, probeTimeoutMs),
+    probe: httpProbe(healthUrl, probeTimeoutMs, Math.max(probeTimeoutMs, STARTING_PROBE_MS)),
     policy: { startupTimeoutMs },
     log: say,
     onReady: announce,

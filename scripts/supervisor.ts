@@ -59,8 +59,8 @@ export interface SupervisorOptions {
   name: string;
   /** starts the process (in its own process group) */
   start(): Supervised;
-  /** true when it answered its health check in time */
-  probe(): Promise<boolean>;
+  /** true when it answered its health check in time (`starting`: it has not answered one since it started) */
+  probe(starting: boolean): Promise<boolean>;
   policy?: Partial<Policy>;
   log?(line: string): void;
   /** sends a signal to a process group; by default `process.kill(-pid, signal)`, ignoring a group already gone */
@@ -172,7 +172,7 @@ export class Supervisor {
     if (!this.current(child)) return;
     let ok = false;
     try {
-      ok = await this.opts.probe();
+      ok = await this.opts.probe(this.readyAt === undefined);
     } catch {
       ok = false;
     }
@@ -238,12 +238,17 @@ export class Supervisor {
   }
 }
 
-/** A health check: GET `url`, answered 2xx within `timeoutMs`. */
-export function httpProbe(url: string, timeoutMs: number): () => Promise<boolean> {
-  return async () => {
+/**
+ * A health check: GET `url`, answered 2xx, its body read to the end, within `timeoutMs` (`startingMs` while
+ * the process has not answered since it started: a process that is starting holds its first requests until it
+ * is ready). The answer is read rather than dropped: a server still writing to a connection its client
+ * hung up on logs an error (workerd logs "Broken pipe"), and a check that gives up early does the same.
+ */
+export function httpProbe(url: string, timeoutMs: number, startingMs = timeoutMs): (starting: boolean) => Promise<boolean> {
+  return async (starting) => {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-      await res.body?.cancel();
+      const res = await fetch(url, { signal: AbortSignal.timeout(starting ? startingMs : timeoutMs) });
+      await res.arrayBuffer();
       return res.ok;
     } catch {
       return false;

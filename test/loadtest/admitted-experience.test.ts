@@ -133,7 +133,7 @@ describe("the HTML report's verdicts on admitted people", () => {
     const slowed = htmlReport(
       report({ originSlowdown: [{ atSec: 30, identityCheckExtraMs: 2000, identityCheckLines: null, applied: true }] }),
     );
-    expect(slowed).toContain("from 30 s: 2000 ms");
+    expect(slowed).toContain("from 30 s: +2,000 ms");
     expect(slowed).toContain("identity check slowdown");
   });
 });

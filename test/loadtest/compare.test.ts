@@ -173,7 +173,7 @@ describe("the README table and the lines per run", () => {
       ],
     };
     expect(scenarioTitle(slowed)).toBe(
-      "3,000 people in 5 s, think 0.5 s; identity checks +100 ms on 2 lines from 30 s, back to normal at 90 s",
+      "3,000 people in 5 s, think 0.5 s; identity checks +100 ms, 2 at a time, from 30 s, back to normal at 90 s",
     );
     expect(fixedLabel(scenario)).toBe("fixed 300/s");
     expect(autopilotLabel(scenario)).toBe("autopilot (target 1,500 ms, 5–300/s)");

@@ -4,8 +4,10 @@
  * restarted, what the terminal is told, and that stopping stops for good.
  */
 import { EventEmitter } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { inWords, type Policy, Supervisor } from "../../scripts/supervisor";
+import { httpProbe, inWords, type Policy, Supervisor } from "../../scripts/supervisor";
 
 /** A process that answers its health check while `answering`, and exits on SIGTERM/SIGKILL when `obeys`. */
 class FakeProcess extends EventEmitter {
@@ -28,6 +30,8 @@ class Harness {
   signals: [number, NodeJS.Signals][] = [];
   gaveUp: string[] = [];
   readyCount = 0;
+  /** each health check's `starting` */
+  probes: boolean[] = [];
   supervisor: Supervisor;
 
   constructor(policy: Partial<Policy> = {}, opts: { answersAtOnce?: boolean } = {}) {
@@ -39,7 +43,10 @@ class Harness {
         this.processes.push(p);
         return p;
       },
-      probe: async () => this.current.alive && this.current.answering,
+      probe: async (starting) => {
+        this.probes.push(starting);
+        return this.current.alive && this.current.answering;
+      },
       policy,
       log: (line) => this.lines.push(line),
       signalGroup: (pid, signal) => {
@@ -264,6 +271,57 @@ describe("stopping", () => {
     await h.supervisor.stop();
     await advance(20_000);
     expect(h.starts).toBe(1);
+  });
+});
+
+describe("the health check", () => {
+  it("says a process is starting until its first answer, and again after it is started again", async () => {
+    const h = new Harness({}, { answersAtOnce: false });
+    h.supervisor.start();
+    await advance(1_600);
+    h.current.answering = true;
+    await advance(7_000);
+    expect(h.probes.slice(0, 3)).toEqual([true, true, true]);
+    expect(h.probes.at(-1)).toBe(false);
+    const seen = h.probes.length;
+    h.current.die(1);
+    await advance(1_200);
+    expect(h.starts).toBe(2);
+    expect(h.probes[seen]).toBe(true);
+  });
+
+  it("reads the answer to its end, and waits longer for a starting process's first answer", async () => {
+    vi.useRealTimers();
+    let finished = 0;
+    let failed = 0;
+    const server = createServer((req, res) => {
+      // a slow start: the first answer after 300 ms; the body in two parts, the second 100 ms later
+      setTimeout(
+        () => {
+          res.writeHead(200, { "content-type": "text/plain" });
+          res.write("po");
+          setTimeout(() => res.end("ng"), 100);
+          res.on("finish", () => finished++);
+          res.on("error", () => failed++);
+          res.on("close", () => {
+            if (!res.writableFinished) failed++;
+          });
+        },
+        req.url === "/slow" ? 300 : 0,
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect(await httpProbe(`${base}/`, 1000)(false)).toBe(true);
+      expect(finished).toBe(1);
+      expect(failed).toBe(0);
+      expect(await httpProbe(`${base}/slow`, 200, 2000)(true)).toBe(true);
+      expect(await httpProbe(`${base}/slow`, 200, 2000)(false)).toBe(false);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 

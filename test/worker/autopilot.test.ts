@@ -276,6 +276,28 @@ describe("the autopilot against a simulated origin whose capacity steps down and
     ).toBe(true);
   });
 
+  it("keeps an origin whose pace varies from second to second busy near its average, under the target", () => {
+    // On average 100 people/s (700 requests/s), but every second its own pace: from 0.4× to 1.6×.
+    const pace = prng(11);
+    const paces = Array.from({ length: 200 }, () => 0.4 + 1.2 * pace());
+    const run = simulate({
+      seconds: 150,
+      capacity: (t) => 700 * paces[Math.floor(t)]!,
+      people: 30_000,
+      arrivalMs: 5000,
+      k: 7,
+      thinkMs: 500,
+      settings: SETTINGS,
+      rate: 20,
+      seed: 4,
+    });
+    const steady = between(run, 40, 150);
+    expect(mean(steady.map((s) => s.rate))).toBeGreaterThan(70);
+    expect(Math.min(...steady.map((s) => s.rate))).toBeGreaterThan(35);
+    expect(mean(steady.map((s) => s.p95!))).toBeLessThan(SETTINGS.targetP95Ms);
+    expect(run.reduce((n, s) => n + s.timeouts, 0)).toBe(0);
+  });
+
   it("takes a stuck origin for a slow one: requests still waiting count at their age, and the rate falls", () => {
     const run = simulate({
       seconds: 90,
