@@ -39,7 +39,9 @@ export function autopilotSettings(s: Scenario): AutopilotSettings {
 /** "3,000 people in 5 s, think 0.5 s" (and the origin's slowdown, if any). */
 export function scenarioTitle(s: Scenario): string {
   const slowed = s.originSlowdown
-    .map((x) => (x.identityCheckExtraMs === 0 ? `back to normal at ${x.atSec} s` : `identity checks ${slowdownWords(x)}, from ${x.atSec} s`))
+    .map((x) =>
+      x.identityCheckExtraMs === 0 ? `back to normal at ${x.atSec} s` : `identity checks ${slowdownWords(x)}, from ${x.atSec} s`,
+    )
     .join(", ");
   return `${count(s.users)} people in ${s.arrivalSec} s, think ${seconds(s.thinkMs)}${slowed ? `; ${slowed}` : ""}`;
 }

@@ -82,12 +82,7 @@ export function htmlReport(r: Report): string {
     [
       "Origin slowdown (development origin: extra time per identity check)",
       r.originSlowdown.length
-        ? r.originSlowdown
-            .map(
-              (x) =>
-                `from ${x.atSec} s: ${slowdownWords(x)}${x.applied ? "" : " (not applied)"}`,
-            )
-            .join("; ")
+        ? r.originSlowdown.map((x) => `from ${x.atSec} s: ${slowdownWords(x)}${x.applied ? "" : " (not applied)"}`).join("; ")
         : "none",
     ],
     ["Run time", `${r.durationSec} s`],
