@@ -29,6 +29,7 @@
 import { spawnSync } from "node:child_process";
 import type autocannon from "autocannon";
 import { Miniflare } from "miniflare";
+import { operatorApi } from "../loadtest/operator-api";
 import { type LoadResult, load, ratio, writeReport } from "./common";
 
 const OUT_DIR = ".bench/edge";
@@ -126,15 +127,7 @@ async function startBare(): Promise<{ mf: Miniflare; base: string }> {
   return { mf, base: (await mf.ready).toString().replace(/\/$/, "") };
 }
 
-export async function operatorCall(base: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${base}/_wr/admin${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { authorization: `Bearer ${SECRETS.OPERATOR_TOKEN}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`operator ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+export const operatorCall = (base: string, path: string, body?: unknown) => operatorApi(base, SECRETS.OPERATOR_TOKEN, path, body);
 
 export async function benchEdge(opts: { json?: string; durationSec: number; connections: number; rounds: number }) {
   const { mf, base } = await startEdge({ LANE: "booking" });

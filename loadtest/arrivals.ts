@@ -6,12 +6,12 @@
  *   poisson  independent arrivals at a steady average rate (exponential gaps), users/arrival per second
  *   uniform  evenly spaced
  */
-import { prng } from "../origin/db/seed";
+import { prng } from "../lib/prng";
 
 export type ArrivalCurve = "burst" | "poisson" | "uniform";
 
 /** The seeded PRNG the demo data uses, so a run can be repeated. */
-export { prng as rng } from "../origin/db/seed";
+export { prng as rng } from "../lib/prng";
 
 /** Sorted arrival offsets in [0, windowMs] for `users` people. */
 export function arrivalOffsets(users: number, windowMs: number, curve: ArrivalCurve, seed = 1): number[] {

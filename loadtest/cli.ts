@@ -23,10 +23,23 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { htmlReport } from "./html";
-import { operatorToken, parseAutopilot, refuse, requireLocal, slowdownOption, tokenOption } from "./options";
+import { numberFields } from "./number-fields";
+import {
+  abandonAfterOption,
+  operatorToken,
+  parseAutopilot,
+  rateOption,
+  refuse,
+  requireLocal,
+  slowdownOption,
+  stopOnFailure,
+  targetP95Option,
+  tokenOption,
+} from "./options";
 import { runWithProgress } from "./progress";
 import { DEFAULT_CLICK_TIMEOUT_MS, DEFAULT_TARGET_P95_MS, type LoadOptions } from "./run";
 
+stopOnFailure("loadtest");
 const { values } = parseArgs({
   options: {
     users: { type: "string", default: "1000" },
@@ -60,11 +73,11 @@ const schema = z.object({
   arrival: z.coerce.number().min(0).max(3600),
   curve: z.enum(["burst", "poisson", "uniform"]),
   abandon: z.coerce.number().min(0).max(1),
-  rate: z.coerce.number().min(0).max(100_000).optional(),
+  rate: rateOption.optional(),
   ratePlan: z.string().transform((v, ctx) => {
     if (!v.trim()) return [] as [number, number][];
-    const plan = v.split(",").map((part) => part.split(":").map(Number) as [number, number]);
-    if (plan.some((p) => p.length !== 2 || p.some((n) => !Number.isFinite(n) || n < 0))) {
+    const plan = v.split(",").map((part) => (numberFields(part) ?? []) as [number, number]);
+    if (plan.some((p) => p.length !== 2 || p[0] < 0 || !rateOption.safeParse(p[1]).success)) {
       ctx.addIssue({ code: "custom", message: 'write it as "seconds:rate,seconds:rate", e.g. "0:100,60:300"' });
     }
     return plan;
@@ -78,15 +91,9 @@ const schema = z.object({
   seed: z.coerce.number().int(),
   opensIn: z.coerce.number().min(0).max(3600).optional(),
   maxActive: z.union([z.literal("none").transform(() => null), z.coerce.number().int().min(0).max(10_000_000)]).optional(),
-  abandonAfter: z.string().transform((v, ctx) => {
-    const [from, to] = v.split(":").map(Number);
-    if (v.split(":").length !== 2 || !Number.isFinite(from) || !Number.isFinite(to) || from! < 0 || to! < from!) {
-      ctx.addIssue({ code: "custom", message: 'write it as "min:max" seconds, e.g. "5:60"' });
-    }
-    return [from!, to!] as [number, number];
-  }),
+  abandonAfter: abandonAfterOption,
   clickTimeout: z.coerce.number().gt(0).max(600),
-  targetP95: z.coerce.number().int().min(1).max(600_000),
+  targetP95: targetP95Option,
   originSlowdown: slowdownOption,
   autopilot: z.string().optional(),
 });

@@ -32,11 +32,23 @@ import {
   settleLane,
 } from "./comparison";
 import { htmlReport } from "./html";
-import { operatorToken, refuse, requireLocal, slowdownOption, tokenOption } from "./options";
+import { operatorApi } from "./operator-api";
+import {
+  abandonAfterOption,
+  operatorToken,
+  rateOption,
+  refuse,
+  requireLocal,
+  slowdownOption,
+  stopOnFailure,
+  targetP95Option,
+  tokenOption,
+} from "./options";
 import { setSlowdown } from "./origin-control";
 import { runWithProgress } from "./progress";
 import { DEFAULT_CLICK_TIMEOUT_MS, type LoadOptions, type Report } from "./run";
 
+stopOnFailure("loadtest:compare");
 const { values } = parseArgs({
   options: {
     users: { type: "string", default: "3000" },
@@ -68,21 +80,15 @@ const schema = z
     users: z.coerce.number().int().min(1).max(200_000),
     arrival: z.coerce.number().min(0).max(3600),
     think: z.coerce.number().min(0).max(60_000),
-    ceiling: z.coerce.number().gt(0).max(100_000),
-    targetP95: z.coerce.number().int().min(1).max(600_000),
-    minRate: z.coerce.number().min(0).max(100_000),
-    startRate: z.coerce.number().min(0).max(100_000).optional(),
+    ceiling: rateOption.refine((r) => r > 0, "must be more than 0"),
+    targetP95: targetP95Option,
+    minRate: rateOption,
+    startRate: rateOption.optional(),
     originSlowdown: slowdownOption,
     settleMax: z.coerce.number().min(0).max(3600),
     curve: z.enum(["burst", "poisson", "uniform"]),
     abandon: z.coerce.number().min(0).max(1),
-    abandonAfter: z.string().transform((v, ctx) => {
-      const [from, to] = v.split(":").map(Number);
-      if (v.split(":").length !== 2 || !Number.isFinite(from) || !Number.isFinite(to) || from! < 0 || to! < from!) {
-        ctx.addIssue({ code: "custom", message: 'write it as "min:max" seconds, e.g. "5:60"' });
-      }
-      return [from!, to!] as [number, number];
-    }),
+    abandonAfter: abandonAfterOption,
     clickTimeout: z.coerce.number().gt(0).max(600),
     maxSeconds: z.coerce.number().min(1).max(3600),
     connections: z.coerce.number().int().min(1).max(1024),
@@ -153,15 +159,7 @@ const laneFigures = z.object({
   autopilot: z.object({ targetP95Ms: z.number(), minRate: z.number(), maxRate: z.number() }).nullable().optional(),
 });
 
-async function operator(path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${target}/_wr/admin${path}`, {
-    method: body ? "POST" : "GET",
-    headers: { authorization: `Bearer ${a.token}`, "content-type": "application/json" },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`operator API ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const operator = (path: string, body?: unknown): Promise<unknown> => operatorApi(target, a.token, path, body);
 
 const found = laneFigures.parse(await operator("/stats"));
 let restored = false;

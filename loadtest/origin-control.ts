@@ -5,6 +5,7 @@
  * mode only, operator token). The plan is text, "SECONDS:EXTRA_MS[:LINES],...", e.g. "30:2000" or
  * "30:50:2,90:0".
  */
+import { numberFields } from "./number-fields";
 
 export interface SlowdownStep {
   /** seconds from the start of the run */
@@ -26,8 +27,8 @@ export function parseSlowdownPlan(text: string): SlowdownStep[] | { problem: str
   if (!text.trim()) return [];
   const steps: SlowdownStep[] = [];
   for (const part of text.split(",")) {
-    const fields = part.trim().split(":");
-    const [at, extra, lines] = fields.map(Number);
+    const fields = numberFields(part.trim()) ?? [];
+    const [at, extra, lines] = fields;
     const ok =
       (fields.length === 2 || fields.length === 3) &&
       Number.isFinite(at) &&

@@ -14,6 +14,7 @@ import { type ArrivalCurve, arrivalOffsets, rng } from "./arrivals";
 import { type AutopilotChange, type AutopilotSettings, mergeChanges, readAutopilot, readChanges, startChange } from "./autopilot";
 import { citizen, isTimedOut, newPeople, type Outcome, type Recorder, type Regions, type Shared, WAIT_AND_RETRY } from "./citizen";
 import { Client, DEV_PROXY_LOST } from "./http";
+import { operatorApi } from "./operator-api";
 import { type SlowdownStep, setSlowdown } from "./origin-control";
 import {
   admitRatio,
@@ -24,6 +25,7 @@ import {
   histogram,
   type LiveSpan,
   liveAdmitRatio,
+  maxOf,
   percentile,
   percentileFrom,
   type StatusEvent,
@@ -170,15 +172,7 @@ export interface Report {
   };
 }
 
-async function operator(o: LoadOptions, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${o.target}/_wr/admin${path}`, {
-    method: body ? "POST" : "GET",
-    headers: { authorization: `Bearer ${o.token}`, "content-type": "application/json" },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`operator API ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const operator = (o: LoadOptions, path: string, body?: unknown) => operatorApi(o.target, o.token, path, body);
 
 /** Pages of the audit log the report reads at most (200 changes a page, newest first). */
 const LOG_PAGES = 20;
@@ -499,7 +493,7 @@ export async function runLoadTest(o: LoadOptions, onProgress?: (p: Progress) => 
     originP95Ms: Math.round(percentile(latencies, 95)),
     originPeakConcurrent: originPeak,
     harnessPeakConcurrent: peak,
-    timeInLineSec: { p50: percentile(lineSec, 50), p95: percentile(lineSec, 95), max: lineSec.length ? Math.max(...lineSec) : 0 },
+    timeInLineSec: { p50: percentile(lineSec, 50), p95: percentile(lineSec, 95), max: maxOf(lineSec, 0) },
     droppedReasons,
     errorsByCode,
     activePassesPeak: counted.length ? Math.max(...counted.map((x) => x.activePasses!)) : null,

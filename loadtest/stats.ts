@@ -135,10 +135,14 @@ export function bySecond<T>(items: T[], at: (x: T) => number, start: number): T[
   return buckets;
 }
 
+/** The largest and the smallest of many values (a spread into Math.max overflows the stack past ~125,000). */
+export const maxOf = (xs: number[], empty: number): number => xs.reduce((m, x) => Math.max(m, x), xs.length ? -Infinity : empty);
+export const minOf = (xs: number[], empty: number): number => xs.reduce((m, x) => Math.min(m, x), xs.length ? Infinity : empty);
+
 /** A histogram of values into `bins` equal bins from 0 to the maximum: [upper edge, count][]. */
 export function histogram(values: number[], bins: number): [number, number][] {
   if (!values.length) return [];
-  const max = Math.max(...values, 1);
+  const max = Math.max(maxOf(values, 1), 1);
   const width = max / bins;
   const counts = new Array<number>(bins).fill(0);
   for (const v of values) counts[Math.min(bins - 1, Math.floor(v / width))]!++;
@@ -168,7 +172,7 @@ export function bookingRate(people: JourneyTimes[]): { perSec: number | null; bo
   const admitted = people.map((p) => p.admittedAt).filter((t): t is number => typeof t === "number");
   const booked = people.map((p) => p.bookedAt).filter((t): t is number => typeof t === "number");
   if (!booked.length || !admitted.length) return { perSec: null, booked: booked.length, from: null, to: null };
-  const from = Math.min(...admitted);
-  const to = Math.max(...booked);
+  const from = minOf(admitted, 0);
+  const to = maxOf(booked, 0);
   return { perSec: booked.length / Math.max(1, (to - from) / 1000), booked: booked.length, from, to };
 }

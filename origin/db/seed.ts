@@ -10,6 +10,7 @@ import { sql } from "drizzle-orm";
 import { romanize } from "koroman";
 import { clinicClosures, clinics, cohortWindows, regions, slots, vaccines } from "../../drizzle/schema";
 import { districtCode, SIDO } from "../../drizzle/seed/regions";
+import { prng } from "../../lib/prng";
 import { FIRST_SLOT_MINUTE, SLOT_MINUTES, SLOTS_PER_DAY } from "../booking/schedule";
 import { isOpenDay } from "../clinics/calendar";
 import { addDays, seoulDate } from "../clinics/dates";
@@ -73,18 +74,6 @@ const NAME_KINDS = [
 ];
 const ROADS = ["중앙로", "시청로", "대학로", "역전로", "문화로", "공원로", "새마을로", "번영로", "평화로", "한마음길", "시장길", "학교길"];
 const SUFFIX_EN: Record<string, string> = { 구: "gu", 시: "si", 군: "gun" };
-
-/** mulberry32: a small, seeded PRNG so demo data (and load-test runs) are the same every time. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 종로구 → Jongno-gu, 광주시 → Gwangju-si (Revised Romanization, with pronunciation rules). */
 export function districtNameEn(name: string): string {

@@ -9,9 +9,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../../lib/errors";
-import { requireOperator } from "../../lib/operator-session";
 import { readJsonObject } from "../identity/fields";
 import { DevIdentityProvider } from "../identity/provider";
+import { opsSignIn, requireOps } from "../ops/sign-in";
 import type { Deps, OriginEnv } from "../types";
 import { type CarrierBrake, carrierBrake, shareSlowdown } from "./slowdown";
 
@@ -33,12 +33,7 @@ export function hasDevControls(deps: Deps): boolean {
 export function devControls(deps: Deps, brake: CarrierBrake = carrierBrake) {
   const app = new Hono<OriginEnv>();
   if (!hasDevControls(deps)) return app;
-  const operator = requireOperator({
-    token: deps.config.operatorToken ?? "",
-    secret: deps.config.sessionSecret,
-    cookie: "ops",
-    path: "/ops",
-  });
+  const operator = requireOps(opsSignIn(deps.config, deps.clock ?? Date.now));
   const answer = () => ({ ...brake.current, ...brake.load });
 
   app.get("/slowdown", operator, (c) => c.json(answer()));

@@ -111,8 +111,6 @@ export const WORDS = {
   },
 };
 
-export type OpsWords = (typeof WORDS)[Lang];
-
 /** Identity rejections by their code, as operators read them. */
 const REJECTIONS: Record<string, { ko: string; en: string }> = {
   rrn_format: { ko: "주민등록번호 형식 오류", en: "resident number: format" },

@@ -150,6 +150,16 @@ export function ErrorSummary(props: { t: Messages; errors: FieldErrors; ids?: Re
   );
 }
 
+/** A form's own error (not one field's), where the summary's link for `form` lands. */
+export function FormError(props: { error?: string }) {
+  if (!props.error) return null;
+  return (
+    <p class="field-error" id="form-error">
+      {props.error}
+    </p>
+  );
+}
+
 /** A labelled text input with its hint and error tied to it (aria-describedby, aria-invalid). */
 export function Field(props: {
   name: string;

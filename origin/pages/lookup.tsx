@@ -21,7 +21,7 @@ import type { Deps, OriginEnv } from "../types";
 import { type Api, answer } from "./api";
 import { checkAll, form, RrnInputs, rrnOf } from "./forms";
 import { errorText, formatDate } from "./i18n";
-import { ErrorSummary, Field, type FieldErrors, Page, type PageCtx, pageCtx } from "./layout";
+import { ErrorSummary, Field, type FieldErrors, FormError, Page, type PageCtx, pageCtx } from "./layout";
 import { ReservationFacts } from "./reservation-view";
 
 const LOOKUP_COOKIE = "lookup";
@@ -50,11 +50,7 @@ export function lookupPages(deps: Deps, clock: () => number, api: Api) {
         <ErrorSummary t={t} errors={e} ids={{ rrn: "rrn1", form: "form-error" }} />
         <p>{t.lookupLead}</p>
         <form method="post" action="/lookup" novalidate>
-          {e.form ? (
-            <p class="field-error" id="form-error">
-              {e.form}
-            </p>
-          ) : null}
+          <FormError error={e.form} />
           <Field name="name" label={t.name} value={v.name} error={e.name} autocomplete="off" required />
           <RrnInputs t={t} front={v.rrn1} back={v.rrn2} error={e.rrn} />
           <Field

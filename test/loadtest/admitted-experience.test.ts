@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTimedOut, networkCode, timedOutReason } from "../../loadtest/citizen";
 import { htmlReport } from "../../loadtest/html";
 import { CLICK_TIMEOUT, Client, IDLE_CONNECTION_MS } from "../../loadtest/http";
+import { abandonAfterOption, parseAutopilot } from "../../loadtest/options";
 import { parseSlowdownPlan } from "../../loadtest/origin-control";
 import { bookingRate, percentileFrom } from "../../loadtest/stats";
 import { reportOf } from "./report-fixture";
@@ -111,9 +112,20 @@ describe("the origin slowdown plan", () => {
       { atSec: 30, identityCheckExtraMs: 50, identityCheckLines: 2 },
       { atSec: 90, identityCheckExtraMs: 0, identityCheckLines: null },
     ]);
-    for (const bad of ["30", "30:x", "-1:100", "30:100:0", "30:1.5", "30:60001", "30:100:2:3", "30:100,"]) {
+    for (const bad of ["30", "30:x", "-1:100", "30:100:0", "30:1.5", "30:60001", "30:100:2:3", "30:100,", "30:", ":100", "30: :1"]) {
       expect(parseSlowdownPlan(bad), bad).toHaveProperty("problem");
     }
+  });
+});
+
+describe("the other colon-separated options", () => {
+  it("read an empty field as a mistake, never as zero, and keep rates within what the edge accepts", () => {
+    expect(parseAutopilot("5:300", 1500)).toEqual({ targetP95Ms: 1500, minRate: 5, maxRate: 300 });
+    expect(parseAutopilot("off", 1500)).toBeNull();
+    for (const bad of [":300", "5:", "300:5", "5:300:1", "5:200000", "x:1"])
+      expect(parseAutopilot(bad, 1500), bad).toHaveProperty("problem");
+    expect(abandonAfterOption.safeParse("5:60")).toEqual({ success: true, data: [5, 60] });
+    for (const bad of [":60", "5:", "60:5", "5"]) expect(abandonAfterOption.safeParse(bad).success, bad).toBe(false);
   });
 });
 

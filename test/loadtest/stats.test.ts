@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { arrivalOffsets } from "../../loadtest/arrivals";
-import { admitRatio, bySecond, type CounterSample, countInversions, histogram, liveAdmitRatio, percentile } from "../../loadtest/stats";
+import {
+  admitRatio,
+  bookingRate,
+  bySecond,
+  type CounterSample,
+  countInversions,
+  histogram,
+  liveAdmitRatio,
+  percentile,
+} from "../../loadtest/stats";
 
 describe("arrival curves", () => {
   it("puts everyone inside the window, in order, the same way for the same seed", () => {
@@ -112,6 +121,19 @@ describe("report maths", () => {
       [2, 1],
       [4, 3],
     ]);
+  });
+});
+
+describe("a report of 200,000 people", () => {
+  it("is made without spreading its arrays into Math.max (which overflows the stack)", () => {
+    const people = Array.from({ length: 200_000 }, (_, i) => ({ admittedAt: 1000 + i, bookedAt: 2000 + i }));
+    expect(bookingRate(people)).toMatchObject({ booked: 200_000, from: 1000, to: 201_999 });
+    const bins = histogram(
+      people.map((p) => p.bookedAt),
+      4,
+    );
+    expect(bins.at(-1)![0]).toBe(201_999);
+    expect(bins.reduce((n, [, count]) => n + count, 0)).toBe(200_000);
   });
 });
 

@@ -8,6 +8,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { prng } from "../../lib/prng";
 import {
   type AutopilotSettings,
   type AutopilotState,
@@ -22,18 +23,6 @@ import {
   step,
   tick,
 } from "../../worker/queue/autopilot";
-
-/** A seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function p95(xs: number[]): number | null {
   if (!xs.length) return null;

@@ -7,7 +7,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { keyring, signTicket } from "../../lib/tokens";
 import { forget } from "../../worker/edge/snapshot";
-import { passedBefore, rejoin, serving } from "../../worker/queue/admission";
+import { initialSchedule, passedBefore, rejoin, serving } from "../../worker/queue/admission";
 import type { QueueCounter } from "../../worker/queue/queue-counter";
 import { counterOf, freshQueue, Jar, operator, payload, visit } from "./helpers";
 
@@ -67,28 +67,11 @@ describe("a place passed long ago", () => {
   it("is judged from the counter's samples of the cursor, and a rejoiner never lands past the last number", () => {
     const now = 1_750_000_000_000;
     const s = {
+      ...initialSchedule(0, now - 10_000),
       issued: 10,
       anchorSeq: 6,
-      anchorAt: now - 10_000,
-      ratePerSec: 0,
-      paused: false,
-      speed: 1,
-      liveShare: 1,
-      opensAt: 0,
-      preFrom: 0,
-      preTo: 0,
-      commitment: "",
-      seed: "",
       rev: 1,
-      powBits: 0,
-      maxActive: null,
-      active: 0,
-      held: false,
       marks: [2, now - 600_000, 4, now - 400_000, 6, now - 100_000],
-      rejoinNext: 0,
-      soldOut: false,
-      nextOpensAt: 0,
-      autopilot: false,
     };
     expect(passedBefore(s, 3, now - GRACE)).toBe(true); // passed by 400 s ago
     expect(passedBefore(s, 5, now - GRACE)).toBe(false); // passed only 100 s ago

@@ -163,18 +163,6 @@ const tidy = (r: number) => Math.round(r * 10) / 10;
 const ms = (x: number) => `${Math.round(x).toLocaleString("en-US")} ms`;
 const perSec = (x: number) => `${tidy(x)}/s`;
 
-/** Settings an operator may give: a positive target, and a floor no higher than the ceiling. */
-export function validSettings(s: AutopilotSettings): boolean {
-  return (
-    Number.isFinite(s.targetP95Ms) &&
-    s.targetP95Ms > 0 &&
-    Number.isFinite(s.minRate) &&
-    s.minRate >= 0 &&
-    Number.isFinite(s.maxRate) &&
-    s.maxRate >= s.minRate
-  );
-}
-
 /**
  * The operator turns the autopilot on, or changes its settings: it starts (or goes on) from the rate in
  * force, clamped into the new [minRate, maxRate] at once. Turning it on starts in slow start.

@@ -274,7 +274,8 @@ export class QueueCounter extends DurableObject<CounterEnv> {
   private heardAt = 0;
   /** the autopilot's last interval, for the console's samples */
   private lastTick: { p95Ms: number | null; admittedPerSec: number } | null = null;
-  private places: (PlacesAnswer & { at: number }) | null = null;
+  private places: PlacesAnswer | null = null;
+  private readonly shardIds = new Map<number, DurableObjectId>();
   private polledAt = 0;
   /** the sold-out state last given to the other shards ("" until given) */
   private pushedPlaces = "";
@@ -306,7 +307,7 @@ export class QueueCounter extends DurableObject<CounterEnv> {
       this.laneName = parts ? parts[1]! : name;
       this.shard = parts ? Number(parts[2]) : 0;
       this.steering = ctx.storage.kv.get<Steering>(AUTOPILOT_KEY) ?? null;
-      this.places = ctx.storage.kv.get<PlacesAnswer & { at: number }>(PLACES_KEY) ?? null;
+      this.places = ctx.storage.kv.get<PlacesAnswer>(PLACES_KEY) ?? null;
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -597,8 +598,11 @@ export class QueueCounter extends DurableObject<CounterEnv> {
     return this.spec()?.shards ?? 1;
   }
 
+  /** The lane's shard j ("<lane>:<j>", as the edge names it); its id derived once (a hash of the name). */
   private shardStub(j: number) {
-    return this.env.QUEUE.get(this.env.QUEUE.idFromName(`${this.laneName}:${j}`));
+    let id = this.shardIds.get(j);
+    if (!id) this.shardIds.set(j, (id = this.env.QUEUE.idFromName(`${this.laneName}:${j}`)));
+    return this.env.QUEUE.get(id);
   }
 
   /** Whether the leader has work for an alarm: the lane is open, and its autopilot is on or its places are watched. */
@@ -687,13 +691,10 @@ export class QueueCounter extends DurableObject<CounterEnv> {
     if (!s || (w.primed && windowMs < MIN_WINDOW_MS)) return;
     const judged = w.primed && windowMs <= GAP_MS && !s.paused && !s.held && !s.soldOut && !preQueueOpen(s);
     this.window = this.freshWindow(now, true);
-    const own: Tally = {
-      minted: this.minted,
-      active: this.active.count(now),
-      liveWaiting: Math.round((s.issued - serving(s, now)) * s.liveShare),
-    };
-    this.minted = 0;
-    const tallies = [own, ...(await Promise.all(Array.from({ length: this.shardTotal() - 1 }, (_, i) => this.shardStub(i + 1).tally())))];
+    const tallies = [
+      this.tally(),
+      ...(await Promise.all(Array.from({ length: this.shardTotal() - 1 }, (_, i) => this.shardStub(i + 1).tally()))),
+    ];
     const lane = this.steering?.lane;
     if (!judged || !lane?.autopilot) return;
     const signal: Signal = {
@@ -731,7 +732,7 @@ export class QueueCounter extends DurableObject<CounterEnv> {
     this.ctx.storage.kv.put(AUTOPILOT_KEY, this.steering);
     if (decision.changed) {
       this.log(now, lane.rate, decision.rate, decision.reason, view);
-      await this.applyRate(now);
+      await this.applyRate();
     } else if (this.stored) this.sample(this.stored, now);
   }
 
@@ -739,11 +740,10 @@ export class QueueCounter extends DurableObject<CounterEnv> {
    * The lane's rate as the leader holds it, applied: rate/K here (re-anchored: the cursor never jumps) and
    * in every other shard of the lane (the newest rate, in order, whatever changed meanwhile).
    */
-  private async applyRate(now: number): Promise<Schedule> {
+  private async applyRate(): Promise<Schedule> {
     const lane = this.steering!.lane;
     const change = { ratePerSec: lane.rate / this.shardTotal(), autopilot: lane.autopilot !== null };
-    const schedule = this.settle(reconfigure(this.current(now), now, change), now);
-    await Promise.all([this.save(schedule), this.pushRate()]);
+    const [{ schedule }] = await Promise.all([this.configure(change), this.pushRate()]);
     return schedule;
   }
 
@@ -781,7 +781,7 @@ export class QueueCounter extends DurableObject<CounterEnv> {
     this.steering = { lane, last: reason ? { reason, at: now, signal: null } : (this.steering?.last ?? null) };
     this.ctx.storage.kv.put(AUTOPILOT_KEY, this.steering);
     if (reason) this.log(now, before.rate, lane.rate, reason, null);
-    const schedule = await this.applyRate(now);
+    const schedule = await this.applyRate();
     return { schedule, now };
   }
 
@@ -900,9 +900,9 @@ export class QueueCounter extends DurableObject<CounterEnv> {
     } catch {
       answer = undefined;
     }
-    if (answer) {
-      this.places = { ...answer, at: this.clock() };
-      this.ctx.storage.kv.put(PLACES_KEY, this.places);
+    if (answer && JSON.stringify(answer) !== JSON.stringify(this.places)) {
+      this.places = answer;
+      this.ctx.storage.kv.put(PLACES_KEY, answer);
     }
     await this.applyPlaces();
     return this.leaderView();
@@ -914,7 +914,7 @@ export class QueueCounter extends DurableObject<CounterEnv> {
     const now = this.clock();
     const s = this.stored ?? this.current(now, this.spec()?.initialRatePerSec);
     const changed = s.soldOut !== soldOut || s.nextOpensAt !== nextOpensAt;
-    if (changed) await this.save(this.settle(markSoldOut(this.current(now), now, soldOut, nextOpensAt), now));
+    if (changed) await this.setSoldOut(soldOut, nextOpensAt);
     const key = `${soldOut}:${nextOpensAt}`;
     if (this.shardTotal() <= 1 || (!changed && this.pushedPlaces === key)) return;
     this.pushedPlaces = key;

@@ -12,7 +12,7 @@ import { RESEND_AFTER_MS } from "../../routes/identity";
 import type { OriginEnv } from "../../types";
 import { answer } from "../api";
 import { checkAll, form, RrnInputs, rrnOf } from "../forms";
-import { Countdown, ErrorSummary, Field, type FieldErrors, Page, type PageCtx, pageCtx } from "../layout";
+import { Countdown, ErrorSummary, Field, type FieldErrors, FormError, Page, type PageCtx, pageCtx } from "../layout";
 import { type Book, fieldErrors, maskPhone } from "./context";
 
 function IdentityForm(props: { c: Context; p: PageCtx; values?: Record<string, string>; errors?: FieldErrors; notice?: string }) {
@@ -42,11 +42,7 @@ function IdentityForm(props: { c: Context; p: PageCtx; values?: Record<string, s
           inputmode="tel"
           required
         />
-        {e.form ? (
-          <p class="field-error" id="form-error">
-            {e.form}
-          </p>
-        ) : null}
+        <FormError error={e.form} />
         <button type="submit" class="big">
           {t.sendCode}
         </button>

@@ -14,7 +14,7 @@ import { parseName, parseRrn } from "../../identity/fields";
 import type { OriginEnv, SessionInfo } from "../../types";
 import { answer } from "../api";
 import { checkAll, form, RrnInputs, rrnOf } from "../forms";
-import { ErrorSummary, Field, type FieldErrors, Page, type PageCtx, pageCtx } from "../layout";
+import { ErrorSummary, Field, type FieldErrors, FormError, Page, type PageCtx, pageCtx } from "../layout";
 import { type Book, eligibilityText, fieldErrors } from "./context";
 import { AlreadyBooked, ForWhom } from "./parts";
 
@@ -59,11 +59,7 @@ function ProxyForm(props: {
         </select>
         <Field name="name" label={t.subjectName} value={v.name} error={e.name} autocomplete="off" required />
         <RrnInputs t={t} front={v.rrn1} back={v.rrn2} error={e.rrn} />
-        {e.form ? (
-          <p class="field-error" id="form-error">
-            {e.form}
-          </p>
-        ) : null}
+        <FormError error={e.form} />
         <button type="submit" class="big">
           {t.next}
         </button>
